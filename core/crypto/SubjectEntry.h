@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace re6st::crypto {
+
+// One attribute of an X.509 name, in order. `name` is OpenSSL's short name
+// ("CN", "serialNumber", "emailAddress", "C", "L", "O", ...).
+struct SubjectEntry
+{
+    QByteArray name;
+    QString value;
+    bool operator==(const SubjectEntry &) const = default;
+};
+using Subject = QList<SubjectEntry>;
+
+// First value of `name` in `subject`, or a null QString.
+QString subjectValue(const Subject &subject, const QByteArray &name);
+// Replace the first `name` attribute (removed) by one appended at the end —
+// registry-protocol.md §7.5 subject order: <others…>, serialNumber, CN.
+void subjectReplace(Subject &subject, const QByteArray &name, const QString &value);
+// True if OpenSSL knows `name` as a short or long attribute name.
+bool isKnownAttribute(const QByteArray &name);
+
+} // namespace re6st::crypto

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# re6st-qt developer entry point (see README.md):
+#   ./dev.sh demo   install packages, build, run the local demo network
+#   ./dev.sh test   install packages, build, run the whole test suite (CI)
+#   ./dev.sh build  install packages and build only
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+BUILD=${RE6ST_BUILD_DIR:-$ROOT/build}
+
+# Debian 12 packages: build, run, and what the tests start for real.
+PACKAGES=(
+  cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
+  qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
+  libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
+  libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
+)
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing packages: ${missing[*]} — run as root (or install them) and retry." >&2
+    exit 1
+  fi
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER=clang++ -DRE6ST_FUZZ=ON >/dev/null
+  cmake --build "$BUILD" -j"$(nproc)"
+}
+
+case "${1:-}" in
+  demo)  install_packages; build; exec "$ROOT/scripts/demo.sh" "$BUILD/bin" ;;
+  test)  install_packages; build
+         cd "$BUILD" && exec ctest --output-on-failure -j2 --timeout 900 ;;
+  build) install_packages; build ;;
+  *) sed -n '2,6p' "$0"; exit 2 ;;
+esac
