@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "registry/RegistryStore.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace re6st::registry {
+
+Q_LOGGING_CATEGORY(lcStore, "re6st.registry.store")
+
+namespace {
+
+// registry-protocol.md §12: byte-identical CREATE TABLE statements, in
+// creation order. Upstream refuses a DB whose stored SQL differs; so do we.
+struct TableSchema
+{
+    const char *name;
+    const char *sql;
+};
+constexpr TableSchema kTables[] = {
+    {"config", "CREATE TABLE config (\n  name TEXT PRIMARY KEY NOT NULL,\n  value)"},
+    {"token", "CREATE TABLE token (\n  token TEXT PRIMARY KEY NOT NULL,\n  email TEXT NOT NULL,\n"
+              "  prefix_len INTEGER NOT NULL,\n  date INTEGER NOT NULL)"},
+    {"cert", "CREATE TABLE cert (\n  prefix TEXT PRIMARY KEY NOT NULL,\n  email TEXT,\n  cert TEXT)"},
+    {"crl", "CREATE TABLE crl (\n  serial INTEGER PRIMARY KEY NOT NULL,\n  date INTEGER NOT NULL)"},
+};
+
+QAtomicInteger<quint64> s_connectionCounter;
+
+// Prefixes and certificates are TEXT columns: bind them as QString so that
+// comparisons with rows written by upstream (TEXT) match.
+QVariant text(const QByteArray &bytes)
+{
+    if (bytes.isNull())
+        return QVariant(QMetaType::fromType<QString>());
+    return QString::fromLatin1(bytes);
+}
+
+QVariant textOrNull(const QString &s)
+{
+    if (s.isNull())
+        return QVariant(QMetaType::fromType<QString>());
+    return s;
+}
+
+// A column as bytes whether SQLite holds TEXT or BLOB (§12: accept both);
+// null only for SQL NULL, empty-but-not-null for '' / empty BLOB.
+QByteArray bytesAt(const QSqlQuery &q, int i)
+{
+    if (q.isNull(i))
+        return {};
+    const QVariant v = q.value(i);
+    QByteArray b = v.typeId() == QMetaType::QByteArray ? v.toByteArray() : v.toString().toUtf8();
+    if (b.isNull())
+        b = QByteArray("", 0);
+    return b;
+}
+
+QString stringAt(const QSqlQuery &q, int i)
+{
+    if (q.isNull(i))
+        return {};
+    const QVariant v = q.value(i);
+    QString s = v.typeId() == QMetaType::QByteArray ? QString::fromUtf8(v.toByteArray()) : v.toString();
+    if (s.isNull())
+        s = QLatin1String("");
+    return s;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------- Transaction
+
+RegistryStore::Transaction::Transaction(RegistryStore &store) : m_store(store)
+{
+    // BEGIN IMMEDIATE takes the write lock now, so two registries sharing the
+    // file never allocate the same prefix (§18.7). The busy timeout waits.
+    if (!m_store.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        m_done = true; // nothing to roll back
+}
+
+RegistryStore::Transaction::~Transaction()
+{
+    if (!m_done)
+        m_store.exec(QStringLiteral("ROLLBACK"));
+}
+
+bool RegistryStore::Transaction::commit()
+{
+    if (m_done)
+        return false;
+    if (!m_store.exec(QStringLiteral("COMMIT")))
+        return false; // destructor rolls back
+    m_done = true;
+    return true;
+}
+
+bool RegistryStore::Transaction::isActive() const
+{
+    return !m_done;
+}
+
+// ---------------------------------------------------------------- store
+
+RegistryStore::RegistryStore()
+    : m_connection(QStringLiteral("re6st-registry-store-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1)))
+{
+}
+
+RegistryStore::~RegistryStore()
+{
+    close();
+}
+
+void RegistryStore::close()
+{
+    if (!QSqlDatabase::contains(m_connection))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+QSqlDatabase RegistryStore::database() const
+{
+    return QSqlDatabase::database(m_connection, false);
+}
+
+bool RegistryStore::isOpen() const
+{
+    return QSqlDatabase::contains(m_connection) && database().isOpen();
+}
+
+QString RegistryStore::lastError() const
+{
+    return m_lastError;
+}
+
+bool RegistryStore::exec(const QString &sql) const
+{
+    QSqlQuery q(database());
+    if (!q.exec(sql)) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "SQL failed:" << sql << m_lastError;
+        return false;
+    }
+    return true;
+}
+
+bool RegistryStore::run(QSqlQuery &query) const
+{
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        qCWarning(lcStore) << "SQL failed:" << query.lastQuery() << m_lastError;
+        return false;
+    }
+    return true;
+}
+
+QString RegistryStore::tableSql(const QString &table)
+{
+    for (const TableSchema &t : kTables) {
+        if (table == QLatin1String(t.name))
+            return QString::fromLatin1(t.sql);
+    }
+    return {};
+}
+
+bool RegistryStore::open(const QString &path, QString *error)
+{
+    close();
+    // Every QSqlDatabase/QSqlQuery handle lives inside setup(), so close()
+    // can remove the connection cleanly on failure.
+    const QString failure = setup(path);
+    if (!failure.isEmpty()) {
+        close();
+        m_lastError = failure;
+        if (error)
+            *error = failure;
+        return false;
+    }
+    m_lastError.clear();
+    return true;
+}
+
+QString RegistryStore::setup(const QString &path)
+{
+    auto fail = [](const QString &message) { return message; };
+
+    if (path != QLatin1String(":memory:")) {
+        const QFileInfo info(path);
+        if (!QDir().mkpath(info.absolutePath()))
+            return fail(QStringLiteral("Cannot create directory %1 for the registry database; "
+                                       "check the --db path and permissions")
+                            .arg(info.absolutePath()));
+    }
+
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=30000"));
+        if (!db.open())
+            return fail(QStringLiteral("Cannot open registry database %1: %2; check the --db path "
+                                       "and permissions")
+                            .arg(path, db.lastError().text()));
+    }
+
+    QSqlDatabase db = database();
+    {
+        // WAL lets readers (another registry process, sqlite3 CLI) coexist
+        // with the writer. ":memory:" stays in "memory" mode, which is fine.
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
+            return fail(QStringLiteral("Cannot use registry database %1: %2; is it a SQLite file?")
+                            .arg(path, q.lastError().text()));
+    }
+
+    for (const TableSchema &t : kTables) {
+        QSqlQuery q(db);
+        q.prepare(QStringLiteral("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?"));
+        q.addBindValue(QString::fromLatin1(t.name));
+        if (!q.exec())
+            return fail(QStringLiteral("Cannot read the schema of %1: %2; is it a SQLite file?")
+                            .arg(path, q.lastError().text()));
+        if (q.next()) {
+            const QString stored = q.value(0).toString();
+            if (stored != QLatin1String(t.sql))
+                return fail(QStringLiteral("Table '%1' of %2 has an unexpected schema (%3); this is not "
+                                           "a re6st registry database, or it comes from an incompatible "
+                                           "version: use another --db file")
+                                .arg(QLatin1String(t.name), path, stored));
+        } else {
+            QSqlQuery c(db);
+            if (!c.exec(QString::fromLatin1(t.sql)))
+                return fail(QStringLiteral("Cannot create table '%1' in %2: %3; check permissions")
+                                .arg(QLatin1String(t.name), path, c.lastError().text()));
+        }
+        if (qstrcmp(t.name, "cert") == 0) {
+            // §7.3: the allocation tree starts as one free root row.
+            QSqlQuery c(db);
+            if (!c.exec(QStringLiteral("INSERT INTO cert SELECT '', NULL, NULL "
+                                       "WHERE NOT EXISTS (SELECT 1 FROM cert)")))
+                return fail(QStringLiteral("Cannot initialise table 'cert' in %1: %2; check permissions")
+                                .arg(path, c.lastError().text()));
+        }
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------- config
+
+QVariant RegistryStore::config(const QString &name) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value FROM config WHERE name = ?"));
+    q.addBindValue(name);
+    if (!run(q) || !q.next())
+        return {};
+    if (q.isNull(0))
+        return QVariant(QMetaType::fromType<QString>());
+    QVariant v = q.value(0);
+    if (v.typeId() == QMetaType::QByteArray && v.toByteArray().isNull())
+        v = QByteArray("", 0); // empty BLOB stays distinguishable from "absent"
+    return v;
+}
+
+QByteArray RegistryStore::configBlob(const QString &name) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT value FROM config WHERE name = ?"));
+    q.addBindValue(name);
+    if (!run(q) || !q.next())
+        return {};
+    return bytesAt(q, 0);
+}
+
+bool RegistryStore::hasConfig(const QString &name) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM config WHERE name = ?"));
+    q.addBindValue(name);
+    return run(q) && q.next();
+}
+
+QString RegistryStore::configType(const QString &name) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT typeof(value) FROM config WHERE name = ?"));
+    q.addBindValue(name);
+    if (!run(q) || !q.next())
+        return {};
+    return q.value(0).toString();
+}
+
+void RegistryStore::setConfig(const QString &name, const QVariant &value)
+{
+    QVariant bound = value;
+    if (value.typeId() == QMetaType::QByteArray && value.toByteArray().isNull())
+        bound = QByteArray("", 0); // QByteArray always means BLOB, possibly empty
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO config (name, value) VALUES (?, ?)"));
+    q.addBindValue(name);
+    q.addBindValue(bound);
+    run(q);
+}
+
+void RegistryStore::removeConfig(const QString &name)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM config WHERE name = ?"));
+    q.addBindValue(name);
+    run(q);
+}
+
+// ---------------------------------------------------------------- tokens
+
+bool RegistryStore::insertToken(const Token &token)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO token (token, email, prefix_len, date) VALUES (?, ?, ?, ?)"));
+    q.addBindValue(token.token);
+    q.addBindValue(token.email.isNull() ? QLatin1String("") : token.email);
+    q.addBindValue(token.prefixLen);
+    q.addBindValue(token.date);
+    return run(q) && q.numRowsAffected() == 1;
+}
+
+std::optional<RegistryStore::Token> RegistryStore::token(const QString &token) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT token, email, prefix_len, date FROM token WHERE token = ?"));
+    q.addBindValue(token);
+    if (!run(q) || !q.next())
+        return std::nullopt;
+    return Token{stringAt(q, 0), stringAt(q, 1), q.value(2).toInt(), q.value(3).toLongLong()};
+}
+
+QList<RegistryStore::Token> RegistryStore::tokens() const
+{
+    QList<Token> out;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT token, email, prefix_len, date FROM token ORDER BY date, token"));
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.append(Token{stringAt(q, 0), stringAt(q, 1), q.value(2).toInt(), q.value(3).toLongLong()});
+    return out;
+}
+
+bool RegistryStore::deleteToken(const QString &token)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM token WHERE token = ?"));
+    q.addBindValue(token);
+    return run(q) && q.numRowsAffected() > 0;
+}
+
+int RegistryStore::deleteTokensUpTo(qint64 date)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM token WHERE date <= ?"));
+    q.addBindValue(date);
+    return run(q) ? q.numRowsAffected() : 0;
+}
+
+std::optional<qint64> RegistryStore::earliestTokenDate() const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT MIN(date) FROM token"));
+    if (!run(q) || !q.next() || q.isNull(0))
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+int RegistryStore::tokenCount() const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM token"));
+    if (!run(q) || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+// ---------------------------------------------------------------- cert rows
+
+namespace {
+RegistryStore::CertRow certRowAt(const QSqlQuery &q)
+{
+    RegistryStore::CertRow r;
+    r.prefix = bytesAt(q, 0);
+    r.email = stringAt(q, 1);
+    r.cert = bytesAt(q, 2);
+    return r;
+}
+} // namespace
+
+std::optional<RegistryStore::CertRow> RegistryStore::row(const QByteArray &prefix) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT prefix, email, cert FROM cert WHERE prefix = ?"));
+    q.addBindValue(text(prefix.isNull() ? QByteArray("", 0) : prefix));
+    if (!run(q) || !q.next())
+        return std::nullopt;
+    return certRowAt(q);
+}
+
+QList<RegistryStore::CertRow> RegistryStore::selectRows(const QString &where) const
+{
+    QList<CertRow> out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT prefix, email, cert FROM cert %1 ORDER BY prefix").arg(where))) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+        return out;
+    }
+    while (q.next())
+        out.append(certRowAt(q));
+    return out;
+}
+
+QList<RegistryStore::CertRow> RegistryStore::rows() const
+{
+    return selectRows(QString());
+}
+
+QList<RegistryStore::CertRow> RegistryStore::allocatedRows() const
+{
+    return selectRows(QStringLiteral("WHERE cert IS NOT NULL AND cert != 'reserved'"));
+}
+
+QList<RegistryStore::CertRow> RegistryStore::freeRows() const
+{
+    return selectRows(QStringLiteral("WHERE cert IS NULL"));
+}
+
+std::optional<QByteArray> RegistryStore::prefixForEmail(const QString &email) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT prefix FROM cert WHERE email = ? AND cert IS NOT NULL "
+                             "AND cert != 'reserved' ORDER BY prefix LIMIT 1"));
+    q.addBindValue(email);
+    if (!run(q) || !q.next())
+        return std::nullopt;
+    return bytesAt(q, 0);
+}
+
+void RegistryStore::setRow(const CertRow &row)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO cert (prefix, email, cert) VALUES (?, ?, ?)"));
+    q.addBindValue(text(row.prefix.isNull() ? QByteArray("", 0) : row.prefix));
+    q.addBindValue(textOrNull(row.email));
+    q.addBindValue(text(row.cert)); // TEXT, never BLOB (§12)
+    run(q);
+}
+
+void RegistryStore::renameRow(const QByteArray &from, const QByteArray &to)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE cert SET prefix = ? WHERE prefix = ?"));
+    q.addBindValue(text(to.isNull() ? QByteArray("", 0) : to));
+    q.addBindValue(text(from.isNull() ? QByteArray("", 0) : from));
+    run(q);
+}
+
+void RegistryStore::deleteRow(const QByteArray &prefix)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM cert WHERE prefix = ?"));
+    q.addBindValue(text(prefix.isNull() ? QByteArray("", 0) : prefix));
+    run(q);
+}
+
+void RegistryStore::freeRow(const QByteArray &prefix)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE cert SET email = NULL, cert = NULL WHERE prefix = ?"));
+    q.addBindValue(text(prefix.isNull() ? QByteArray("", 0) : prefix));
+    run(q);
+}
+
+// ---------------------------------------------------------------- crl
+
+bool RegistryStore::insertCrl(qint64 serial, qint64 date)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO crl (serial, date) VALUES (?, ?)"));
+    q.addBindValue(serial);
+    q.addBindValue(date);
+    return run(q) && q.numRowsAffected() == 1;
+}
+
+QList<qint64> RegistryStore::crlSerials() const
+{
+    QList<qint64> out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT serial FROM crl ORDER BY serial"));
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
+QList<std::pair<qint64, qint64>> RegistryStore::crlRows() const
+{
+    QList<std::pair<qint64, qint64>> out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT serial, date FROM crl ORDER BY serial"));
+    if (!run(q))
+        return out;
+    while (q.next())
+        out.append({q.value(0).toLongLong(), q.value(1).toLongLong()});
+    return out;
+}
+
+bool RegistryStore::isRevoked(qint64 serial) const
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM crl WHERE serial = ?"));
+    q.addBindValue(serial);
+    return run(q) && q.next();
+}
+
+} // namespace re6st::registry

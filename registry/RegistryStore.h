@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QByteArray>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+#include <QVariant>
+#include <optional>
+#include <utility>
+
+class QSqlQuery;
+
+namespace re6st::registry {
+
+// The registry database (registry-protocol.md §12): byte-identical schema so an
+// upstream registry.db opens here and the reverse. SQLite through QtSql, WAL.
+// Every multi-step change runs inside a Transaction (§18.7): a crash never
+// issues one prefix twice or loses a token.
+class RegistryStore final
+{
+public:
+    struct Token
+    {
+        QString token;
+        QString email;
+        int prefixLen = 0;
+        qint64 date = 0;
+    };
+    struct CertRow
+    {
+        QByteArray prefix;  // bit string relative to the network
+        QString email;      // null for anonymous / free rows
+        QByteArray cert;    // PEM, "reserved", or null (free)
+        bool isFree() const { return cert.isNull(); }
+        bool isReserved() const { return cert == "reserved"; }
+        bool isAllocated() const { return !cert.isNull() && !isReserved(); }
+    };
+
+    // RAII: BEGIN IMMEDIATE on construction, ROLLBACK unless commit() succeeded.
+    class Transaction final
+    {
+    public:
+        explicit Transaction(RegistryStore &store);
+        ~Transaction();
+        bool commit();       // false if BEGIN or COMMIT failed (then rolled back)
+        bool isActive() const; // BEGIN succeeded and not yet committed
+        Transaction(const Transaction &) = delete;
+        Transaction &operator=(const Transaction &) = delete;
+
+    private:
+        RegistryStore &m_store;
+        bool m_done = false;
+    };
+
+    RegistryStore();
+    ~RegistryStore();
+    RegistryStore(const RegistryStore &) = delete;
+    RegistryStore &operator=(const RegistryStore &) = delete;
+
+    // Creates the parent directory and missing tables (§12 order), inserts the
+    // root row ('', NULL, NULL); refuses a table whose stored SQL differs.
+    bool open(const QString &path, QString *error);
+    QSqlDatabase database() const;
+    bool isOpen() const;
+    void close();
+    QString lastError() const; // last SQL error text, for logs
+    // The exact §12 CREATE TABLE text of `table` (config, token, cert, crl).
+    static QString tableSql(const QString &table);
+
+    // config table (§12): prefix, version, last_config, serial, babel_hmac0/1/2, valid_until.
+    QVariant config(const QString &name) const;      // invalid QVariant if absent
+    QByteArray configBlob(const QString &name) const; // BLOB or TEXT read as bytes; null if absent
+    bool hasConfig(const QString &name) const;
+    void setConfig(const QString &name, const QVariant &value); // QByteArray -> BLOB
+    void removeConfig(const QString &name);
+    QString configType(const QString &name) const; // SQLite typeof(): "blob", "text", ...
+
+    // token table (§7.1)
+    bool insertToken(const Token &token); // false if it already exists
+    std::optional<Token> token(const QString &token) const;
+    bool deleteToken(const QString &token); // true if a row was deleted
+    int deleteTokensUpTo(qint64 date);     // date <= `date`
+    std::optional<qint64> earliestTokenDate() const;
+    int tokenCount() const;
+    QList<Token> tokens() const;           // ordered by date, token
+
+    // cert table (§7.3)
+    std::optional<CertRow> row(const QByteArray &prefix) const;
+    QList<CertRow> rows() const;            // all rows, ordered by prefix
+    QList<CertRow> allocatedRows() const;   // rows with a PEM certificate
+    QList<CertRow> freeRows() const;        // cert IS NULL, ordered by prefix
+    std::optional<QByteArray> prefixForEmail(const QString &email) const; // first cert row
+    void setRow(const CertRow &row);        // insert or replace
+    void renameRow(const QByteArray &from, const QByteArray &to);
+    void deleteRow(const QByteArray &prefix);
+    void freeRow(const QByteArray &prefix); // email = NULL, cert = NULL
+
+    // crl table (§8.4)
+    bool insertCrl(qint64 serial, qint64 date); // false if already present
+    QList<qint64> crlSerials() const;           // ascending
+    bool isRevoked(qint64 serial) const;
+    QList<std::pair<qint64, qint64>> crlRows() const; // (serial, date), ascending
+
+private:
+    QString setup(const QString &path); // error text, empty on success
+    bool exec(const QString &sql) const;
+    bool run(QSqlQuery &query) const;
+    QList<CertRow> selectRows(const QString &where) const;
+
+    QString m_connection;
+    mutable QString m_lastError;
+};
+
+} // namespace re6st::registry
