@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "registry/HttpFront.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpSocket>
+#include <QTimer>
+
+Q_LOGGING_CATEGORY(lcHttp, "re6st.registry.http")
+
+namespace re6st::registry {
+
+QByteArray HttpRequest::header(const QByteArray &lowercaseName) const
+{
+    for (qsizetype i = headers.size() - 1; i >= 0; --i)
+        if (headers[i].first == lowercaseName) return headers[i].second;
+    return {};
+}
+
+bool HttpRequest::hasHeader(const QByteArray &lowercaseName) const
+{
+    for (const auto &h : headers)
+        if (h.first == lowercaseName) return true;
+    return false;
+}
+
+namespace {
+
+QByteArray httpDate()
+{
+    // Cached per second: formatting a date for each of thousands of requests is waste.
+    static thread_local qint64 cachedSecond = -1;
+    static thread_local QByteArray cached;
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    if (now != cachedSecond) {
+        cachedSecond = now;
+        cached = QLocale::c()
+                     .toString(QDateTime::fromSecsSinceEpoch(now, Qt::UTC),
+                               QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                     .toLatin1();
+    }
+    return cached;
+}
+
+// One client connection: parses requests one at a time (no pipelining: the
+// next request is only parsed after the previous response was queued).
+class HttpConnection final : public QObject
+{
+public:
+    HttpConnection(QTcpSocket *socket, const HttpFront::Handler &handler)
+        : QObject(socket), m_socket(socket), m_handler(handler)
+    {
+        m_idle.setSingleShot(true);
+        m_idle.setInterval(HttpFront::IdleTimeoutMs);
+        QObject::connect(&m_idle, &QTimer::timeout, this, [this] { m_socket->abort(); });
+        QObject::connect(socket, &QTcpSocket::readyRead, this, [this] { onReadyRead(); });
+        QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_peer = socket->peerAddress();
+        bool ok = false;
+        const quint32 v4 = m_peer.toIPv4Address(&ok);
+        if (ok && m_peer.protocol() == QAbstractSocket::IPv6Protocol) m_peer = QHostAddress(v4);
+        m_idle.start();
+    }
+
+private:
+    void onReadyRead()
+    {
+        m_buffer += m_socket->readAll();
+        processBuffer();
+    }
+
+    void processBuffer()
+    {
+        while (!m_busy && !m_closing) {
+            // The request line is judged first: a huge target is 414, not 431.
+            const qsizetype lineEnd = m_buffer.indexOf("\r\n");
+            if ((lineEnd < 0 ? m_buffer.size() : lineEnd) > HttpFront::MaxRequestLine)
+                return fail(414, "Request line too long");
+            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
+            if (headEnd < 0) {
+                if (m_buffer.size() > HttpFront::MaxHead)
+                    return fail(431, "Request header fields too large");
+                return;
+            }
+            if (headEnd > HttpFront::MaxHead) return fail(431, "Request header fields too large");
+            const QByteArray head = m_buffer.left(headEnd);
+            m_buffer.remove(0, headEnd + 4);
+            handleHead(head);
+        }
+    }
+
+    void handleHead(const QByteArray &head)
+    {
+        HttpRequest request;
+        request.peer = m_peer;
+        const qsizetype lineEnd = head.indexOf("\r\n");
+        const QByteArray line = lineEnd < 0 ? head : head.left(lineEnd);
+        if (line.size() > HttpFront::MaxRequestLine) return fail(414, "Request line too long");
+        const qsizetype sp1 = line.indexOf(' ');
+        const qsizetype sp2 = line.lastIndexOf(' ');
+        if (sp1 <= 0 || sp2 <= sp1 + 1) return fail(400, "Bad request line");
+        request.method = line.left(sp1);
+        request.target = line.mid(sp1 + 1, sp2 - sp1 - 1);
+        request.version = line.mid(sp2 + 1);
+        if (request.target.contains(' ')) return fail(400, "Bad request line");
+        if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0")
+            return fail(400, "Unsupported HTTP version");
+        qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
+        while (pos < head.size()) {
+            qsizetype end = head.indexOf("\r\n", pos);
+            if (end < 0) end = head.size();
+            const QByteArray field = head.mid(pos, end - pos);
+            pos = end + 2;
+            const qsizetype colon = field.indexOf(':');
+            if (colon <= 0 || field[0] == ' ' || field[0] == '\t')
+                return fail(400, "Bad header field");
+            request.headers.append({field.left(colon).trimmed().toLower(), field.mid(colon + 1).trimmed()});
+            if (request.headers.size() > 100) return fail(431, "Too many header fields");
+        }
+        const QByteArray connection = request.header("connection").toLower();
+        m_keepAlive = request.version == "HTTP/1.1" && !connection.contains("close");
+        if (request.method != "GET") return fail(501, "Unsupported method (only GET is)");
+        // GET requests carry no body; refuse one rather than misparse the stream.
+        const QByteArray length = request.header("content-length");
+        if ((!length.isEmpty() && length != "0") || request.hasHeader("transfer-encoding"))
+            return fail(400, "Request body not allowed");
+
+        m_busy = true;
+        m_idle.stop();
+        const quint64 sequence = ++m_sequence;
+        QPointer<HttpConnection> self(this);
+        m_handler(request, [self, sequence](HttpResponse response) {
+            if (!self || self->m_sequence != sequence || !self->m_busy) return;
+            self->respond(response);
+        });
+    }
+
+    void respond(const HttpResponse &response)
+    {
+        m_busy = false;
+        const bool isError = response.status >= 400;
+        if (isError) m_keepAlive = false;
+        write(response, isError);
+        if (!m_keepAlive) {
+            m_closing = true;
+            m_socket->disconnectFromHost();
+            return;
+        }
+        m_idle.start();
+        if (!m_buffer.isEmpty()) {
+            QPointer<HttpConnection> self(this);
+            QTimer::singleShot(0, this, [self] {
+                if (self) self->processBuffer();
+            });
+        }
+    }
+
+    void write(const HttpResponse &response, bool isError)
+    {
+        QByteArray body = response.body;
+        QByteArray out;
+        out.reserve(160 + body.size());
+        out += "HTTP/1.1 " + QByteArray::number(response.status) + ' '
+            + HttpFront::reasonPhrase(response.status) + "\r\nServer: re6st-registry\r\nDate: "
+            + httpDate() + "\r\n";
+        if (isError) {
+            // §4.2: standard error page, Connection: close, never Re6stHMAC.
+            const QByteArray reason = HttpFront::reasonPhrase(response.status);
+            QByteArray message = QString::fromUtf8(body).toHtmlEscaped().toUtf8();
+            body = "<!DOCTYPE html>\n<html><head><title>Error " + QByteArray::number(response.status)
+                + "</title></head><body><h1>" + QByteArray::number(response.status) + ' ' + reason
+                + "</h1><p>" + message + "</p></body></html>\n";
+            out += "Content-Type: text/html;charset=utf-8\r\n";
+        } else {
+            for (const auto &[name, value] : response.headers) out += name + ": " + value + "\r\n";
+        }
+        if (response.status != 204 && response.status != 304)
+            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        else
+            body.clear();
+        if (!m_keepAlive) out += "Connection: close\r\n";
+        out += "\r\n";
+        out += body;
+        m_socket->write(out);
+    }
+
+    void fail(int status, const QByteArray &message)
+    {
+        qCDebug(lcHttp) << "HTTP" << status << message << "from" << m_peer.toString();
+        m_keepAlive = false;
+        m_busy = true; // ignore anything that follows
+        respondError(status, message);
+    }
+
+    void respondError(int status, const QByteArray &message)
+    {
+        m_busy = false;
+        m_keepAlive = false;
+        write(HttpResponse::error(status, message), true);
+        m_closing = true;
+        m_buffer.clear();
+        m_socket->disconnectFromHost();
+    }
+
+    QTcpSocket *m_socket;
+    const HttpFront::Handler &m_handler;
+    QHostAddress m_peer;
+    QByteArray m_buffer;
+    QTimer m_idle;
+    quint64 m_sequence = 0;
+    bool m_busy = false;
+    bool m_closing = false;
+    bool m_keepAlive = false;
+};
+
+} // namespace
+
+HttpFront::HttpFront(Handler handler, QObject *parent) : QObject(parent), m_handler(std::move(handler)) {}
+
+HttpFront::~HttpFront()
+{
+    close();
+}
+
+bool HttpFront::listen(const QHostAddress &address, quint16 port, QString *error)
+{
+    auto server = std::make_unique<QTcpServer>();
+    if (!server->listen(address, port)) {
+        if (error)
+            *error = QStringLiteral("cannot listen on [%1]:%2: %3 (check -4/-6/--port and that no "
+                                    "other server uses the port)")
+                         .arg(address.toString())
+                         .arg(port)
+                         .arg(server->errorString());
+        return false;
+    }
+    QTcpServer *raw = server.get();
+    connect(raw, &QTcpServer::newConnection, this, [this, raw] { onNewConnection(raw); });
+    m_servers.push_back(std::move(server));
+    return true;
+}
+
+quint16 HttpFront::serverPort() const
+{
+    return m_servers.empty() ? 0 : m_servers.front()->serverPort();
+}
+
+void HttpFront::close()
+{
+    for (auto &server : m_servers) server->close();
+    m_servers.clear();
+}
+
+void HttpFront::onNewConnection(QTcpServer *server)
+{
+    while (QTcpSocket *socket = server->nextPendingConnection()) {
+        // Parent: the connection dies with its socket; sockets die on disconnect.
+        new HttpConnection(socket, m_handler);
+    }
+}
+
+QByteArray HttpFront::reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    default: return "Unknown";
+    }
+}
+
+} // namespace re6st::registry

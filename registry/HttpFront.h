@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QByteArray>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QTcpServer>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace re6st::registry {
+
+struct HttpRequest final
+{
+    QByteArray method;
+    QByteArray target; // raw request target, byte for byte (HMAC input, §4.3)
+    QByteArray version; // "HTTP/1.0" or "HTTP/1.1"
+    QList<QPair<QByteArray, QByteArray>> headers; // names lowercased
+    QHostAddress peer;  // IPv4-mapped addresses unmapped
+    // Last value of a header (case-insensitive name), or null.
+    QByteArray header(const QByteArray &lowercaseName) const;
+    bool hasHeader(const QByteArray &lowercaseName) const;
+};
+
+struct HttpResponse final
+{
+    int status = 200;
+    QByteArray body;                               // 200: raw body; errors: explanation
+    QList<QPair<QByteArray, QByteArray>> headers; // extra headers (e.g. Re6stHMAC)
+    static HttpResponse error(int status, const QByteArray &message)
+    {
+        return HttpResponse{status, message, {}};
+    }
+};
+
+// Small HTTP/1.1 server on QTcpServer (registry-protocol.md §4.1/§4.2). Chosen
+// over QtHttpServer 6.4 because QHttpServerRequest::url() re-encodes the query
+// (%2b -> %2B, %41 -> A, %7E -> ~), which breaks the HMAC over the raw target.
+// GET only (others 501); keep-alive for HTTP/1.1, close for HTTP/1.0 and after
+// errors; request line up to 32 KiB (else 414), head up to 64 KiB (else 431).
+class HttpFront final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpFront)
+
+public:
+    using Responder = std::function<void(HttpResponse)>;
+    // Called once per GET request; must call the responder exactly once (may be later).
+    using Handler = std::function<void(const HttpRequest &, Responder)>;
+
+    static constexpr qsizetype MaxRequestLine = 32 * 1024;
+    static constexpr qsizetype MaxHead = 64 * 1024;
+    static constexpr int IdleTimeoutMs = 60 * 1000;
+
+    explicit HttpFront(Handler handler, QObject *parent = nullptr);
+    ~HttpFront() override;
+
+    // IPv6 addresses are bound with IPV6_V6ONLY. False + *error on failure.
+    bool listen(const QHostAddress &address, quint16 port, QString *error);
+    quint16 serverPort() const; // port of the first listening server
+    void close();
+
+    static QByteArray reasonPhrase(int status);
+
+private:
+    void onNewConnection(QTcpServer *server);
+
+    Handler m_handler;
+    std::vector<std::unique_ptr<QTcpServer>> m_servers;
+};
+
+} // namespace re6st::registry

@@ -1,0 +1,846 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "registry/RegistryService.h"
+
+#include "core/Addressing.h"
+#include "core/FormCodec.h"
+#include "core/NetworkVersion.h"
+#include "core/PythonJson.h"
+#include "core/Zlib.h"
+#include "core/crypto/CertificateRequest.h"
+#include "core/crypto/Digest.h"
+#include "registry/GeoIp.h"
+#include "registry/LocalNode.h"
+#include "registry/Mailer.h"
+#include "registry/PrefixAllocator.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <algorithm>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcRegistry, "re6st.registry")
+
+namespace re6st::registry {
+
+namespace {
+
+enum class Access { Public, Private };
+
+struct Param
+{
+    const char *name;
+    const char *defaultValue; // nullptr = required
+};
+
+constexpr char kHmacHeader[] = "Re6stHMAC";
+
+} // namespace
+
+struct RegistryService::MethodSpec
+{
+    const char *name;
+    Access access;
+    QList<Param> params;
+    Method method;
+};
+
+struct RegistryService::Call
+{
+    QHash<QByteArray, QByteArray> params;
+    bool authenticated = false;
+    QByteArray responseKey;
+    int protocol = 0;
+    // Answers the HTTP request; an empty 200 body becomes 204 (§4.2).
+    std::function<void(int status, const QByteArray &body)> reply;
+
+    QByteArray param(const char *name) const { return params.value(QByteArray(name)); }
+    QString text(const char *name) const { return QString::fromUtf8(param(name)); }
+    void ok(const QByteArray &body) const { reply(200, body); }
+    void noContent() const { reply(204, {}); }
+    void fail(int status, const QString &message) const
+    {
+        if (status >= 500)
+            qCWarning(lcRegistry).noquote() << message;
+        else
+            qCInfo(lcRegistry).noquote() << message;
+        reply(status, message.toUtf8());
+    }
+};
+
+RegistryService::RegistryService(const RegistryOptions &options, Dependencies deps, QObject *parent)
+    : QObject(parent), m_options(options), m_deps(std::move(deps)), m_store(*m_deps.store),
+      m_now([] { return QDateTime::currentSecsSinceEpoch(); })
+{
+    m_network = addressing::networkFromSerialHex(m_deps.ca.serialHex()).value_or(QByteArray());
+    m_caPem = m_deps.ca.toPem();
+    m_caEmail = crypto::subjectValue(m_deps.ca.subject(), "emailAddress");
+
+    // §6: exact parameter names and order; defaults may be omitted.
+    static const MethodSpec specs[] = {
+        {"hello", Access::Public, {{"client_prefix", nullptr}, {"protocol", "1"}}, &RegistryService::hello},
+        {"getCa", Access::Public, {}, &RegistryService::getCa},
+        {"requestToken", Access::Public, {{"email", nullptr}}, &RegistryService::requestToken},
+        {"requestCertificate", Access::Public,
+         {{"token", nullptr}, {"req", nullptr}, {"location", ""}, {"ip", ""}},
+         &RegistryService::requestCertificate},
+        {"renewCertificate", Access::Public, {{"cn", nullptr}}, &RegistryService::renewCertificate},
+        {"getDh", Access::Public, {{"cn", nullptr}}, &RegistryService::getDh},
+        {"getNetworkConfig", Access::Public, {{"cn", nullptr}}, &RegistryService::getNetworkConfig},
+        {"getCountry", Access::Public, {{"cn", nullptr}, {"address", nullptr}}, &RegistryService::getCountry},
+        {"getBootstrapPeer", Access::Public, {{"cn", nullptr}}, &RegistryService::getBootstrapPeer},
+        {"isToken", Access::Private, {{"token", nullptr}}, &RegistryService::isToken},
+        {"deleteToken", Access::Private, {{"token", nullptr}}, &RegistryService::deleteToken},
+        {"addToken", Access::Private, {{"email", nullptr}, {"token", nullptr}}, &RegistryService::addToken},
+        {"revoke", Access::Private, {{"cn_or_serial", nullptr}}, &RegistryService::revoke},
+        {"updateHMAC", Access::Private, {}, &RegistryService::updateHMAC},
+        {"getNodePrefix", Access::Private, {{"email", nullptr}}, &RegistryService::getNodePrefix},
+        {"getIPv6Address", Access::Private, {{"email", nullptr}}, &RegistryService::getIPv6Address},
+        {"getIPv4Information", Access::Private, {{"email", nullptr}}, &RegistryService::getIPv4Information},
+        {"versions", Access::Private, {}, &RegistryService::versions},
+        {"topology", Access::Private, {}, &RegistryService::topology},
+    };
+    for (const MethodSpec &spec : specs) m_methods.insert(QByteArray(spec.name), &spec);
+
+    m_cleanupTimer.setSingleShot(true);
+    connect(&m_cleanupTimer, &QTimer::timeout, this, [this] { runCleanup(); });
+}
+
+RegistryService::~RegistryService() = default;
+
+bool RegistryService::start(QString *error)
+{
+    if (m_network.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the CA serial does not encode a network prefix (registry-protocol.md "
+                                    "§2.1); re-issue the CA with -set_serial 0x1<prefix>");
+        return false;
+    }
+    reloadConfigCache();
+    if (!runCleanup()) {
+        if (error) *error = QStringLiteral("the registry node's certificate expired long ago: wrong clock?");
+        return false;
+    }
+    reloadConfigCache();
+    if (!registryPrefix().isEmpty()) {
+        updateNetworkConfig();
+    } else {
+        // §9.5: a network with no node yet starts in the "normal" HMAC state.
+        m_store.setConfig(QStringLiteral("babel_hmac0"), crypto::randomBytes(16));
+        reloadConfigCache();
+    }
+    return true;
+}
+
+QByteArray RegistryService::registryPrefix() const
+{
+    return m_cache.registryPrefix;
+}
+
+void RegistryService::reloadConfigCache()
+{
+    m_cache.registryPrefix = m_store.configBlob(QStringLiteral("prefix"));
+    m_cache.version = m_store.configBlob(QStringLiteral("version"));
+    if (m_cache.version.isEmpty()) m_cache.version = QByteArray(1, '\0');
+    const QVariant valid = m_store.config(QStringLiteral("valid_until"));
+    m_cache.validUntil = valid.isValid() && !valid.isNull() ? std::optional<double>(valid.toDouble()) : std::nullopt;
+    m_cache.hmacKeys = babelHmacKeys();
+}
+
+void RegistryService::handle(const HttpRequest &request, HttpFront::Responder reply)
+{
+    dispatch(request, std::move(reply));
+}
+
+void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder httpReply)
+{
+    auto error = [&](int status, const QByteArray &message) {
+        qCDebug(lcRegistry) << status << message << request.target.left(200);
+        httpReply(HttpResponse::error(status, message));
+    };
+    // §4.1: "/<method>" or "/<method>?<query>", exactly one '/'.
+    const QByteArray &target = request.target;
+    if (!target.startsWith('/')) return error(400, "Bad request target");
+    const qsizetype q = target.indexOf('?');
+    const QByteArray name = q < 0 ? target.mid(1) : target.mid(1, q - 1);
+    if (name.contains('/')) return error(400, "Bad request target");
+    const MethodSpec *spec = m_methods.value(name);
+    if (!spec) return error(400, "Unknown method");
+    const auto decoded = formcodec::decode(q < 0 ? QByteArray() : target.mid(q + 1));
+    if (!decoded) return error(400, "Malformed query");
+
+    Call call;
+    for (const auto &[key, value] : *decoded) call.params.insert(key, value); // last wins
+    for (auto it = call.params.cbegin(); it != call.params.cend(); ++it) {
+        const bool known = std::any_of(spec->params.cbegin(), spec->params.cend(),
+                                       [&](const Param &p) { return it.key() == p.name; });
+        if (!known) return error(400, "Unexpected parameter " + it.key());
+    }
+    for (const Param &p : spec->params) {
+        if (call.params.contains(p.name)) continue;
+        if (!p.defaultValue) return error(400, QByteArray("Missing parameter ") + p.name);
+        call.params.insert(p.name, p.defaultValue);
+    }
+
+    const QByteArray forwarded = request.header("x-forwarded-for");
+    // §6.3 ip autofill (§18.2: TCP peer address rather than the Host header).
+    auto ip = call.params.find("ip");
+    if (ip != call.params.end() && ip->isEmpty()) {
+        const QByteArray first = forwarded.split(',').value(0).trimmed();
+        *ip = first.isEmpty() ? request.peer.toString().toUtf8() : first;
+    }
+    // §6.0: peer and the whole X-Forwarded-For value must be authorized.
+    const QString peer = spec->access == Access::Private ? request.peer.toString() : QString();
+    if (spec->access == Access::Private
+        && (!m_options.authorizedOrigins.contains(peer)
+            || (request.hasHeader("x-forwarded-for")
+                && !m_options.authorizedOrigins.contains(QString::fromUtf8(forwarded))))) {
+        qCWarning(lcRegistry).noquote() << "private method" << name << "refused to" << peer
+                                        << (forwarded.isEmpty() ? QString() : QString::fromUtf8("(X-Forwarded-For " + forwarded + ")"))
+                                        << "- add it with --authorized-origin if it is trusted";
+        return error(403, "Forbidden");
+    }
+
+    auto cn = call.params.find("cn");
+    if (cn != call.params.end()) {
+        // §5.1 / §18.1: an empty cn must not bypass authentication.
+        if (cn->isEmpty()) return error(400, "Empty cn");
+        if (!m_sessions.contains(*cn)) return error(401, "No session: call hello first");
+        const QByteArray header = request.header("re6sthmac");
+        const auto mac = QByteArray::fromBase64Encoding(header, QByteArray::AbortOnBase64DecodingErrors);
+        if (header.isEmpty() || !mac) return error(400, "Missing or malformed Re6stHMAC header");
+        const SessionTable::Auth auth = m_sessions.authenticate(*cn, target, mac.decoded);
+        if (auth.status == SessionTable::Status::NoSession) return error(401, "No session: call hello first");
+        if (auth.status != SessionTable::Status::Ok) return error(400, "Wrong HMAC");
+        call.authenticated = true;
+        call.responseKey = auth.responseKey;
+        call.protocol = auth.protocol;
+    }
+
+    call.reply = [httpReply, authenticated = call.authenticated,
+                  key = call.responseKey](int status, const QByteArray &body) {
+        HttpResponse response;
+        response.status = status == 200 && body.isEmpty() ? 204 : status;
+        response.body = response.status == 204 ? QByteArray() : body;
+        if (authenticated && (response.status == 200 || response.status == 204))
+            response.headers.append({kHmacHeader, crypto::hmacSha1(key, response.body).toBase64()});
+        httpReply(response);
+    };
+    (this->*(spec->method))(call);
+}
+
+std::optional<crypto::Certificate> RegistryService::storedCertificate(const QByteArray &prefix) const
+{
+    const auto row = m_store.row(prefix);
+    if (!row || !row->isAllocated()) return std::nullopt;
+    const auto cached = m_certCache.constFind(prefix);
+    if (cached != m_certCache.cend() && cached->first == row->cert) return cached->second;
+    auto cert = crypto::Certificate::fromPem(row->cert);
+    if (!cert) return std::nullopt;
+    if (m_certCache.size() >= 1024) m_certCache.clear(); // bound the memory
+    m_certCache.insert(prefix, {row->cert, *cert});
+    return cert;
+}
+
+// §5.2
+void RegistryService::hello(Call &call)
+{
+    const QByteArray prefix = call.param("client_prefix");
+    // §18.9: answer 400 instead of dropping the connection.
+    if (!prefix.isEmpty()
+        && (!addressing::isBitString(prefix) || prefix.size() > 128 - m_network.size()))
+        return call.fail(400, QStringLiteral("hello: invalid client_prefix"));
+    const auto cert = storedCertificate(prefix);
+    if (!cert) return call.fail(404, QStringLiteral("hello: no certificate for this prefix; enroll with re6st-conf"));
+    bool ok = false;
+    const int protocol = call.param("protocol").trimmed().toInt(&ok);
+    if (!ok) return call.fail(500, QStringLiteral("hello: protocol is not an integer"));
+    const crypto::RsaKey key = cert->publicKey();
+    if (key.sizeBytes() != m_deps.caKey.sizeBytes())
+        return call.fail(500, QStringLiteral("hello from %1: node key is %2 bits but the CA key is %3 "
+                                             "bits; the node must re-enroll with a key of the CA size")
+                                  .arg(cert->commonName())
+                                  .arg(key.bits())
+                                  .arg(m_deps.caKey.bits()));
+    const QByteArray secret = m_sessions.hello(prefix, protocol);
+    const auto encrypted = key.encrypt(secret);
+    const auto signature = encrypted ? m_deps.caKey.signSha512(*encrypted) : std::nullopt;
+    if (!encrypted || !signature || encrypted->size() != signature->size())
+        return call.fail(500, QStringLiteral("hello: RSA encryption/signature failed"));
+    call.ok(*encrypted + *signature);
+}
+
+void RegistryService::getCa(Call &call)
+{
+    call.ok(m_caPem);
+}
+
+QString RegistryService::newToken() const
+{
+    // §7.1: 8 distinct lowercase letters (CSPRNG, §18.12).
+    QByteArray letters = "abcdefghijklmnopqrstuvwxyz";
+    const QByteArray random = crypto::randomBytes(8);
+    QString token;
+    for (int i = 0; i < 8; ++i) {
+        const int index = quint8(random[i]) % letters.size();
+        token += QLatin1Char(letters[index]);
+        letters.remove(index, 1);
+    }
+    return token;
+}
+
+// §6.2
+void RegistryService::requestToken(Call &call)
+{
+    if (m_options.mailhost.isEmpty())
+        return call.fail(403, QStringLiteral("requestToken: no --mailhost, email registration disabled"));
+    if (m_options.prefixLength == 0)
+        return call.fail(403, QStringLiteral("requestToken: --prefix-length 0, email registration disabled"));
+    const QString email = call.text("email");
+    QString token;
+    for (int attempt = 0;; ++attempt) {
+        token = newToken();
+        if (m_store.insertToken({token, email, m_options.prefixLength, now()})) break;
+        if (attempt > 100) return call.fail(500, QStringLiteral("requestToken: cannot store a token"));
+    }
+    cleanupAfterCreation();
+    qCInfo(lcRegistry).noquote() << "token created for" << email;
+    if (!m_deps.mailer)
+        return call.fail(500, QStringLiteral("requestToken: no mailer configured"));
+    auto reply = call.reply;
+    m_deps.mailer->sendToken(email, token, [reply, email](bool ok, const QString &error) {
+        if (ok) return reply(204, {});
+        // §6.2 / §18.13: the token stays valid; the client sees 500.
+        qCWarning(lcRegistry).noquote() << "token mail to" << email << "failed:" << error;
+        reply(500, error.toUtf8());
+    });
+}
+
+QHash<QByteArray, qint64> &RegistryService::subjectSerials() const
+{
+    if (!m_subjectSerials) {
+        m_subjectSerials.emplace();
+        for (const auto &row : m_store.allocatedRows()) {
+            const auto cert = crypto::Certificate::fromPem(row.cert);
+            if (!cert) continue;
+            bool ok = false;
+            const qint64 serial = crypto::subjectValue(cert->subject(), "serialNumber").toLongLong(&ok);
+            if (ok && serial >= 0) m_subjectSerials->insert(row.prefix, serial);
+        }
+    }
+    return *m_subjectSerials;
+}
+
+int RegistryService::freeSubjectSerial() const
+{
+    // §7.6 with a proper first-gap computation (§18.8).
+    const QHash<QByteArray, qint64> &serials = subjectSerials();
+    const QSet<qint64> used(serials.cbegin(), serials.cend());
+    int serial = 0;
+    while (used.contains(serial)) ++serial;
+    return serial;
+}
+
+std::optional<QByteArray> RegistryService::issue(const crypto::Subject &subject,
+                                                 const crypto::RsaKey &publicKey, qint64 notAfter,
+                                                 QString *error)
+{
+    // §7.5: X.509 serial = config serial + 1, stored back.
+    const qint64 serial = m_store.config(QStringLiteral("serial")).toLongLong() + 1;
+    const auto cert = crypto::Certificate::issue(m_deps.ca, m_deps.caKey, quint64(serial), subject,
+                                                 publicKey, now(), notAfter);
+    if (!cert) {
+        if (error) *error = QStringLiteral("cannot create the certificate");
+        return std::nullopt;
+    }
+    m_store.setConfig(QStringLiteral("serial"), serial);
+    return cert->toPem();
+}
+
+// §6.3
+void RegistryService::requestCertificate(Call &call)
+{
+    const QString token = call.text("token");
+    int prefixLength = 0;
+    if (!token.isEmpty()) {
+        if (m_options.prefixLength == 0)
+            return call.fail(403, QStringLiteral("requestCertificate: --prefix-length 0, token registration disabled"));
+        prefixLength = m_options.prefixLength;
+    } else {
+        if (m_options.anonymousPrefixLength == 0)
+            return call.fail(403, QStringLiteral("requestCertificate: anonymous registration disabled "
+                                                 "(no --anonymous-prefix-length)"));
+        prefixLength = m_options.anonymousPrefixLength;
+    }
+    // An unknown token answers 204 whatever the CSR (the client then says
+    // "invalid or expired token"); a bad CSR never consumes a valid token (§18.7).
+    if (!token.isEmpty() && !m_store.token(token)) {
+        qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
+        return call.noContent();
+    }
+    const auto csr = crypto::CertificateRequest::fromPem(call.param("req"));
+    if (!csr) return call.fail(500, QStringLiteral("requestCertificate: req is not a PEM certificate request"));
+    if (!csr->verifySignature())
+        return call.fail(500, QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)"));
+    const crypto::RsaKey publicKey = csr->publicKey();
+    if (publicKey.isNull() || publicKey.bits() != m_deps.caKey.bits())
+        return call.fail(500, QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key "
+                                             "has %2; generate the node key with the CA key size "
+                                             "(re6st-conf does)")
+                                  .arg(publicKey.isNull() ? 0 : publicKey.bits())
+                                  .arg(m_deps.caKey.bits()));
+
+    QString country = QStringLiteral("*"), continent = QStringLiteral("*");
+    if (m_deps.geoip && m_deps.geoip->isOpen()) {
+        const QString location = call.text("location");
+        if (!location.isEmpty()) {
+            const QStringList parts = location.split(QLatin1Char(','));
+            if (parts.size() != 2)
+                return call.fail(500, QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
+            country = parts[0];
+            continent = parts[1];
+        } else {
+            const GeoIp::Location found = m_deps.geoip->lookup(call.text("ip"));
+            country = found.country;
+            continent = found.continent;
+        }
+    }
+    const QByteArray community = m_deps.communities.choose(country, continent);
+
+    RegistryStore::Transaction transaction(m_store);
+    QString email;
+    if (!token.isEmpty()) {
+        const auto row = m_store.token(token);
+        if (!row) {
+            qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
+            return call.noContent(); // the client reports "invalid or expired token"
+        }
+        m_store.deleteToken(token);
+        email = row->email;
+        prefixLength = row->prefixLen;
+    }
+    QString error;
+    const auto prefix = PrefixAllocator(m_store, int(m_network.size())).allocate(prefixLength, community, &error);
+    if (!prefix) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
+    const bool first = registryPrefix().isEmpty();
+    if (first) m_store.setConfig(QStringLiteral("prefix"), QString::fromLatin1(*prefix));
+    crypto::Subject subject = csr->subject();
+    const int subjectSerial = freeSubjectSerial();
+    crypto::subjectReplace(subject, "serialNumber", QString::number(subjectSerial));
+    crypto::subjectReplace(subject, "CN", addressing::cnFromBits(*prefix));
+    const auto pem = issue(subject, publicKey, now() + CertDuration, &error);
+    if (!pem) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
+    m_store.setRow({*prefix, email, *pem});
+    if (!transaction.commit()) {
+        m_subjectSerials.reset();
+        return call.fail(500, QStringLiteral("requestCertificate: database commit failed"));
+    }
+    subjectSerials().insert(*prefix, subjectSerial);
+    if (first) reloadConfigCache();
+    qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(*prefix)
+                                 << (email.isEmpty() ? QStringLiteral("(anonymous)") : email);
+    if (first) updateNetworkConfig(); // the registry node's prefix is now known
+    cleanupAfterCreation();
+    call.ok(*pem);
+}
+
+// §8.1
+void RegistryService::renewCertificate(Call &call)
+{
+    const QByteArray prefix = call.param("cn");
+    const auto cert = storedCertificate(prefix);
+    if (!cert) return call.fail(404, QStringLiteral("renewCertificate: no certificate for this prefix"));
+    const qint64 notAfter = cert->notAfter();
+    qint64 newNotAfter = 0;
+    if (notAfter - RenewPeriod < now())
+        newNotAfter = now() + CertDuration;
+    else if (m_store.isRevoked(cert->serialDecimal().toLongLong()))
+        newNotAfter = notAfter;
+    else
+        return call.ok(m_store.row(prefix)->cert);
+    RegistryStore::Transaction transaction(m_store);
+    QString error;
+    const auto pem = issue(cert->subject(), cert->publicKey(), newNotAfter, &error);
+    if (!pem) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
+    auto row = *m_store.row(prefix);
+    row.cert = *pem;
+    m_store.setRow(row);
+    if (!transaction.commit()) return call.fail(500, QStringLiteral("renewCertificate: database commit failed"));
+    qCInfo(lcRegistry).noquote() << "renewed certificate" << cert->commonName();
+    cleanupAfterCreation();
+    call.ok(*pem);
+}
+
+void RegistryService::getDh(Call &call)
+{
+    if (m_deps.dh.isEmpty())
+        return call.fail(500, QStringLiteral("getDh: the registry was started without --dh; give it a DH "
+                                             "parameters file (openssl dhparam -out dh2048.pem 2048)"));
+    call.ok(m_deps.dh);
+}
+
+BabelHmacKeys RegistryService::babelHmacKeys() const
+{
+    auto load = [this](const char *name) -> std::optional<QByteArray> {
+        const QString key = QString::fromLatin1(name);
+        if (!m_store.hasConfig(key)) return std::nullopt;
+        const QVariant value = m_store.config(key);
+        if (value.isNull()) return std::nullopt;
+        const QByteArray blob = m_store.configBlob(key);
+        return blob.isNull() ? QByteArray("") : blob;
+    };
+    return {load("babel_hmac0"), load("babel_hmac1"), load("babel_hmac2")};
+}
+
+// §6.6, §9.1
+void RegistryService::getNetworkConfig(Call &call)
+{
+    const auto cert = storedCertificate(call.param("cn"));
+    if (!cert) return call.fail(404, QStringLiteral("getNetworkConfig: no certificate for this prefix"));
+    QString error;
+    const auto json = NetworkConfigBuilder::clientConfigJson(m_staticConfig, m_cache.version, m_cache.validUntil,
+                                                             m_cache.hmacKeys, cert->publicKey(), &error);
+    if (!json) return call.fail(500, QStringLiteral("getNetworkConfig: %1").arg(error));
+    call.ok(zlib::compress(*json));
+}
+
+// §6.7
+void RegistryService::getCountry(Call &call)
+{
+    if (!m_deps.geoip || !m_deps.geoip->isOpen())
+        return call.fail(400, QStringLiteral("getCountry: GeoIP is not configured (set GEOIP2_MMDB)"));
+    const GeoIp::Location location = m_deps.geoip->lookup(call.text("address"));
+    if (!location.found()) return call.noContent();
+    call.ok(location.country.toUtf8());
+}
+
+// §6.8
+void RegistryService::getBootstrapPeer(Call &call)
+{
+    const QByteArray cn = call.param("cn");
+    const auto cert = storedCertificate(cn);
+    if (!cert) return call.fail(404, QStringLiteral("getBootstrapPeer: no certificate for this prefix"));
+    if (!m_deps.localNode) return call.noContent();
+    const crypto::RsaKey key = cert->publicKey();
+    const int protocol = call.protocol;
+    auto reply = call.reply;
+    if (m_bootstrapPeers.isEmpty() || now() >= m_bootstrapExpiry) {
+        // Refresh the 60 s peer list from a babeld dump, then continue.
+        QPointer<RegistryService> self(this);
+        m_deps.localNode->routedPrefixes([self, cn, key, protocol, reply](QList<QByteArray> peers) {
+            if (!self) return reply(500, "registry shutting down");
+            const QByteArray registry = self->registryPrefix();
+            if (!registry.isEmpty() && !peers.contains(registry)) peers.append(registry);
+            std::shuffle(peers.begin(), peers.end(), *QRandomGenerator::global());
+            self->m_bootstrapPeers = peers;
+            self->m_bootstrapExpiry = self->now() + BootstrapCacheSeconds;
+            self->sendBootstrapPeer(cn, key, protocol, reply);
+        });
+        return;
+    }
+    sendBootstrapPeer(cn, key, protocol, reply);
+}
+
+void RegistryService::sendBootstrapPeer(const QByteArray &cn, const crypto::RsaKey &key, int protocol,
+                                        const std::function<void(int, const QByteArray &)> &reply)
+{
+    if (m_bootstrapPeers.isEmpty()) return reply(204, {});
+    const QByteArray registry = registryPrefix();
+    QByteArray peer = m_bootstrapPeers.takeLast();
+    if (peer == cn) peer = registry;
+    if (peer.isEmpty()) return reply(204, {});
+    m_deps.localNode->queryAddress(peer, [reply, peer, key, protocol](std::optional<QByteArray> addresses) {
+        if (!addresses || addresses->isEmpty()) return reply(204, {});
+        QList<QByteArray> items = addresses->split(';');
+        if (protocol < 7) // no country field toward old nodes
+            for (QByteArray &item : items) {
+                QList<QByteArray> fields = item.split(',');
+                if (fields.size() > 3) item = fields.mid(0, 3).join(',');
+            }
+        // §18.10: drop addresses until the plaintext fits PKCS#1 v1.5 (k - 11).
+        QByteArray plain;
+        while (!items.isEmpty()) {
+            plain = peer + ' ' + items.join(';');
+            if (plain.size() <= key.sizeBytes() - 11) break;
+            items.removeLast();
+        }
+        if (items.isEmpty()) return reply(204, {});
+        const auto encrypted = key.encrypt(plain);
+        if (!encrypted) {
+            qCWarning(lcRegistry) << "getBootstrapPeer: RSA encryption failed";
+            return reply(500, "RSA encryption failed");
+        }
+        reply(200, *encrypted);
+    });
+}
+
+void RegistryService::isToken(Call &call)
+{
+    if (m_store.token(call.text("token"))) return call.ok("1");
+    call.noContent();
+}
+
+void RegistryService::deleteToken(Call &call)
+{
+    m_store.deleteToken(call.text("token"));
+    call.noContent();
+}
+
+// §6.9
+void RegistryService::addToken(Call &call)
+{
+    if (m_options.prefixLength == 0)
+        return call.fail(403, QStringLiteral("addToken: --prefix-length 0, token registration disabled"));
+    QString token = call.text("token");
+    const QString email = call.text("email");
+    if (token.isEmpty()) {
+        do token = newToken();
+        while (!m_store.insertToken({token, email, m_options.prefixLength, now()}));
+    } else if (!m_store.insertToken({token, email, m_options.prefixLength, now()})) {
+        return call.fail(409, QStringLiteral("addToken: token already exists"));
+    }
+    cleanupAfterCreation();
+    call.noContent();
+}
+
+// §6.10
+void RegistryService::revoke(Call &call)
+{
+    const QByteArray value = call.param("cn_or_serial").trimmed();
+    bool isSerial = false;
+    const qint64 serial = value.toLongLong(&isSerial);
+    RegistryStore::Transaction transaction(m_store);
+    std::optional<crypto::Certificate> cert;
+    QByteArray freedPrefix;
+    if (isSerial) {
+        for (const auto &row : m_store.allocatedRows()) {
+            auto c = crypto::Certificate::fromPem(row.cert);
+            if (c && c->serialDecimal() == QByteArray::number(serial)) {
+                cert = c;
+                break;
+            }
+        }
+        if (!cert) return call.fail(500, QStringLiteral("revoke: no stored certificate has serial %1").arg(serial));
+    } else {
+        const auto bits = addressing::bitsFromCn(QString::fromUtf8(value));
+        if (!bits) return call.fail(500, QStringLiteral("revoke: '%1' is neither a serial nor a CN n/len").arg(QString::fromUtf8(value)));
+        cert = storedCertificate(*bits);
+        if (!cert) return call.fail(404, QStringLiteral("revoke: no certificate for %1").arg(QString::fromUtf8(value)));
+        m_store.freeRow(*bits);
+        freedPrefix = *bits;
+    }
+    bool update = false;
+    if (cert->notAfter() > now()) {
+        if (!m_store.insertCrl(cert->serialDecimal().toLongLong(), cert->notAfter()))
+            return call.fail(500, QStringLiteral("revoke: serial %1 is already revoked").arg(QString::fromLatin1(cert->serialDecimal())));
+        update = true;
+    }
+    if (!transaction.commit()) return call.fail(500, QStringLiteral("revoke: database commit failed"));
+    if (!freedPrefix.isNull()) {
+        m_sessions.drop(freedPrefix);
+        subjectSerials().remove(freedPrefix);
+    }
+    qCWarning(lcRegistry).noquote() << "revoked certificate" << cert->commonName() << "serial"
+                                    << cert->serialDecimal();
+    if (update) updateNetworkConfig();
+    call.noContent();
+}
+
+// §9.5
+void RegistryService::updateHMAC(Call &call)
+{
+    const auto rotation = NetworkConfigBuilder::rotateHmac(babelHmacKeys(), double(now()), crypto::randomBytes(16));
+    RegistryStore::Transaction transaction(m_store);
+    const std::optional<QByteArray> keys[] = {rotation.keys.h0, rotation.keys.h1, rotation.keys.h2};
+    for (int i = 0; i < 3; ++i) {
+        const QString name = QStringLiteral("babel_hmac%1").arg(i);
+        if (keys[i])
+            m_store.setConfig(name, keys[i]->isNull() ? QByteArray("") : *keys[i]);
+        else
+            m_store.removeConfig(name);
+    }
+    if (rotation.validUntil)
+        m_store.setConfig(QStringLiteral("valid_until"), *rotation.validUntil);
+    else
+        m_store.removeConfig(QStringLiteral("valid_until"));
+    if (!bumpVersion() || !transaction.commit()) {
+        reloadConfigCache();
+        return call.fail(500, QStringLiteral("updateHMAC: cannot store the new keys/version"));
+    }
+    reloadConfigCache();
+    if (m_deps.localNode && !registryPrefix().isEmpty()) m_deps.localNode->notifyNewVersion(registryPrefix());
+    qCWarning(lcRegistry) << "Babel HMAC keys rotated";
+    call.noContent();
+}
+
+void RegistryService::getNodePrefix(Call &call)
+{
+    const auto prefix = m_store.prefixForEmail(call.text("email"));
+    if (!prefix) return call.noContent();
+    call.ok(addressing::cnFromBits(*prefix).toUtf8());
+}
+
+void RegistryService::getIPv6Address(Call &call)
+{
+    const auto prefix = m_store.prefixForEmail(call.text("email"));
+    if (!prefix) return call.noContent();
+    const auto address = addressing::ipv6FromBits(m_network + *prefix);
+    if (!address) return call.fail(500, QStringLiteral("getIPv6Address: prefix exceeds 128 bits"));
+    call.ok(address->toUtf8());
+}
+
+void RegistryService::getIPv4Information(Call &call)
+{
+    // §6.14: upstream always answers 204; so do we.
+    call.noContent();
+}
+
+// §6.15
+void RegistryService::versions(Call &call)
+{
+    const QByteArray registry = registryPrefix();
+    auto reply = call.reply;
+    auto answer = [reply](const QMap<QByteArray, std::optional<QByteArray>> &results) {
+        QJsonObject json;
+        for (auto it = results.cbegin(); it != results.cend(); ++it)
+            json.insert(QString::fromLatin1(it.key()),
+                        it.value() ? QJsonValue(QString::fromUtf8(*it.value())) : QJsonValue());
+        reply(200, pythonJsonDumps(json));
+    };
+    if (!m_deps.localNode) {
+        QMap<QByteArray, std::optional<QByteArray>> empty;
+        if (!registry.isEmpty()) empty.insert(registry, std::nullopt);
+        return answer(empty);
+    }
+    QPointer<LocalNode> node(m_deps.localNode);
+    m_deps.localNode->routedPrefixes([node, registry, answer](QList<QByteArray> prefixes) {
+        if (!registry.isEmpty() && !prefixes.contains(registry)) prefixes.append(registry);
+        if (node) node->queryVersions(prefixes, answer);
+    });
+}
+
+// §6.16
+void RegistryService::topology(Call &call)
+{
+    const QByteArray registry = registryPrefix();
+    auto reply = call.reply;
+    if (!m_deps.localNode || registry.isEmpty())
+        return reply(200, pythonJsonDumps(QJsonObject{{QString(), QJsonArray()}}));
+    m_deps.localNode->queryTopology(registry, [reply](const QJsonObject &graph) {
+        reply(200, pythonJsonDumps(graph));
+    });
+}
+
+bool RegistryService::bumpVersion()
+{
+    // §3.2 / §9.3: counter + 1, signed by the CA.
+    const QByteArray current = m_store.configBlob(QStringLiteral("version"));
+    const quint64 counter = current.isEmpty() ? 0 : networkversion::counter(current).value_or(0);
+    const auto blob = networkversion::make(counter + 1, m_deps.caKey);
+    if (!blob) {
+        qCCritical(lcRegistry) << "cannot sign the network configuration version";
+        return false;
+    }
+    m_store.setConfig(QStringLiteral("version"), *blob);
+    return true;
+}
+
+bool RegistryService::updateNetworkConfig()
+{
+    NetworkConfigOptions o;
+    o.hello = m_options.hello;
+    o.encrypt = m_options.encrypt;
+    o.clientCount = m_options.clientCount;
+    o.maxClients = m_options.maxClients;
+    o.tunnelRefresh = m_options.tunnelRefresh;
+    o.minProtocol = m_options.minProtocol;
+    o.protocol = Protocol;
+    o.ipv4 = m_options.ipv4;
+    o.ipv4Sublen = m_options.ipv4Sublen;
+    o.sameCountry = m_options.sameCountry;
+    const QByteArray registry = registryPrefix();
+    m_staticConfig = NetworkConfigBuilder::staticConfig(o, registry, m_store.crlSerials());
+    const QByteArray text = NetworkConfigBuilder::lastConfigText(m_staticConfig);
+    if (m_store.configBlob(QStringLiteral("last_config")) == text) return true;
+    RegistryStore::Transaction transaction(m_store);
+    m_store.setConfig(QStringLiteral("last_config"), QString::fromUtf8(text));
+    const bool ok = bumpVersion() && transaction.commit();
+    reloadConfigCache();
+    if (!ok) return false;
+    qCInfo(lcRegistry) << "network configuration changed, version bumped";
+    if (m_deps.localNode && !registry.isEmpty()) m_deps.localNode->notifyNewVersion(registry);
+    return true;
+}
+
+void RegistryService::cleanupAfterCreation()
+{
+    // §8.5 re-runs the cleanup after each new token/certificate only to arm
+    // the next run: a new item can only move "earliest" when nothing else is
+    // pending, so skip the O(n) pass while a run is already scheduled.
+    if (!m_cleanupTimer.isActive()) scheduleCleanup(0);
+}
+
+void RegistryService::scheduleCleanup(qint64 delaySeconds)
+{
+    // QTimer takes an int of milliseconds: re-check at least daily.
+    const qint64 ms = std::clamp<qint64>(delaySeconds, 0, 86400) * 1000;
+    m_cleanupTimer.start(int(ms));
+}
+
+// §8.5
+bool RegistryService::runCleanup()
+{
+    const qint64 t = now();
+    const qint64 limit = t - m_options.gracePeriod;
+    const QByteArray registry = registryPrefix();
+    RegistryStore::Transaction transaction(m_store);
+    m_store.deleteTokensUpTo(limit);
+    std::optional<qint64> earliest;
+    QList<QByteArray> freed;
+    for (const auto &row : m_store.allocatedRows()) {
+        const auto cert = crypto::Certificate::fromPem(row.cert);
+        if (!cert) {
+            qCWarning(lcRegistry) << "unparseable certificate stored for prefix" << row.prefix;
+            continue;
+        }
+        const qint64 notAfter = cert->notAfter();
+        if (notAfter <= limit) {
+            if (row.prefix == registry) {
+                const QString message = QStringLiteral(
+                    "The registry node's certificate (%1) expired more than --grace-period ago: "
+                    "wrong clock? Fix the clock or renew that certificate.").arg(cert->commonName());
+                qCCritical(lcRegistry).noquote() << message;
+                Q_EMIT fatalError(message);
+                return false;
+            }
+            m_store.freeRow(row.prefix);
+            freed.append(row.prefix);
+        } else if (!earliest || notAfter < *earliest) {
+            earliest = notAfter;
+        }
+    }
+    PrefixAllocator(m_store, int(m_network.size())).mergeFree();
+    if (!transaction.commit()) {
+        qCWarning(lcRegistry) << "cleanup: database commit failed, retrying in 60 s";
+        scheduleCleanup(60);
+        return true;
+    }
+    for (const QByteArray &prefix : freed) {
+        m_sessions.drop(prefix);
+        if (m_subjectSerials) m_subjectSerials->remove(prefix);
+    }
+    const auto token = m_store.earliestTokenDate();
+    if (token && (!earliest || *token < *earliest)) earliest = token;
+    if (earliest) {
+        m_nextCleanup = *earliest + m_options.gracePeriod;
+        scheduleCleanup(m_nextCleanup - t);
+    } else {
+        m_nextCleanup = 0;
+        m_cleanupTimer.stop();
+    }
+    return true;
+}
+
+} // namespace re6st::registry

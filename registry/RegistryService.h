@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "core/crypto/Certificate.h"
+#include "core/crypto/RsaKey.h"
+#include "registry/Communities.h"
+#include "registry/HttpFront.h"
+#include "registry/NetworkConfigBuilder.h"
+#include "registry/RegistryOptions.h"
+#include "registry/RegistryStore.h"
+#include "registry/SessionTable.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+#include <functional>
+#include <optional>
+
+namespace re6st::registry {
+
+class GeoIp;
+class LocalNode;
+class Mailer;
+
+// Endpoint logic of re6st-registry (registry-protocol.md §5–§9): dispatch of
+// "/<method>?<query>" targets, hello/HMAC sessions, enrollment, renewal,
+// revocation, network configuration and its version, periodic cleanup.
+class RegistryService final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RegistryService)
+
+public:
+    static constexpr qint64 RenewPeriod = 30 * 86400;   // RENEW_PERIOD
+    static constexpr qint64 CertDuration = 365 * 86400; // cert_duration
+    static constexpr int Protocol = 10;                 // version.protocol
+    static constexpr int BootstrapCacheSeconds = 60;
+
+    struct Dependencies
+    {
+        RegistryStore *store = nullptr;
+        crypto::Certificate ca;
+        crypto::RsaKey caKey;
+        QByteArray dh;        // --dh file content; empty = getDh refused
+        Communities communities;
+        GeoIp *geoip = nullptr;       // optional
+        LocalNode *localNode = nullptr; // optional (no node: 204 / empty answers)
+        Mailer *mailer = nullptr;     // optional (requestToken needs it with --mailhost)
+    };
+
+    RegistryService(const RegistryOptions &options, Dependencies deps, QObject *parent = nullptr);
+    ~RegistryService() override;
+
+    // Tests set the clock (Unix seconds).
+    void setClock(std::function<qint64()> now) { m_now = std::move(now); }
+    qint64 now() const { return m_now(); }
+    SessionTable &sessions() { return m_sessions; }
+    QByteArray network() const { return m_network; }
+
+    // §13 tail of the startup sequence: cleanup pass, then rebuild the network
+    // configuration (prefix known) or draw a new babel_hmac0. False + *error
+    // on a fatal condition (exit 1).
+    bool start(QString *error);
+
+    // One HTTP GET request; `reply` is called exactly once (maybe later).
+    void handle(const HttpRequest &request, HttpFront::Responder reply);
+
+    // §8.5. False when the registry's own certificate expired beyond the
+    // grace period ("wrong clock?"), after emitting fatalError().
+    bool runCleanup();
+    qint64 nextCleanup() const { return m_nextCleanup; } // Unix time, 0 = none
+
+    // §9.3 / §9.5 building blocks (public for tests).
+    bool updateNetworkConfig();
+    QJsonObject staticConfig() const { return m_staticConfig; }
+    BabelHmacKeys babelHmacKeys() const;
+
+Q_SIGNALS:
+    void fatalError(const QString &message);
+
+private:
+    struct Call;
+    using Method = void (RegistryService::*)(Call &);
+    struct MethodSpec;
+
+    void dispatch(const HttpRequest &request, HttpFront::Responder reply);
+
+    // Endpoints (§6), each answers through call.reply.
+    void hello(Call &call);
+    void getCa(Call &call);
+    void requestToken(Call &call);
+    void requestCertificate(Call &call);
+    void renewCertificate(Call &call);
+    void getDh(Call &call);
+    void getNetworkConfig(Call &call);
+    void getCountry(Call &call);
+    void getBootstrapPeer(Call &call);
+    void isToken(Call &call);
+    void deleteToken(Call &call);
+    void addToken(Call &call);
+    void revoke(Call &call);
+    void updateHMAC(Call &call);
+    void getNodePrefix(Call &call);
+    void getIPv6Address(Call &call);
+    void getIPv4Information(Call &call);
+    void versions(Call &call);
+    void topology(Call &call);
+
+    void sendBootstrapPeer(const QByteArray &cn, const crypto::RsaKey &key, int protocol,
+                           const std::function<void(int, const QByteArray &)> &reply);
+    std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
+    QString newToken() const;
+    int freeSubjectSerial() const;
+    std::optional<QByteArray> issue(const crypto::Subject &subject, const crypto::RsaKey &publicKey,
+                                    qint64 notAfter, QString *error);
+    bool bumpVersion();
+    QByteArray registryPrefix() const;
+    void scheduleCleanup(qint64 delaySeconds);
+    void cleanupAfterCreation();
+
+    // Hot-path caches: the registry owns its DB while running (as upstream),
+    // so config values are re-read only after our own writes (§9).
+    struct ConfigCache
+    {
+        QByteArray registryPrefix;
+        QByteArray version;               // "\0" when absent
+        std::optional<double> validUntil;
+        BabelHmacKeys hmacKeys;
+    };
+    void reloadConfigCache();
+    QHash<QByteArray, qint64> &subjectSerials() const;
+
+    RegistryOptions m_options;
+    Dependencies m_deps;
+    RegistryStore &m_store;
+    QByteArray m_network;
+    QByteArray m_caPem;
+    QString m_caEmail;
+    std::function<qint64()> m_now;
+    SessionTable m_sessions;
+    QHash<QByteArray, const MethodSpec *> m_methods;
+    QJsonObject m_staticConfig;
+    QList<QByteArray> m_bootstrapPeers;
+    qint64 m_bootstrapExpiry = 0;
+    ConfigCache m_cache;
+    // prefix -> (PEM, parsed) of recently used certificates; bounded.
+    mutable QHash<QByteArray, std::pair<QByteArray, crypto::Certificate>> m_certCache;
+    // prefix -> subject serialNumber of stored certificates (§7.6), built lazily.
+    mutable std::optional<QHash<QByteArray, qint64>> m_subjectSerials;
+    QTimer m_cleanupTimer;
+    qint64 m_nextCleanup = 0;
+};
+
+} // namespace re6st::registry

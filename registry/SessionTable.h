@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <functional>
+#include <optional>
+
+namespace re6st::registry {
+
+// In-memory hello sessions and the HMAC ratchet, server side
+// (registry-protocol.md §5.2 step 3 and §5.3). Not persisted.
+class SessionTable final
+{
+public:
+    using SecretGenerator = std::function<QByteArray()>;
+    static constexpr int SecretSize = 20; // HMAC_LEN
+
+    // Default generator: crypto::randomBytes(20) (§18.12).
+    explicit SessionTable(SecretGenerator generator = {});
+    void setSecretGenerator(SecretGenerator generator);
+
+    // §5.2 step 3: keep the first entry, replace the rest by (S, protocol).
+    QByteArray hello(const QByteArray &prefix, int protocol);
+
+    enum class Status { Ok, NoSession, BadHmac };
+    struct Auth
+    {
+        Status status = Status::NoSession;
+        QByteArray responseKey; // K' = SHA1(matched secret), for the response MAC
+        int protocol = 0;
+    };
+    // §5.3: first entry whose HMAC over `target` equals `mac` (raw 20 bytes)
+    // wins; the session becomes [(SHA1(K'), protocol)] before the method runs.
+    Auth authenticate(const QByteArray &prefix, const QByteArray &target, const QByteArray &mac);
+
+    std::optional<int> protocol(const QByteArray &prefix) const; // of the last entry
+    bool contains(const QByteArray &prefix) const { return m_sessions.contains(prefix); }
+    void drop(const QByteArray &prefix) { m_sessions.remove(prefix); }
+    void clear() { m_sessions.clear(); }
+
+    struct Entry
+    {
+        QByteArray secret;
+        int protocol = 0;
+    };
+    QList<Entry> entries(const QByteArray &prefix) const { return m_sessions.value(prefix); }
+
+private:
+    SecretGenerator m_generator;
+    QHash<QByteArray, QList<Entry>> m_sessions;
+};
+
+} // namespace re6st::registry

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// HttpFront over real TCP on 127.0.0.1 (registry-protocol.md §4.1, §4.2, §5.3).
+#include "core/HmacRatchet.h"
+#include "core/crypto/Certificate.h"
+#include "core/crypto/Digest.h"
+#include "core/crypto/RsaKey.h"
+#include "registry/HttpFront.h"
+#include "registry/RegistryService.h"
+#include "registry/RegistryStore.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <memory>
+
+using namespace re6st;
+using namespace re6st::registry;
+
+namespace {
+
+QByteArray readVector(const QString &relative)
+{
+    QFile file(qEnvironmentVariable("RE6ST_VECTORS", QStringLiteral("/work/shared/vectors")) + QLatin1Char('/') + relative);
+    if (!file.open(QIODevice::ReadOnly)) qFatal("missing vector %s", qPrintable(relative));
+    return file.readAll();
+}
+
+struct Reply
+{
+    int status = 0;
+    QByteArray head; // status line + headers
+    QByteArray body;
+    bool closed = false;
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const QByteArray &line : head.split('\n')) {
+            const qsizetype colon = line.indexOf(':');
+            if (colon > 0 && line.left(colon).trimmed().toLower() == name.toLower()) return line.mid(colon + 1).trimmed();
+        }
+        return {};
+    }
+    bool hasHeader(const QByteArray &name) const { return !header(name).isNull(); }
+};
+
+// Minimal client: sends raw bytes, reads one response (Content-Length framed or until close).
+class Client
+{
+public:
+    explicit Client(quint16 port)
+    {
+        m_socket.connectToHost(QHostAddress::LocalHost, port);
+        wait([this] { return m_socket.state() == QAbstractSocket::ConnectedState; });
+    }
+    bool connected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+    void send(const QByteArray &raw) { m_socket.write(raw); }
+    Reply read()
+    {
+        Reply reply;
+        wait([&] {
+            m_buffer += m_socket.readAll();
+            const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+            if (end < 0) return m_socket.state() == QAbstractSocket::UnconnectedState;
+            reply.head = m_buffer.left(end);
+            const QByteArray length = reply.header("content-length");
+            if (length.isNull()) {
+                // 204 (or close-delimited): nothing more to read.
+                return reply.head.startsWith("HTTP/1.1 204") || m_socket.state() == QAbstractSocket::UnconnectedState;
+            }
+            return m_buffer.size() >= end + 4 + length.toLongLong();
+        });
+        const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            reply.closed = true;
+            return reply;
+        }
+        reply.head = m_buffer.left(end);
+        const QByteArray length = reply.header("content-length");
+        const qsizetype size = length.isNull() ? 0 : length.toLongLong();
+        reply.body = m_buffer.mid(end + 4, size);
+        m_buffer.remove(0, end + 4 + size);
+        reply.status = reply.head.mid(9, 3).toInt();
+        return reply;
+    }
+    bool waitClosed()
+    {
+        return wait([this] {
+            m_socket.readAll();
+            return m_socket.state() == QAbstractSocket::UnconnectedState;
+        });
+    }
+
+private:
+    template<typename F> static bool wait(F done)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (!done()) {
+            if (timer.elapsed() > 10000) return false;
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        }
+        return true;
+    }
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+};
+
+Reply roundTrip(quint16 port, const QByteArray &raw)
+{
+    Client client(port);
+    client.send(raw);
+    return client.read();
+}
+
+} // namespace
+
+class tst_HttpFront final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    RegistryStore m_store;
+    std::unique_ptr<RegistryService> m_service;
+    std::unique_ptr<HttpFront> m_front;
+    std::unique_ptr<HttpFront> m_echo; // answers the raw target
+    quint16 m_port = 0;
+    quint16 m_echoPort = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString db = m_dir.filePath("registry.db");
+        QVERIFY(QFile::copy(qEnvironmentVariable("RE6ST_VECTORS", QStringLiteral("/work/shared/vectors")) + "/registry-db/registry.db", db));
+        QString error;
+        QVERIFY2(m_store.open(db, &error), qPrintable(error));
+        RegistryOptions options;
+        options.ca = "ca.crt";
+        options.key = "ca.key";
+        RegistryService::Dependencies deps;
+        deps.store = &m_store;
+        deps.ca = *crypto::Certificate::fromPem(readVector("crypto/ca.crt"));
+        deps.caKey = *crypto::RsaKey::fromPem(readVector("crypto/ca.key"));
+        deps.dh = readVector("crypto/dh2048.pem");
+        m_service = std::make_unique<RegistryService>(options, deps);
+        QVERIFY2(m_service->start(&error), qPrintable(error));
+        RegistryService *service = m_service.get();
+        m_front = std::make_unique<HttpFront>([service](const HttpRequest &r, HttpFront::Responder reply) {
+            service->handle(r, std::move(reply));
+        });
+        QVERIFY2(m_front->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        m_port = m_front->serverPort();
+        m_echo = std::make_unique<HttpFront>([](const HttpRequest &r, HttpFront::Responder reply) {
+            reply(HttpResponse{200, r.target, {}});
+        });
+        QVERIFY2(m_echo->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        m_echoPort = m_echo->serverPort();
+    }
+
+    void nonGetIs501()
+    {
+        const Reply r = roundTrip(m_port, "POST /getCa HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+        QCOMPARE(r.status, 501);
+        QCOMPARE(r.header("connection"), QByteArray("close"));
+        QVERIFY(!r.hasHeader("re6sthmac"));
+        QCOMPARE(roundTrip(m_port, "DELETE /getCa HTTP/1.0\r\n\r\n").status, 501);
+    }
+
+    void badTargetsAndParams_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<int>("status");
+        QTest::newRow("unknown method") << QByteArray("/nope") << 400;
+        QTest::newRow("two slashes") << QByteArray("/x/getCa") << 400;
+        QTest::newRow("no slash") << QByteArray("getCa") << 400;
+        QTest::newRow("absolute form") << QByteArray("http://h/getCa") << 400;
+        QTest::newRow("unknown param") << QByteArray("/getCa?a=b") << 400;
+        QTest::newRow("missing param") << QByteArray("/isToken") << 400;
+        QTest::newRow("no equals") << QByteArray("/isToken?token") << 400;
+        QTest::newRow("bad percent") << QByteArray("/isToken?token=%G1") << 400;
+        QTest::newRow("ok 204") << QByteArray("/isToken?token=nope") << 204;
+        QTest::newRow("pending token") << QByteArray("/isToken?token=xlahurbj") << 200;
+    }
+    void badTargetsAndParams()
+    {
+        QFETCH(QByteArray, target);
+        QFETCH(int, status);
+        const Reply r = roundTrip(m_port, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(r.status, status);
+        if (status >= 400) QCOMPARE(r.header("connection"), QByteArray("close"));
+    }
+
+    void framingAndKeepAlive()
+    {
+        Client client(m_port);
+        client.send("GET /getCa HTTP/1.1\r\nHost: x\r\n\r\n");
+        Reply r = client.read();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("content-length").toInt(), r.body.size());
+        QVERIFY(r.body.startsWith("-----BEGIN CERTIFICATE-----"));
+        QVERIFY(!r.hasHeader("connection"));
+        // Same connection, 204: no Content-Length, no body.
+        client.send("GET /isToken?token=nope HTTP/1.1\r\nHost: x\r\n\r\n");
+        r = client.read();
+        QCOMPARE(r.status, 204);
+        QVERIFY(!r.hasHeader("content-length"));
+        QVERIFY(r.body.isEmpty());
+        // Two requests in one write (pipelined) still get two answers in order.
+        client.send("GET /isToken?token=xlahurbj HTTP/1.1\r\n\r\nGET /getCa HTTP/1.1\r\n\r\n");
+        r = client.read();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("1"));
+        r = client.read();
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.startsWith("-----BEGIN CERTIFICATE-----"));
+        QVERIFY(client.connected());
+        // Connection: close is honoured.
+        client.send("GET /getCa HTTP/1.1\r\nConnection: close\r\n\r\n");
+        r = client.read();
+        QCOMPARE(r.status, 200);
+        QVERIFY(client.waitClosed());
+    }
+
+    void http10Closes()
+    {
+        Client client(m_port);
+        client.send("GET /getCa HTTP/1.0\r\n\r\n");
+        const Reply r = client.read();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("connection"), QByteArray("close"));
+        QVERIFY(client.waitClosed());
+    }
+
+    void oversizedRequests()
+    {
+        // A 16 KB target (a big CSR) is fine; the answer is about the parameters, not the size.
+        const QByteArray big = "/isToken?token=" + QByteArray(16 * 1024, 'a');
+        Reply r = roundTrip(m_port, "GET " + big + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(r.status, 204);
+        // Too long a request line, sent in pieces without CRLF: 414 and close.
+        Client client(m_port);
+        const QByteArray chunk(8192, 'a');
+        client.send("GET /isToken?token=");
+        for (int i = 0; i < 6; ++i) client.send(chunk);
+        r = client.read();
+        QCOMPARE(r.status, 414);
+        QVERIFY(client.waitClosed());
+        // Too many header bytes: 431.
+        QByteArray headers;
+        for (int i = 0; i < 90; ++i) headers += "X-Filler-" + QByteArray::number(i) + ": " + QByteArray(1000, 'b') + "\r\n";
+        r = roundTrip(m_port, "GET /getCa HTTP/1.1\r\n" + headers + "\r\n");
+        QCOMPARE(r.status, 431);
+        // Garbage request line.
+        QCOMPARE(roundTrip(m_port, "HELLO\r\n\r\n").status, 400);
+        QCOMPARE(roundTrip(m_port, "GET /getCa SPDY/9\r\n\r\n").status, 400);
+        // The server is still alive.
+        QCOMPARE(roundTrip(m_port, "GET /getCa HTTP/1.1\r\n\r\n").status, 200);
+    }
+
+    void rawTargetPreserved()
+    {
+        const QByteArray target = "/m?a=%2B%2b%41+%7E&b=%2F~x";
+        const Reply r = roundTrip(m_echoPort, "GET " + target + " HTTP/1.1\r\n\r\n");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, target);
+    }
+
+    void rawTargetHmac()
+    {
+        // Node 1/16 of the vector DB; the MAC covers the target exactly as sent.
+        const auto nodeKey = crypto::RsaKey::fromPem(readVector("crypto/node-1-16.key"));
+        Reply r = roundTrip(m_port, "GET /hello?client_prefix=0000000000000001&protocol=10 HTTP/1.1\r\n\r\n");
+        QCOMPARE(r.status, 200);
+        HmacRatchet ratchet(*nodeKey->decrypt(r.body.left(r.body.size() / 2)));
+        // %30 = '0': decodes to the same cn but must be hashed as sent.
+        QByteArray target = "/getDh?cn=%30000000000000001";
+        Client client(m_port);
+        client.send("GET " + target + " HTTP/1.1\r\nRe6stHMAC: " + ratchet.signRequest(target) + "\r\n\r\n");
+        r = client.read();
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, r.header("re6sthmac")));
+        // '%2B' in the query (address=+1): authentication passes, then "no GeoIP" → 400.
+        target = "/getCountry?cn=0000000000000001&address=2001%3Adb8%3A%3A1%2B";
+        client.send("GET " + target + " HTTP/1.1\r\nRe6stHMAC: " + ratchet.signRequest(target) + "\r\n\r\n");
+        r = client.read();
+        QCOMPARE(r.status, 400);
+        QVERIFY2(r.body.contains("GeoIP"), r.body.constData());
+        QVERIFY(!r.hasHeader("re6sthmac"));
+        // The same MAC over a re-encoded target (%2b) is rejected as "Wrong HMAC".
+        Client again(m_port);
+        const QByteArray reencoded = "/getNetworkConfig?cn=0000000000000001";
+        const QByteArray mac = ratchet.signRequest(reencoded);
+        again.send("GET /getNetworkConfig?cn=%30000000000000001 HTTP/1.1\r\nRe6stHMAC: " + mac + "\r\n\r\n");
+        r = again.read();
+        QCOMPARE(r.status, 400);
+        QVERIFY(r.body.contains("Wrong HMAC"));
+    }
+
+    void cleanupTestCase()
+    {
+        m_front.reset();
+        m_echo.reset();
+        m_service.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_HttpFront)
+#include "tst_httpfront.moc"

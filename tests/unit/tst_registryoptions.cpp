@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/OptionFile.h"
+#include "registry/RegistryOptions.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using re6st::registry::RegistryOptions;
+
+class tst_RegistryOptions final : public QObject
+{
+    Q_OBJECT
+
+private:
+    static RegistryOptions::Result parse(QStringList args)
+    {
+        return RegistryOptions::parse(QStringList{"--ca", "ca.crt", "--key", "ca.key"} + args);
+    }
+
+private Q_SLOTS:
+    void defaults()
+    {
+        const auto r = parse({});
+        QVERIFY2(r.options, qPrintable(r.error));
+        const RegistryOptions &o = *r.options;
+        QCOMPARE(o.port, 80);
+        QCOMPARE(o.bind4, "0.0.0.0");
+        QCOMPARE(o.bind6, "::");
+        QCOMPARE(o.db, "/var/lib/re6stnet/registry.db");
+        QCOMPARE(o.logfile, "/var/log/re6stnet/registry.log");
+        QCOMPARE(o.run, "/var/run/re6stnet");
+        QCOMPARE(o.prefixLength, 16);
+        QCOMPARE(o.anonymousPrefixLength, 0);
+        QCOMPARE(o.verbose, 1);
+        QCOMPARE(o.minProtocol, 1);
+        QCOMPARE(o.gracePeriod, 8640000);
+        QCOMPARE(o.hello, 15);
+        QCOMPARE(o.clientCount, 10);
+        QCOMPARE(o.maxClients, 20);
+        QCOMPARE(o.tunnelRefresh, 300);
+        QVERIFY(!o.encrypt);
+        QVERIFY(o.dh.isEmpty()); // --dh is optional (man page synopsis)
+        QVERIFY(o.mailhost.isEmpty());
+        QCOMPARE(o.authorizedOrigins, (QStringList{"127.0.0.1", "::1"}));
+        QVERIFY(o.ipv4.isEmpty());
+    }
+
+    void manPageSynopsis()
+    {
+        auto r = RegistryOptions::parse({"--ca", "ca.crt", "--key", "ca.key", "--mailhost", "smtp.example.com"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->mailhost, "smtp.example.com");
+        r = parse({"--private", "2001:db8:42::1"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->privateAddress, "2001:db8:42::1");
+        r = parse({"--private", "10.0.0.1"});
+        QVERIFY(!r.options);
+        QVERIFY(r.error.contains("--private"));
+    }
+
+    void required()
+    {
+        const auto r = RegistryOptions::parse({"--ca", "ca.crt"});
+        QVERIFY(!r.options);
+        QVERIFY(r.error.contains("--key"));
+    }
+
+    void ipv4Normalisation()
+    {
+        auto r = parse({"--ipv4", "10.42/16", "8"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->ipv4, "10.0.0.42/16"); // inet_aton semantics
+        QCOMPARE(r.options->ipv4Sublen, 8);
+        r = parse({"--ipv4", "10.42.0.0/16", "8", "--hello", "4"});
+        QVERIFY(r.options);
+        QCOMPARE(r.options->ipv4, "10.42.0.0/16");
+        QCOMPARE(r.options->hello, 4);
+        QVERIFY(!parse({"--ipv4", "10.42.0.300/16", "8"}).options);
+        QVERIFY(!parse({"--ipv4", "10.42.0.0", "8"}).options);
+        QVERIFY(!parse({"--ipv4", "10.42.0.0/16", "x"}).options);
+        QVERIFY(!parse({"--ipv4", "10.42.0.0/16"}).options); // two values needed
+        QVERIFY(!parse({"--ipv4", "10.42.0.0/30", "8"}).options);
+    }
+
+    void minProtocolBounds()
+    {
+        QCOMPARE(parse({"--min-protocol", "1"}).options->minProtocol, 1);
+        QCOMPARE(parse({"--min-protocol", "10"}).options->minProtocol, 10);
+        QVERIFY(!parse({"--min-protocol", "0"}).options);
+        QVERIFY(!parse({"--min-protocol", "11"}).options);
+        QVERIFY(!parse({"--min-protocol", "x"}).options);
+    }
+
+    void forms()
+    {
+        const auto r = parse({"--port=8080", "-4", "", "-6::1", "-v3", "--client-count", "5",
+                              "--authorized-origin", "10.0.0.1", "--authorized-origin", "::1",
+                              "--same-country", "FR", "--encrypt", "--smtp-starttls",
+                              "--anonymous-prefix-length", "24", "--grace", "100"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        const RegistryOptions &o = *r.options;
+        QCOMPARE(o.port, 8080);
+        QVERIFY(o.bind4.isEmpty());
+        QCOMPARE(o.bind6, "::1");
+        QCOMPARE(o.verbose, 3);
+        QCOMPARE(o.clientCount, 5);
+        QCOMPARE(o.maxClients, 10); // 2 x client-count
+        QCOMPARE(o.authorizedOrigins, (QStringList{"127.0.0.1", "::1", "10.0.0.1"}));
+        QCOMPARE(o.sameCountry, QStringList{"FR"});
+        QVERIFY(o.encrypt && o.smtpStarttls);
+        QCOMPARE(o.anonymousPrefixLength, 24);
+        QCOMPARE(o.gracePeriod, 100); // unique abbreviation, as argparse
+        QCOMPARE(parse({"--client-count", "5", "--max-clients", "7"}).options->maxClients, 7);
+    }
+
+    void usageErrors()
+    {
+        QVERIFY(!parse({"--bogus"}).options);
+        QVERIFY(!parse({"--port"}).options);
+        QVERIFY(!parse({"--port", "http"}).options);
+        QVERIFY(!parse({"positional"}).options);
+        QVERIFY(!parse({"--s", "x"}).options); // ambiguous: --smtp-*, --same-country
+        const auto help = RegistryOptions::parse({"--help"});
+        QVERIFY(help.help);
+        const QString text = RegistryOptions::helpText();
+        for (const char *option : {"--port", "-4", "-6", "--db", "--dh", "--ca", "--key", "--mailhost",
+                                   "--smtp-user", "--smtp-pwd", "--smtp-starttls", "--prefix-length",
+                                   "--anonymous-prefix-length", "--ipv4", "--logfile", "--run",
+                                   "--verbose", "--min-protocol", "--authorized-origin", "--community",
+                                   "--grace-period", "--hello", "--encrypt", "--client-count",
+                                   "--max-clients", "--tunnel-refresh", "--same-country", "--private"})
+            QVERIFY2(text.contains(QLatin1String(option)), option);
+    }
+
+    void optionFileDemo()
+    {
+        // The demo registry file of registry-protocol.md §13.1.
+        QTemporaryDir dir;
+        const QString path = dir.filePath("re6st-registry.conf");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("ca ca.crt\nkey registry/ca.key\ndh dh2048.pem\nlogfile registry/registry.log\n"
+                   "run registry/run\nhello 4\nclient-count 2\ntunnel-refresh 100\n"
+                   "ipv4 10.42.0.0/16 8\nprefix-length 13\ncommunity registry/community.conf\n");
+        file.close();
+        QString error;
+        const auto args = re6st::OptionFile::expand({"@" + path}, &RegistryOptions::isOptionString, &error);
+        QVERIFY2(args, qPrintable(error));
+        const auto r = RegistryOptions::parse(*args);
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->dh, "dh2048.pem");
+        QCOMPARE(r.options->hello, 4);
+        QCOMPARE(r.options->maxClients, 4);
+        QCOMPARE(r.options->prefixLength, 13);
+        QCOMPARE(r.options->ipv4, "10.42.0.0/16");
+        QCOMPARE(r.options->community, "registry/community.conf");
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_RegistryOptions)
+#include "tst_registryoptions.moc"

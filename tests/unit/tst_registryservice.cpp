@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Drives RegistryService in-process (registry-protocol.md §5–§9) with a temp DB
+// and the upstream vector CA.
+#include "core/Addressing.h"
+#include "core/HmacRatchet.h"
+#include "core/NetworkConfig.h"
+#include "core/NetworkVersion.h"
+#include "core/crypto/Certificate.h"
+#include "core/crypto/CertificateRequest.h"
+#include "core/crypto/Digest.h"
+#include "core/crypto/RsaKey.h"
+#include "registry/LocalNode.h"
+#include "registry/Mailer.h"
+#include "registry/RegistryService.h"
+#include "registry/RegistryStore.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QNetworkDatagram>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+#include <memory>
+
+using namespace re6st;
+using namespace re6st::registry;
+
+namespace {
+
+QString vectors()
+{
+    return qEnvironmentVariable("RE6ST_VECTORS", QStringLiteral("/work/shared/vectors"));
+}
+
+QByteArray readVector(const QString &relative)
+{
+    QFile file(vectors() + QLatin1Char('/') + relative);
+    if (!file.open(QIODevice::ReadOnly)) qFatal("missing vector %s", qPrintable(relative));
+    return file.readAll();
+}
+
+crypto::RsaKey vectorKey(const QString &name)
+{
+    return *crypto::RsaKey::fromPem(readVector(QStringLiteral("crypto/") + name));
+}
+
+constexpr qint64 kNow = 1795700000; // 2026-11-26, inside the vector certificates' validity
+
+struct Fixture
+{
+    QTemporaryDir dir;
+    RegistryStore store;
+    std::unique_ptr<Mailer> mailer;
+    std::unique_ptr<RegistryService> service;
+    qint64 clock = kNow;
+
+    explicit Fixture(RegistryOptions options = {}, const QString &copyDb = {}, LocalNode *node = nullptr)
+    {
+        const QString db = dir.filePath("registry.db");
+        if (!copyDb.isEmpty()) QFile::copy(copyDb, db);
+        QString error;
+        if (!store.open(db, &error)) qFatal("store: %s", qPrintable(error));
+        if (options.ca.isEmpty()) options.ca = vectors() + "/crypto/ca.crt";
+        RegistryService::Dependencies deps;
+        deps.store = &store;
+        deps.ca = *crypto::Certificate::fromPem(readVector("crypto/ca.crt"));
+        deps.caKey = vectorKey("ca.key");
+        deps.dh = readVector("crypto/dh2048.pem");
+        deps.localNode = node;
+        mailer = std::make_unique<Mailer>(Mailer::Settings{options.mailhost, {}, {}, false,
+                                                           QStringLiteral("re6st@example.com")});
+        deps.mailer = mailer.get();
+        service = std::make_unique<RegistryService>(options, deps);
+        service->setClock([this] { return clock; });
+        if (!service->start(&error)) qFatal("start: %s", qPrintable(error));
+    }
+
+    HttpResponse get(const QByteArray &target, const QList<QPair<QByteArray, QByteArray>> &headers = {},
+                     const QHostAddress &peer = QHostAddress::LocalHost)
+    {
+        HttpRequest request;
+        request.method = "GET";
+        request.target = target;
+        request.version = "HTTP/1.1";
+        request.peer = peer;
+        for (const auto &[name, value] : headers) request.headers.append({name.toLower(), value});
+        std::optional<HttpResponse> out;
+        service->handle(request, [&out](HttpResponse r) { out = r; });
+        QElapsedTimer timer;
+        timer.start();
+        while (!out && timer.elapsed() < 20000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        return out.value_or(HttpResponse::error(-1, "no answer"));
+    }
+
+    HttpResponse signedGet(HmacRatchet &ratchet, const QByteArray &target)
+    {
+        return get(target, {{"Re6stHMAC", ratchet.signRequest(target)}});
+    }
+
+    static QByteArray hmacHeader(const HttpResponse &r)
+    {
+        for (const auto &[name, value] : r.headers)
+            if (name == "Re6stHMAC") return value;
+        return {};
+    }
+
+    // hello + decrypt: the session secret as the node sees it.
+    QByteArray hello(const QByteArray &prefix, const crypto::RsaKey &nodeKey, int protocol = 10)
+    {
+        const HttpResponse r = get("/hello?client_prefix=" + prefix + "&protocol=" + QByteArray::number(protocol));
+        if (r.status != 200) return {};
+        const qsizetype n = r.body.size() / 2;
+        const auto ca = vectorKey("ca.key");
+        if (!ca.verifySha512(r.body.left(n), r.body.mid(n))) return {};
+        return nodeKey.decrypt(r.body.left(n)).value_or(QByteArray());
+    }
+
+    QByteArray csr(const crypto::RsaKey &key)
+    {
+        const auto req = crypto::CertificateRequest::create({{"O", "test"}, {"CN", "ignored"}}, key);
+        return req ? req->toPem() : QByteArray();
+    }
+
+    static QByteArray q(const QByteArray &value) { return QUrl::toPercentEncoding(value); }
+};
+
+RegistryOptions baseOptions()
+{
+    RegistryOptions o;
+    o.ca = "ca.crt";
+    o.key = "ca.key";
+    return o;
+}
+
+} // namespace
+
+class tst_RegistryService final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void fixedSecretVectors()
+    {
+        // registry-http/fixed-secret-exchange-node-1-16.json, secret forced to 00..13.
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        QByteArray fixed;
+        for (int i = 0; i < 20; ++i) fixed += char(i);
+        f.service->sessions().setSecretGenerator([fixed] { return fixed; });
+        const auto node = vectorKey("node-1-16.key");
+        QCOMPARE(f.hello("0000000000000001", node).toHex(), QByteArray("000102030405060708090a0b0c0d0e0f10111213"));
+
+        HttpResponse r = f.get("/getNetworkConfig?cn=0000000000000001", {{"Re6stHMAC", "BIcMwJ5NqRRv1KqdgNk1omkyIRU="}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(Fixture::hmacHeader(r),
+                 crypto::hmacSha1(QByteArray::fromHex("602c63d2f3d13ca3206cdf204cde24e7d8f4266c"), r.body).toBase64());
+        QString error;
+        const auto config = NetworkConfig::decode(r.body, node, vectorKey("ca.key"), &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->registryPrefix(), QByteArray("0000000000000000"));
+        QCOMPARE(config->crl(), QList<qint64>{6});
+        QVERIFY(config->versionCounter.has_value());
+
+        r = f.get("/getBootstrapPeer?cn=0000000000000001", {{"Re6stHMAC", "BQG47dxSTvlcsuecY6obLeL3rso="}});
+        QCOMPARE(r.status, 204);
+        QVERIFY(r.body.isEmpty());
+        QCOMPARE(Fixture::hmacHeader(r), QByteArray("AiYY5NS07SfZ42Lz6DxbkfE1MPc="));
+
+        r = f.get("/getDh?cn=0000000000000001", {{"Re6stHMAC", "TLO53gJsZ9Ae/yIqcnDEM+88hYY="}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, readVector("crypto/dh2048.pem"));
+        QCOMPARE(Fixture::hmacHeader(r), QByteArray("d7rE9i5BVX2iC69hVrN9Z/n77uE="));
+
+        // Replayed request: the ratchet moved on.
+        r = f.get("/getDh?cn=0000000000000001", {{"Re6stHMAC", "TLO53gJsZ9Ae/yIqcnDEM+88hYY="}});
+        QCOMPARE(r.status, 400);
+        QVERIFY(Fixture::hmacHeader(r).isEmpty());
+    }
+
+    void sessionSemantics()
+    {
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        const auto node = vectorKey("node-1-16.key");
+        const QByteArray prefix = "0000000000000001";
+        const QByteArray s1 = f.hello(prefix, node, 7);
+        QCOMPARE(s1.size(), 20);
+        QCOMPARE(f.service->sessions().protocol(prefix), 7);
+        // A third party calling hello must not break the first session (§5.2 step 3).
+        const QByteArray s2 = f.hello(prefix, node);
+        const QByteArray s3 = f.hello(prefix, node);
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 2);
+        QCOMPARE(f.service->sessions().entries(prefix)[0].secret, s1);
+        QCOMPARE(f.service->sessions().entries(prefix)[1].secret, s3);
+        Q_UNUSED(s2);
+
+        HmacRatchet ratchet(s1);
+        const QByteArray target = "/getNetworkConfig?cn=" + prefix;
+        HttpResponse r = f.signedGet(ratchet, target);
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, Fixture::hmacHeader(r)));
+        // Session is now [(SHA1(SHA1(S1)), 7)].
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 1);
+        QCOMPARE(f.service->sessions().entries(prefix)[0].secret, crypto::sha1(crypto::sha1(s1)));
+        QCOMPARE(ratchet.key(), crypto::sha1(crypto::sha1(s1)));
+        QCOMPARE(f.service->sessions().protocol(prefix), 7);
+        // The key advances before the method runs, even when the method fails.
+        r = f.signedGet(ratchet, "/getCountry?cn=" + prefix + "&address=192.0.2.1");
+        QCOMPARE(r.status, 400); // no GeoIP
+        r = f.signedGet(ratchet, "/getDh?cn=" + prefix);
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, Fixture::hmacHeader(r)));
+        // The old s3 no longer works.
+        HmacRatchet stale(s3);
+        QCOMPARE(f.signedGet(stale, target).status, 400);
+    }
+
+    void authErrors()
+    {
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        QCOMPARE(f.get("/getDh?cn=").status, 400);                     // §18.1
+        QCOMPARE(f.get("/getNetworkConfig?cn=").status, 400);
+        QCOMPARE(f.get("/getDh?cn=0000000000000001").status, 401);     // no session
+        f.hello("0000000000000001", vectorKey("node-1-16.key"));
+        QCOMPARE(f.get("/getDh?cn=0000000000000001").status, 400);     // missing header
+        QCOMPARE(f.get("/getDh?cn=0000000000000001", {{"Re6stHMAC", "!!notbase64"}}).status, 400);
+        QCOMPARE(f.get("/getDh?cn=0000000000000001", {{"Re6stHMAC", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}}).status, 400);
+        QCOMPARE(f.get("/hello?client_prefix=1111111111111111").status, 404); // unknown cn
+        QCOMPARE(f.get("/hello?client_prefix=0000000000000101").status, 404); // freed by revocation
+        QCOMPARE(f.get("/hello?client_prefix=" + QByteArray(81, '0')).status, 400); // §18.9
+        QCOMPARE(f.get("/hello?client_prefix=00x1").status, 400);
+        QCOMPARE(f.get("/hello?client_prefix=0000000000000001&protocol=ten").status, 500);
+        QCOMPARE(f.get("/hello?client_prefix=0000000000000001").status, 200); // protocol defaults to 1
+        QCOMPARE(f.service->sessions().protocol("0000000000000001"), 1);
+        // A stored certificate whose key size differs from the CA's → 500 (§3).
+        const auto small = crypto::RsaKey::generate(1024);
+        QVERIFY(small);
+        const auto ca = crypto::Certificate::fromPem(readVector("crypto/ca.crt"));
+        const auto odd = crypto::Certificate::issue(*ca, vectorKey("ca.key"), 99, {{"CN", "2/16"}}, *small, kNow, kNow + 86400);
+        QVERIFY(odd);
+        f.store.setRow({"0000000000000010", QString(), odd->toPem()});
+        QCOMPARE(f.get("/hello?client_prefix=0000000000000010").status, 500);
+    }
+
+    void dispatchErrors()
+    {
+        Fixture f(baseOptions());
+        QCOMPARE(f.get("/getCa").status, 200);
+        QCOMPARE(f.get("/getCa").body, readVector("crypto/ca.crt").trimmed() + "\n");
+        QCOMPARE(f.get("/getCa?").status, 200);
+        QCOMPARE(f.get("/getCa?x=1").status, 400);        // unknown parameter
+        QCOMPARE(f.get("/nope").status, 400);             // unknown method
+        QCOMPARE(f.get("/a/getCa").status, 400);          // two slashes
+        QCOMPARE(f.get("getCa").status, 400);
+        QCOMPARE(f.get("/isToken").status, 400);          // missing parameter
+        QCOMPARE(f.get("/isToken?token").status, 400);    // component without '='
+        QCOMPARE(f.get("/isToken?token=%zz").status, 400);
+        QCOMPARE(f.get("/isToken?token=a&token=b").status, 204); // last wins
+        QCOMPARE(f.get("/updateHMAC", {}, QHostAddress("192.0.2.7")).status, 403);
+        QCOMPARE(f.get("/isToken?token=a", {{"X-Forwarded-For", "192.0.2.7"}}).status, 403);
+        QCOMPARE(f.get("/isToken?token=a", {{"X-Forwarded-For", "::1"}}).status, 204);
+        QCOMPARE(f.get("/isToken?token=a", {}, QHostAddress("::1")).status, 204);
+    }
+
+    void enrollment()
+    {
+        RegistryOptions o = baseOptions();
+        Fixture f(o);
+        QVERIFY(!f.store.hasConfig("prefix"));
+        QVERIFY(f.store.hasConfig("babel_hmac0"));
+        QCOMPARE(f.get("/addToken?email=reg%40example.com&token=tok0").status, 204);
+        QCOMPARE(f.get("/addToken?email=reg%40example.com&token=tok0").status, 409);
+        QCOMPARE(f.get("/isToken?token=tok0").body, QByteArray("1"));
+        QCOMPARE(f.get("/addToken?email=n1%40example.com&token=tok1").status, 204);
+
+        const auto key0 = vectorKey("node-0-16.key");
+        HttpResponse r = f.get("/requestCertificate?token=tok0&req=" + Fixture::q(f.csr(key0)) + "&location=&ip=");
+        QCOMPARE(r.status, 200);
+        auto cert = crypto::Certificate::fromPem(r.body);
+        QVERIFY(cert);
+        QCOMPARE(cert->commonName(), QString("0/16"));
+        QCOMPARE(crypto::subjectValue(cert->subject(), "serialNumber"), QString("0"));
+        QCOMPARE(cert->subject().last().name, QByteArray("CN"));
+        QCOMPARE(cert->serialDecimal(), QByteArray("1"));
+        QVERIFY(cert->isSignedBy(vectorKey("ca.key")));
+        QCOMPARE(f.get("/isToken?token=tok0").status, 204); // consumed
+        QCOMPARE(f.store.configBlob("prefix"), QByteArray("0000000000000000"));
+        QCOMPARE(networkversion::verify(f.store.configBlob("version"), vectorKey("ca.key")), 1u);
+        QCOMPARE(f.get("/getNodePrefix?email=reg%40example.com").body, QByteArray("0/16"));
+        QCOMPARE(f.get("/getIPv6Address?email=reg%40example.com").body, QByteArray("2001:db8:42::"));
+        QCOMPARE(f.get("/getNodePrefix?email=nobody").status, 204);
+
+        // Reused token / unknown token → 204 (the client says "invalid or expired token").
+        QCOMPARE(f.get("/requestCertificate?token=tok0&req=" + Fixture::q(f.csr(key0))).status, 204);
+        QCOMPARE(f.get("/requestCertificate?token=zzzz&req=" + Fixture::q(f.csr(key0))).status, 204);
+
+        // CSR with the wrong key size → 500 and the token is NOT consumed (§18.7).
+        const auto small = crypto::RsaKey::generate(1024);
+        QVERIFY(small);
+        QCOMPARE(f.get("/requestCertificate?token=tok1&req=" + Fixture::q(f.csr(*small))).status, 500);
+        QCOMPARE(f.get("/isToken?token=tok1").body, QByteArray("1"));
+        QCOMPARE(f.get("/requestCertificate?token=tok1&req=garbage").status, 500);
+        QCOMPARE(f.get("/isToken?token=tok1").body, QByteArray("1"));
+
+        const auto key1 = vectorKey("node-1-16.key");
+        r = f.get("/requestCertificate?token=tok1&req=" + Fixture::q(f.csr(key1)));
+        QCOMPARE(r.status, 200);
+        cert = crypto::Certificate::fromPem(r.body);
+        QCOMPARE(cert->commonName(), QString("1/16"));
+        QCOMPARE(crypto::subjectValue(cert->subject(), "serialNumber"), QString("1"));
+        QCOMPARE(f.get("/isToken?token=tok1").status, 204);
+
+        // Anonymous disabled → 403.
+        QCOMPARE(f.get("/requestCertificate?token=&req=" + Fixture::q(f.csr(key1))).status, 403);
+        // Authenticated netconfig for the new node.
+        HmacRatchet ratchet(f.hello("0000000000000001", key1));
+        QVERIFY(!ratchet.isNull());
+        r = f.signedGet(ratchet, "/getNetworkConfig?cn=0000000000000001");
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, Fixture::hmacHeader(r)));
+        QString error;
+        const auto config = NetworkConfig::decode(r.body, key1, vectorKey("ca.key"), &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->values.value("max_clients").toInt(), 20);
+        QCOMPARE(config->values.value("protocol").toInt(), 10);
+        QCOMPARE(config->versionCounter, 1u);
+    }
+
+    void anonymousAndTokenPolicy()
+    {
+        RegistryOptions o = baseOptions();
+        o.anonymousPrefixLength = 24;
+        o.prefixLength = 0;
+        Fixture f(o);
+        const auto key = vectorKey("anon-1536-24.key");
+        HttpResponse r = f.get("/requestCertificate?token=&req=" + Fixture::q(f.csr(key)));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(crypto::Certificate::fromPem(r.body)->commonName(), QString("0/24"));
+        QVERIFY(f.store.row(QByteArray(24, '0'))->email.isNull());
+        QCOMPARE(f.get("/requestCertificate?token=abc&req=" + Fixture::q(f.csr(key))).status, 403);
+        QCOMPARE(f.get("/addToken?email=a&token=b").status, 403);
+        QCOMPARE(f.get("/requestToken?email=a").status, 403);
+    }
+
+    void requestTokenMbox()
+    {
+        RegistryOptions o = baseOptions();
+        QTemporaryDir dir;
+        o.mailhost = dir.filePath("mbox");
+        Fixture f(o);
+        QCOMPARE(f.get("/requestToken?email=pending%40example.com").status, 204);
+        QFile mbox(o.mailhost);
+        QVERIFY(mbox.open(QIODevice::ReadOnly));
+        const QByteArray mail = mbox.readAll();
+        const QByteArray vector = readVector("registry-db/token-mail.mbox");
+        // Same text except the date and the token.
+        const qsizetype at = mail.indexOf("is: ");
+        QVERIFY(at > 0);
+        const QByteArray token = mail.mid(at + 4, 8);
+        QCOMPARE(mail.mid(mail.indexOf('\n')), QByteArray(vector.mid(vector.indexOf('\n'))).replace("xlahurbj", token));
+        QVERIFY(mail.startsWith("From MAILER-DAEMON "));
+        QCOMPARE(QSet<char>(token.cbegin(), token.cend()).size(), 8); // distinct letters
+        QCOMPARE(f.get("/isToken?token=" + token).body, QByteArray("1"));
+        QCOMPARE(f.store.token(QString::fromLatin1(token))->prefixLen, 16);
+        // No mailhost → 403.
+        Fixture g(baseOptions());
+        QCOMPARE(g.get("/requestToken?email=x").status, 403);
+    }
+
+    void renewAndRevoke()
+    {
+        Fixture f(baseOptions());
+        f.get("/addToken?email=a&token=t0");
+        f.get("/addToken?email=b&token=t1");
+        const auto key0 = vectorKey("node-0-16.key");
+        const auto key1 = vectorKey("node-1-16.key");
+        const QByteArray pem0 = f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(key0))).body;
+        const QByteArray pem1 = f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(key1))).body;
+        const auto cert1 = crypto::Certificate::fromPem(pem1);
+        QVERIFY(cert1);
+
+        // Not due: same PEM.
+        HmacRatchet ratchet(f.hello("0000000000000001", key1));
+        HttpResponse r = f.signedGet(ratchet, "/renewCertificate?cn=0000000000000001");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, pem1);
+        // Within RENEW_PERIOD of notAfter: re-issued, new serial, fresh validity.
+        f.clock = cert1->notAfter() - RegistryService::RenewPeriod + 10;
+        r = f.signedGet(ratchet, "/renewCertificate?cn=0000000000000001");
+        QCOMPARE(r.status, 200);
+        auto renewed = crypto::Certificate::fromPem(r.body);
+        QCOMPARE(renewed->serialDecimal(), QByteArray("3"));
+        QCOMPARE(renewed->notAfter(), f.clock + RegistryService::CertDuration);
+        QCOMPARE(renewed->subject(), cert1->subject());
+        QCOMPARE(f.store.row("0000000000000001")->cert, r.body);
+        f.clock = kNow;
+
+        // Revoke by serial: stays stored, goes into the CRL, version bumped.
+        const auto before = networkversion::counter(f.store.configBlob("version"));
+        QCOMPARE(f.get("/revoke?cn_or_serial=3").status, 204);
+        QCOMPARE(f.store.crlSerials(), QList<qint64>{3});
+        QCOMPARE(networkversion::counter(f.store.configBlob("version")), *before + 1);
+        QVERIFY(f.store.row("0000000000000001")->isAllocated());
+        QCOMPARE(f.get("/revoke?cn_or_serial=3").status, 500);  // already in the CRL
+        QCOMPARE(f.get("/revoke?cn_or_serial=99").status, 500); // unknown serial
+        // Revoked → renewal re-issues with the same notAfter.
+        r = f.signedGet(ratchet, "/renewCertificate?cn=0000000000000001");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(crypto::Certificate::fromPem(r.body)->serialDecimal(), QByteArray("4"));
+        QCOMPARE(crypto::Certificate::fromPem(r.body)->notAfter(), renewed->notAfter());
+
+        // Revoke by CN: prefix freed, session dropped.
+        QCOMPARE(f.get("/revoke?cn_or_serial=1/16").status, 204);
+        QVERIFY(f.store.row("0000000000000001")->isFree());
+        QVERIFY(!f.service->sessions().contains("0000000000000001"));
+        QCOMPARE(f.store.crlSerials(), (QList<qint64>{3, 4}));
+        QCOMPARE(f.get("/revoke?cn_or_serial=1/16").status, 404);
+        QCOMPARE(f.get("/hello?client_prefix=0000000000000001").status, 404);
+        Q_UNUSED(pem0);
+    }
+
+    void updateHmacRotation()
+    {
+        Fixture f(baseOptions());
+        // Fresh DB: babel_hmac0 drawn at start → "normal" state.
+        const QByteArray k1 = f.store.configBlob("babel_hmac0");
+        QCOMPARE(k1.size(), 16);
+        const auto v0 = networkversion::counter(f.store.configBlob("version").isEmpty() ? QByteArray(1, 0) : f.store.configBlob("version"));
+        QCOMPARE(f.get("/updateHMAC").status, 204);
+        BabelHmacKeys keys = f.service->babelHmacKeys();
+        QCOMPARE(keys.h0, k1);
+        QVERIFY(keys.h1 && keys.h1->size() == 16);
+        QVERIFY(!keys.h2);
+        QCOMPARE(f.store.config("valid_until").toDouble(), double(kNow + 3600));
+        const QByteArray k2 = *keys.h1;
+        QCOMPARE(f.get("/updateHMAC").status, 204);
+        keys = f.service->babelHmacKeys();
+        QVERIFY(!keys.h0);
+        QCOMPARE(keys.h1, k2);
+        QCOMPARE(keys.h2, k1);
+        QVERIFY(!f.store.hasConfig("valid_until"));
+        QCOMPARE(f.get("/updateHMAC").status, 204);
+        keys = f.service->babelHmacKeys();
+        QCOMPARE(keys.h0, k2);
+        QVERIFY(!keys.h1 && !keys.h2);
+        QCOMPARE(networkversion::counter(f.store.configBlob("version")), *v0 + 3);
+        // From "no HMAC yet": (–, N, "") → accept unsigned packets, sent as "" (§9.1 / §18.3).
+        f.store.removeConfig("babel_hmac0");
+        QCOMPARE(f.get("/updateHMAC").status, 204);
+        keys = f.service->babelHmacKeys();
+        QVERIFY(!keys.h0);
+        QVERIFY(keys.h1 && keys.h1->size() == 16);
+        QVERIFY(keys.h2 && keys.h2->isEmpty());
+        f.get("/addToken?email=a&token=t0");
+        const auto key0 = vectorKey("node-0-16.key");
+        QCOMPARE(f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(key0))).status, 200);
+        HmacRatchet ratchet(f.hello("0000000000000000", key0));
+        const HttpResponse r = f.signedGet(ratchet, "/getNetworkConfig?cn=0000000000000000");
+        QCOMPARE(r.status, 200);
+        QString error;
+        const auto config = NetworkConfig::decode(r.body, key0, vectorKey("ca.key"), &error);
+        QVERIFY2(config, qPrintable(error));
+        QCOMPARE(config->values.value("babel_hmac_sign").toByteArray(), *keys.h1);
+        QVERIFY(config->values.contains("babel_hmac_accept"));
+        QVERIFY(config->values.value("babel_hmac_accept").toByteArray().isEmpty());
+    }
+
+    void cleanupPass()
+    {
+        RegistryOptions o = baseOptions();
+        o.gracePeriod = 1000;
+        Fixture f(o);
+        f.get("/addToken?email=a&token=t0");
+        f.get("/addToken?email=b&token=t1");
+        f.clock = kNow + 500;
+        f.get("/addToken?email=c&token=t2");
+        f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))));
+        const QByteArray pem = f.get("/requestCertificate?token=t2&req=" + Fixture::q(f.csr(vectorKey("node-1-16.key")))).body;
+        const qint64 notAfter = crypto::Certificate::fromPem(pem)->notAfter();
+        f.clock = kNow + 1000;
+        QVERIFY(f.service->runCleanup());
+        QCOMPARE(f.store.tokenCount(), 0); // t0 dated kNow <= now - grace
+        QCOMPARE(f.service->nextCleanup(), notAfter + 1000);
+        // Certificate of 1/16 expired more than grace ago → freed and merged.
+        f.clock = notAfter + 1000;
+        QSignalSpy fatal(f.service.get(), &RegistryService::fatalError);
+        // The registry node (0/16, same notAfter) expired too → fatal "wrong clock?".
+        QVERIFY(!f.service->runCleanup());
+        QCOMPARE(fatal.size(), 1);
+        QVERIFY(fatal.first().first().toString().contains("wrong clock"));
+    }
+
+    void cleanupFreesExpired()
+    {
+        RegistryOptions o = baseOptions();
+        o.gracePeriod = 1000;
+        Fixture f(o);
+        f.get("/addToken?email=a&token=t0");
+        f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))));
+        f.clock = kNow + 100000;
+        f.get("/addToken?email=b&token=t1");
+        const QByteArray pem = f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(vectorKey("node-1-16.key")))).body;
+        QVERIFY(!pem.isEmpty());
+        // Renew the registry node so only 1/16 expires.
+        HmacRatchet ratchet(f.hello("0000000000000000", vectorKey("node-0-16.key")));
+        f.clock = kNow + RegistryService::CertDuration;
+        const HttpResponse r = f.signedGet(ratchet, "/renewCertificate?cn=0000000000000000");
+        QCOMPARE(r.status, 200);
+        const qint64 registryNotAfter = crypto::Certificate::fromPem(r.body)->notAfter();
+        f.clock = crypto::Certificate::fromPem(pem)->notAfter() + 1000;
+        QVERIFY(f.service->runCleanup());
+        QVERIFY(f.store.row("0000000000000001")->isFree()); // freed (sibling 0/16 still allocated)
+        QVERIFY(f.store.row("0000000000000000")->isAllocated());
+        QCOMPARE(f.service->nextCleanup(), registryNotAfter + 1000);
+    }
+
+    void topologyGraph()
+    {
+        // Upstream test_topology expected graph (registry-protocol.md §16.1).
+        TopologyGraph graph;
+        QStringList listed = graph.addReply("0/16", "2 6/16 7/16 1/16 3/16 36893488147419103232/80 4/16");
+        QCOMPARE(listed.size(), 6);
+        graph.addReply("1/16", "2 6/16 0/16");
+        graph.addReply("7/16", "2 6/16 4/16 3/16 36893488147419103232/80");
+        graph.addReply("3/16", "1 0/16");
+        graph.addReply("36893488147419103232/80", "1 0/16");
+        // Ignored: malformed, N > count, lists itself.
+        QVERIFY(graph.addReply("6/16", "x 1/16").isEmpty());
+        QVERIFY(graph.addReply("6/16", "3 1/16 2/16").isEmpty());
+        QVERIFY(graph.addReply("6/16", "1 6/16").isEmpty());
+        QVERIFY(graph.addReply("6/16", "1 bogus").isEmpty());
+        const QJsonObject json = graph.toJson();
+        auto set = [](std::initializer_list<const char *> items) {
+            QStringList l;
+            for (const char *i : items) l += i;
+            l.sort();
+            return QJsonArray::fromStringList(l);
+        };
+        QJsonObject expected{
+            {"", set({"36893488147419103232/80", "3/16", "1/16", "0/16", "7/16"})},
+            {"0/16", set({"6/16", "7/16"})},
+            {"1/16", set({"6/16", "0/16"})},
+            {"36893488147419103232/80", set({"0/16", "7/16"})},
+            {"3/16", set({"0/16", "7/16"})},
+            {"4/16", set({"0/16"})},
+            {"7/16", set({"6/16", "4/16"})},
+        };
+        QCOMPARE(json, expected);
+    }
+
+    void localNodeReplyParsing()
+    {
+        // Upstream test_recv.
+        QVERIFY(!LocalNode::parseReply("no nul here", 4));
+        QVERIFY(!LocalNode::parseReply(QByteArray("00x1\0\x04msg", 9), 4));
+        QVERIFY(!LocalNode::parseReply(QByteArray("0001001001001\0\x05" "a_msg", 20), 4));
+        const auto ok = LocalNode::parseReply(QByteArray("0001001001001\0\x04" "a_msg", 20), 4);
+        QVERIFY(ok);
+        QCOMPARE(ok->first, QByteArray("0001001001001"));
+        QCOMPARE(ok->second, QByteArray("a_msg"));
+    }
+
+    void bootstrapPeerAndVersionsThroughFakeNode()
+    {
+        // A fake local node on [::1]: answers code 1 for the registry prefix and code 4.
+        QUdpSocket fake;
+        if (!fake.bind(QHostAddress::LocalHostIPv6, 0)) QSKIP("no IPv6 loopback");
+        connect(&fake, &QUdpSocket::readyRead, &fake, [&fake] {
+            while (fake.hasPendingDatagrams()) {
+                const QNetworkDatagram d = fake.receiveDatagram();
+                const QByteArray data = d.data();
+                const qsizetype nul = data.indexOf('\0');
+                const QByteArray prefix = data.left(nul);
+                const char code = data.at(nul + 1);
+                QByteArray answer;
+                if (code == 1) answer = "10.44.0.1,1194,tcp,FR;10.44.0.1,1194,udp,FR";
+                if (code == 4) answer = "0.1.0, Linux";
+                if (answer.isEmpty()) continue;
+                fake.writeDatagram(prefix + '\0' + code + answer, d.senderAddress(), quint16(d.senderPort()));
+            }
+        });
+        // A fake stock babeld (text local interface) in the run directory.
+        QTemporaryDir run;
+        QLocalServer babeld;
+        QVERIFY(babeld.listen(run.filePath("babeld.sock")));
+        int dumps = 0;
+        connect(&babeld, &QLocalServer::newConnection, &babeld, [&babeld, &dumps] {
+            QLocalSocket *c = babeld.nextPendingConnection();
+            c->write("BABEL 1.0\nversion babeld-1.12.1\nhost reg\nmy-id 02:00:00:00:00:00:00:01\nok\n");
+            connect(c, &QLocalSocket::readyRead, c, [c, &dumps] {
+                if (!c->readAll().contains("dump\n")) return;
+                ++dumps;
+                c->write("add route 1 prefix 2001:db8:42:2::/64 from ::/0 installed yes id 02:aa metric 96 refmetric 0 via fe80::2 if re6stnet1\n"
+                         "add route 2 prefix 2001:db8:42:3::/64 from ::/0 installed no id 02:ab metric 96 refmetric 0 via fe80::3 if re6stnet2\n"
+                         "add route 3 prefix 2001:db9::/64 from ::/0 installed yes id 02:ac metric 96 refmetric 0 via fe80::4 if re6stnet3\n"
+                         "ok\n");
+            });
+        });
+        Fixture probe(baseOptions());
+        LocalNode node(probe.service->network(), run.path());
+        node.setNodeEndpoint(QHostAddress::LocalHostIPv6, fake.localPort());
+        node.setQueryTimeout(1000);
+        Fixture f(baseOptions(), {}, &node);
+        f.get("/addToken?email=a&token=t0");
+        f.get("/addToken?email=b&token=t1");
+        f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))));
+        f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(vectorKey("node-1-16.key"))));
+        const auto key1 = vectorKey("node-1-16.key");
+        HmacRatchet ratchet(f.hello("0000000000000001", key1, 6)); // protocol < 7: no country
+        HttpResponse r = f.signedGet(ratchet, "/getBootstrapPeer?cn=0000000000000001");
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, Fixture::hmacHeader(r)));
+        const QByteArray plain = key1.decrypt(r.body).value_or(QByteArray());
+        QVERIFY2(plain == "0000000000000000 10.44.0.1,1194,tcp;10.44.0.1,1194,udp"
+                     || plain == "0000000000000010 10.44.0.1,1194,tcp;10.44.0.1,1194,udp",
+                 plain.constData());
+        QCOMPARE(dumps, 1);
+        r = f.get("/versions");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("{\"0000000000000000\": \"0.1.0, Linux\", \"0000000000000010\": \"0.1.0, Linux\"}"));
+        QCOMPARE(dumps, 2);
+        // babeld gone: the dump is empty, only the registry node remains.
+        babeld.close();
+        r = f.get("/versions");
+        QCOMPARE(r.body, QByteArray("{\"0000000000000000\": \"0.1.0, Linux\"}"));
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_RegistryService)
+#include "tst_registryservice.moc"
