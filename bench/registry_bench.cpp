@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// re6st-bench-registry: throughput and memory of a real re6st-registry process
+// over loopback (not a test: it prints figures). Raw QTcpSocket HTTP/1.1
+// clients, keep-alive or one connection per request.
+//
+//   getCa                      unauthenticated                 target 5,000 req/s
+//   getNetworkConfig           hello once, then HMAC ratchet   target 2,000 req/s
+//                              (registry-protocol.md §5.2/§5.3: one session per
+//                              prefix, so one enrolled prefix per client)
+//   requestCertificate         tokens from addToken            vs in-process RSA-2048
+//   peak RSS (VmHWM)           with N issued certificates      target < 40 MB
+#include "E2eSupport.h"
+
+#include "core/Addressing.h"
+#include "core/crypto/Digest.h"
+
+#include <QCommandLineParser>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <atomic>
+#include <cstdio>
+#include <unistd.h>
+
+using namespace re6st;
+using namespace re6st::e2e;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+struct ProcMemory
+{
+    qint64 hwmKb = -1;
+    qint64 rssKb = -1;
+};
+
+ProcMemory procMemory(qint64 pid)
+{
+    ProcMemory m;
+    const QByteArray status = readAll(QStringLiteral("/proc/%1/status").arg(pid));
+    for (const QByteArray &line : status.split('\n')) {
+        const QList<QByteArray> f = line.simplified().split(' ');
+        if (f.size() < 2) continue;
+        if (f[0] == "VmHWM:") m.hwmKb = f[1].toLongLong();
+        if (f[0] == "VmRSS:") m.rssKb = f[1].toLongLong();
+    }
+    return m;
+}
+
+// One load-generating connection. `next` gives the next raw request (empty: no
+// more work); `check` validates an answer. Keep-alive reuses the socket;
+// otherwise every request gets a new connection ("Connection: close").
+class LoadClient final
+{
+public:
+    using Next = std::function<QByteArray()>;
+    using Check = std::function<bool(const HttpReply &)>;
+
+    LoadClient(quint16 port, bool keepAlive, Next next, Check check)
+        : m_port(port), m_keepAlive(keepAlive), m_next(std::move(next)), m_check(std::move(check))
+    {
+        QObject::connect(&m_socket, &QTcpSocket::connected, &m_socket, [this] { sendNext(); });
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &m_socket, [this] { onReadyRead(); });
+        QObject::connect(&m_socket, &QTcpSocket::disconnected, &m_socket, [this] { onDisconnected(); });
+        QObject::connect(&m_socket, &QTcpSocket::errorOccurred, &m_socket, [this](QAbstractSocket::SocketError) {
+            if (m_socket.state() == QAbstractSocket::UnconnectedState) onDisconnected();
+        });
+    }
+    ~LoadClient() { stop(); }
+    Q_DISABLE_COPY_MOVE(LoadClient)
+
+    void start()
+    {
+        m_stopped = false;
+        connectSocket();
+    }
+    void stop()
+    {
+        m_stopped = true;
+        m_socket.abort();
+    }
+    bool idle() const { return m_finished.load(); }
+    QTcpSocket &socket() { return m_socket; }
+    qint64 ok = 0;
+    qint64 failed = 0;
+    QString lastError;
+
+private:
+    void connectSocket()
+    {
+        m_buffer.clear();
+        m_inFlight = false;
+        m_socket.abort();
+        m_socket.connectToHost(QHostAddress::LocalHost, m_port);
+    }
+    void sendNext()
+    {
+        if (m_stopped) return;
+        const QByteArray req = m_next();
+        if (req.isEmpty()) {
+            m_finished = true;
+            m_socket.abort();
+            return;
+        }
+        m_inFlight = true;
+        m_socket.write(req);
+    }
+    void onReadyRead()
+    {
+        m_buffer += m_socket.readAll();
+        while (m_inFlight) {
+            HttpReply r;
+            const qsizetype n = parseHttpResponse(m_buffer, false, r);
+            if (n == 0) return;
+            m_inFlight = false;
+            if (n < 0) {
+                ++failed;
+                lastError = QStringLiteral("malformed response");
+                connectSocket();
+                return;
+            }
+            m_buffer.remove(0, n);
+            if (m_check(r)) ++ok;
+            else {
+                ++failed;
+                lastError = r.describe();
+            }
+            const bool serverCloses = r.header("connection").toLower() == "close" || r.statusLine.startsWith("HTTP/1.0");
+            if (m_stopped) return;
+            if (!m_keepAlive || serverCloses) connectSocket();
+            else sendNext();
+        }
+    }
+    void onDisconnected()
+    {
+        if (m_stopped || m_finished) return;
+        if (m_inFlight) {
+            // The answer may have been complete at close time.
+            HttpReply r;
+            m_buffer += m_socket.readAll();
+            if (parseHttpResponse(m_buffer, true, r) > 0 && m_check(r)) ++ok;
+            else {
+                ++failed;
+                lastError = QStringLiteral("connection closed: ") + m_socket.errorString();
+            }
+            m_inFlight = false;
+        }
+        QTimer::singleShot(0, &m_socket, [this] {
+            if (!m_stopped && !m_finished) connectSocket();
+        });
+    }
+
+    QTcpSocket m_socket;
+    quint16 m_port;
+    bool m_keepAlive;
+    Next m_next;
+    Check m_check;
+    QByteArray m_buffer;
+    bool m_inFlight = false;
+    bool m_stopped = true;
+    std::atomic<bool> m_finished{false};
+};
+
+// CPU time (user + system) consumed so far by process `pid`, in seconds; -1 if unknown.
+double cpuSeconds(qint64 pid)
+{
+    if (pid <= 0) return -1;
+    const QByteArray stat = readAll(QStringLiteral("/proc/%1/stat").arg(pid));
+    const qsizetype paren = stat.lastIndexOf(')');
+    if (paren < 0) return -1;
+    // Fields after "(comm)": state is field 3; utime/stime are fields 14/15.
+    const QList<QByteArray> f = stat.mid(paren + 2).split(' ');
+    if (f.size() < 13) return -1;
+    const double tick = double(::sysconf(_SC_CLK_TCK));
+    return (f[11].toLongLong() + f[12].toLongLong()) / tick;
+}
+
+// The registry measured by runLoad() (its CPU time makes the figures less
+// dependent on whatever else runs on the machine).
+qint64 g_registryPid = 0;
+
+struct Rate
+{
+    qint64 ok = 0;
+    qint64 failed = 0;
+    double seconds = 0;
+    double registryCpu = -1; // registry CPU seconds during the run
+    QString error;
+    double perSecond() const { return seconds > 0 ? ok / seconds : 0; }
+    double perCpuSecond() const { return registryCpu > 0 ? ok / registryCpu : 0; }
+};
+
+// Client threads (--threads): the load generator must not be the bottleneck.
+int g_threads = 2;
+
+// Runs the clients, spread over g_threads threads, until `seconds` passed or
+// all of them ran out of work.
+Rate runLoad(std::vector<std::unique_ptr<LoadClient>> &clients, double seconds)
+{
+    const int nThreads = qBound(1, g_threads, int(clients.size()));
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int t = 0; t < nThreads; ++t) {
+        threads.push_back(std::make_unique<QThread>());
+        threads.back()->start();
+    }
+    for (size_t i = 0; i < clients.size(); ++i) clients[i]->socket().moveToThread(threads[i % size_t(nThreads)].get());
+
+    const double cpuBefore = cpuSeconds(g_registryPid);
+    QElapsedTimer timer;
+    timer.start();
+    for (auto &c : clients)
+        QMetaObject::invokeMethod(&c->socket(), [c = c.get()] { c->start(); }, Qt::QueuedConnection);
+    QDeadlineTimer deadline(qint64(seconds * 1000));
+    while (!deadline.hasExpired()) {
+        bool all = true;
+        for (auto &c : clients)
+            if (!c->idle()) all = false;
+        if (all) break;
+        QThread::msleep(10);
+    }
+    Rate r;
+    r.seconds = timer.nsecsElapsed() / 1e9;
+    const double cpuAfter = cpuSeconds(g_registryPid);
+    if (cpuBefore >= 0 && cpuAfter >= 0) r.registryCpu = cpuAfter - cpuBefore;
+    QThread *home = QThread::currentThread();
+    for (auto &c : clients)
+        QMetaObject::invokeMethod(&c->socket(), [c = c.get(), home] {
+            c->stop();
+            c->socket().moveToThread(home);
+        }, Qt::BlockingQueuedConnection);
+    for (auto &t : threads) {
+        t->quit();
+        t->wait();
+    }
+    for (auto &c : clients) {
+        r.ok += c->ok;
+        r.failed += c->failed;
+        if (!c->lastError.isEmpty()) r.error = c->lastError;
+    }
+    return r;
+}
+
+QString fmtRate(const Rate &r, const char *unit = "req/s")
+{
+    QString s = QStringLiteral("%1 %2").arg(r.perSecond(), 0, 'f', 0).arg(QLatin1String(unit));
+    if (r.registryCpu > 0)
+        s += QStringLiteral(" [%1/registry-CPU-s, %2% CPU]")
+                 .arg(r.perCpuSecond(), 0, 'f', 0)
+                 .arg(100 * r.registryCpu / r.seconds, 0, 'f', 0);
+    if (r.failed) s += QStringLiteral("  (%1 failed: %2)").arg(r.failed).arg(r.error.left(80));
+    return s;
+}
+
+void row(const QString &name, const QString &value, const QString &target = {})
+{
+    out() << QStringLiteral("%1 %2 %3").arg(name, -46).arg(value, -62).arg(target) << Qt::endl;
+}
+
+class Bench final
+{
+public:
+    int clients = 16;
+    double duration = 5;
+    int certificates = 10000;
+    QString registryBin;
+    quint16 connectPort = 0;
+    qint64 connectPid = 0;
+
+    int run()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath(QStringLiteral("registry"));
+        QDir().mkpath(dir);
+        if (!installVectorCa(dir)) {
+            qCritical("cannot copy the vector CA from %s", qPrintable(vectorsDir()));
+            return 1;
+        }
+        m_ca = *crypto::Certificate::fromPem(readAll(dir + QStringLiteral("/ca.crt")));
+        m_caKey = *crypto::RsaKey::fromPem(readAll(dir + QStringLiteral("/ca.key")));
+        RegistryProcess registry;
+        qint64 pid = connectPid;
+        if (connectPort) {
+            m_port = connectPort;
+            // Its own CA verifies the hello answers; the vector key only times in-process signing.
+            const auto ca = crypto::Certificate::fromPem(httpGet(m_port, "/getCa").body);
+            if (!ca) {
+                qCritical("no CA from 127.0.0.1:%u/getCa", unsigned(m_port));
+                return 1;
+            }
+            m_ca = *ca;
+        } else {
+            QString error;
+            RegistryProcess::Config config = RegistryProcess::config(dir);
+            config.verbose = 1;
+            config.binary = registryBin;
+            if (!registry.start(config, &error)) {
+                qCritical("%s", qPrintable(error));
+                return 1;
+            }
+            m_port = registry.port();
+            pid = registry.pid();
+        }
+        g_registryPid = pid;
+        out() << "re6st-registry bench: " << (connectPort ? QStringLiteral("existing registry") : registryBin)
+              << ", port " << m_port << ", " << clients << " concurrent clients, " << duration << " s per run, "
+              << g_threads << " client threads, " << QThread::idealThreadCount() << " CPUs" << Qt::endl;
+        const ProcMemory startMem = pid ? procMemory(pid) : ProcMemory{};
+
+        const auto nodeKey = crypto::RsaKey::generate(m_ca.publicKey().bits());
+        if (!nodeKey) return 1;
+        m_nodeKey = *nodeKey;
+        m_csr = csrPem(m_nodeKey);
+
+        row(QStringLiteral("metric"), QStringLiteral("value"), QStringLiteral("target"));
+        row(QString(46, QLatin1Char('-')), QString(62, QLatin1Char('-')), QString(13, QLatin1Char('-')));
+
+        // getCa
+        for (bool keepAlive : {true, false}) {
+            std::vector<std::unique_ptr<LoadClient>> cs;
+            const QByteArray req = requestBytes("GET", "/getCa", {}, keepAlive);
+            for (int i = 0; i < clients; ++i)
+                cs.push_back(std::make_unique<LoadClient>(m_port, keepAlive, [req] { return req; },
+                                                          [](const HttpReply &r) { return r.status == 200; }));
+            const Rate r = runLoad(cs, duration);
+            row(keepAlive ? QStringLiteral("getCa, keep-alive") : QStringLiteral("getCa, connection per request"), fmtRate(r),
+                keepAlive ? QStringLiteral(">= 5000 req/s") : QString());
+        }
+
+        // Enroll one prefix per client, then authenticated getNetworkConfig.
+        QList<QByteArray> prefixes;
+        for (int i = 0; i < clients; ++i) {
+            const QByteArray token = "bench" + QByteArray::number(i);
+            const HttpReply t = httpGet(m_port, target("addToken", {{"email", token + "@example.com"}, {"token", token}}));
+            const HttpReply c = httpGet(m_port, requestCertificateTarget(token, m_csr));
+            const auto cert = crypto::Certificate::fromPem(c.body);
+            if (t.status != 204 || !cert) {
+                qCritical("enrollment failed: addToken %s, requestCertificate %s", qPrintable(t.describe()), qPrintable(c.describe()));
+                return 1;
+            }
+            prefixes << addressing::bitsFromCn(cert->commonName()).value_or(QByteArray());
+        }
+        for (bool keepAlive : {true, false}) {
+            std::vector<std::unique_ptr<RawSession>> sessions;
+            std::vector<std::unique_ptr<LoadClient>> cs;
+            for (int i = 0; i < clients; ++i) {
+                sessions.push_back(std::make_unique<RawSession>(m_port, prefixes[i], m_nodeKey, m_ca.publicKey()));
+                RawSession *s = sessions.back().get();
+                QString error;
+                s->hello(&error);
+                if (!error.isEmpty()) {
+                    qCritical("%s", qPrintable(error));
+                    return 1;
+                }
+                cs.push_back(std::make_unique<LoadClient>(
+                    m_port, keepAlive,
+                    [s, keepAlive] {
+                        QByteArray mac;
+                        const QByteArray t = s->signedTarget("getNetworkConfig", {}, &mac);
+                        return requestBytes("GET", t, {{"Re6stHMAC", mac}}, keepAlive);
+                    },
+                    [s](const HttpReply &r) {
+                        return r.status == 200 && s->ratchet().verifyResponse(r.body, r.header("re6sthmac"));
+                    }));
+            }
+            const Rate r = runLoad(cs, duration);
+            row(keepAlive ? QStringLiteral("getNetworkConfig (HMAC), keep-alive")
+                          : QStringLiteral("getNetworkConfig (HMAC), connection per req."),
+                fmtRate(r), keepAlive ? QStringLiteral(">= 2000 req/s") : QString());
+        }
+
+        // In-process signing speed (core/crypto), the bound for requestCertificate.
+        {
+            QElapsedTimer t;
+            t.start();
+            qint64 n = 0;
+            const qint64 now = QDateTime::currentSecsSinceEpoch();
+            const crypto::Subject subject{{"serialNumber", QStringLiteral("1")}, {"CN", QStringLiteral("1/16")}};
+            while (t.elapsed() < qint64(duration * 1000) / 2) {
+                if (!crypto::Certificate::issue(m_ca, m_caKey, quint64(n + 1), subject, m_nodeKey, now, now + 365 * 86400)) break;
+                ++n;
+            }
+            m_issuePerSecond = n / (t.nsecsElapsed() / 1e9);
+            t.restart();
+            n = 0;
+            const QByteArray data = crypto::randomBytes(64);
+            while (t.elapsed() < qint64(duration * 1000) / 2) {
+                if (!m_caKey.signSha512(data)) break;
+                ++n;
+            }
+            m_signPerSecond = n / (t.nsecsElapsed() / 1e9);
+        }
+
+        // requestCertificate on the small DB, against in-process signing.
+        row(QStringLiteral("requestCertificate, fresh DB (%1 issued)").arg(toIssueSmall()),
+            fmtRate(issueLoad(toIssueSmall()), "certs/s"));
+        row(QStringLiteral("  in-process Certificate::issue RSA-2048"), QStringLiteral("%1 certs/s").arg(m_issuePerSecond, 0, 'f', 0));
+        row(QStringLiteral("  in-process RSA-2048 SHA-512 sign"), QStringLiteral("%1 sig/s").arg(m_signPerSecond, 0, 'f', 0));
+        if (pid) row(QStringLiteral("registry RSS after startup, empty DB"), QStringLiteral("%1 MB").arg(startMem.hwmKb / 1024.0, 0, 'f', 1));
+        if (pid) row(QStringLiteral("registry peak RSS so far (VmHWM)"), QStringLiteral("%1 MB").arg(procMemory(pid).hwmKb / 1024.0, 0, 'f', 1));
+        if (connectPort || certificates == 0) return 0;
+        registry.stop();
+
+        // A DB with `certificates` real issued certificates (core/crypto), then a
+        // registry started on it: startup, memory, authenticated and enrollment load.
+        const QString bigDir = tmp.filePath(QStringLiteral("big"));
+        QDir().mkpath(bigDir);
+        installVectorCa(bigDir);
+        RegistryProcess::Config bigConfig = RegistryProcess::config(bigDir);
+        bigConfig.verbose = 1;
+        bigConfig.binary = registryBin;
+        QString error;
+        if (!registry.start(bigConfig, &error)) { // creates the tables (§12)
+            qCritical("%s", qPrintable(error));
+            return 1;
+        }
+        registry.stop();
+        QElapsedTimer fillTimer;
+        fillTimer.start();
+        if (!fillDb(registry.db(), &error)) {
+            qCritical("filling the DB failed: %s", qPrintable(error));
+            return 1;
+        }
+        row(QStringLiteral("DB filled in-process"), QStringLiteral("%1 certs in %2 s").arg(certificates).arg(fillTimer.elapsed() / 1000.0, 0, 'f', 1));
+        QElapsedTimer startTimer;
+        startTimer.start();
+        if (!registry.start(bigConfig, &error)) {
+            qCritical("%s", qPrintable(error));
+            return 1;
+        }
+        m_port = registry.port();
+        pid = registry.pid();
+        g_registryPid = pid;
+        row(QStringLiteral("registry start to first getCa, %1 certs").arg(certificates),
+            QStringLiteral("%1 s").arg(startTimer.elapsed() / 1000.0, 0, 'f', 2));
+        const ProcMemory bigStart = procMemory(pid);
+        {
+            std::vector<std::unique_ptr<RawSession>> sessions;
+            std::vector<std::unique_ptr<LoadClient>> cs;
+            for (int i = 0; i < clients; ++i) {
+                // Prefix i/16 was issued with m_nodeKey by fillDb().
+                QByteArray bits = QByteArray::number(i, 2);
+                bits = QByteArray(16 - bits.size(), '0') + bits;
+                sessions.push_back(std::make_unique<RawSession>(m_port, bits, m_nodeKey, m_ca.publicKey()));
+                RawSession *s = sessions.back().get();
+                QString helloError;
+                s->hello(&helloError);
+                if (!helloError.isEmpty()) {
+                    qCritical("%s", qPrintable(helloError));
+                    return 1;
+                }
+                cs.push_back(std::make_unique<LoadClient>(
+                    m_port, true,
+                    [s] {
+                        QByteArray mac;
+                        const QByteArray t = s->signedTarget("getNetworkConfig", {}, &mac);
+                        return requestBytes("GET", t, {{"Re6stHMAC", mac}}, true);
+                    },
+                    [s](const HttpReply &r) {
+                        return r.status == 200 && s->ratchet().verifyResponse(r.body, r.header("re6sthmac"));
+                    }));
+            }
+            const Rate r = runLoad(cs, duration);
+            row(QStringLiteral("getNetworkConfig (HMAC), %1 certs in DB").arg(certificates), fmtRate(r),
+                QStringLiteral(">= 2000 req/s"));
+        }
+        row(QStringLiteral("requestCertificate, %1 certs in DB").arg(certificates),
+            fmtRate(issueLoad(clients, qMax(duration, 20.0)), "certs/s"));
+        const ProcMemory m = procMemory(pid);
+        row(QStringLiteral("registry RSS after startup, %1 certs").arg(certificates),
+            QStringLiteral("%1 MB").arg(bigStart.hwmKb / 1024.0, 0, 'f', 1));
+        row(QStringLiteral("registry peak RSS, %1 certs (VmHWM)").arg(certificates),
+            QStringLiteral("%1 MB (VmRSS now %2 MB)").arg(m.hwmKb / 1024.0, 0, 'f', 1).arg(m.rssKb / 1024.0, 0, 'f', 1),
+            QStringLiteral("< 40 MB"));
+        row(QStringLiteral("registry.db size"), QStringLiteral("%1 MB").arg(QFileInfo(registry.db()).size() / 1048576.0, 0, 'f', 1));
+        registry.stop();
+        return 0;
+    }
+
+private:
+    int toIssueSmall() const { return qMax(clients * 4, 100); }
+
+    // Up to `count` requestCertificate calls within maxSeconds (tokens from
+    // addToken first, not timed).
+    Rate issueLoad(int count, double maxSeconds = 1800)
+    {
+        const QByteArray tag = "issue" + QByteArray::number(++m_issueRound) + "x";
+        for (int i = 0; i < count; ++i) {
+            const QByteArray token = tag + QByteArray::number(i);
+            httpGet(m_port, target("addToken", {{"email", token + "@example.com"}, {"token", token}}));
+        }
+        std::atomic<int> next{0};
+        std::vector<std::unique_ptr<LoadClient>> cs;
+        for (int i = 0; i < clients; ++i)
+            cs.push_back(std::make_unique<LoadClient>(
+                m_port, true,
+                [&next, count, tag, this] {
+                    const int i = next++;
+                    if (i >= count) return QByteArray();
+                    return requestBytes("GET", requestCertificateTarget(tag + QByteArray::number(i), m_csr), {}, true);
+                },
+                [](const HttpReply &r) { return r.status == 200; }));
+        return runLoad(cs, maxSeconds);
+    }
+
+    // registry-protocol.md §7.3/§12: prefixes 0/16 … (N-1)/16 allocated (real
+    // certificates signed by the CA, all with m_nodeKey), the rest of the
+    // network split into free buddy rows; config prefix/serial set.
+    bool fillDb(const QString &path, QString *error)
+    {
+        const QString name = QStringLiteral("bench-fill");
+        bool ok = false;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(path);
+            if (!db.open()) {
+                *error = db.lastError().text();
+            } else {
+                ok = fillOpenDb(db, error);
+                db.close();
+            }
+        }
+        QSqlDatabase::removeDatabase(name);
+        return ok;
+    }
+
+    bool fillOpenDb(QSqlDatabase &db, QString *error)
+    {
+        auto exec = [&](const QString &sql, const QVariantList &bind = {}) {
+            QSqlQuery q(db);
+            if (!q.prepare(sql)) {
+                *error = q.lastError().text();
+                return false;
+            }
+            for (const QVariant &v : bind) q.addBindValue(v);
+            if (!q.exec()) {
+                *error = sql + QStringLiteral(": ") + q.lastError().text();
+                return false;
+            }
+            return true;
+        };
+        const int n = qMin(certificates, 65536);
+        auto bits16 = [](int v) {
+            QByteArray b = QByteArray::number(v, 2);
+            return QString::fromLatin1(QByteArray(16 - b.size(), '0') + b);
+        };
+        if (!exec(QStringLiteral("BEGIN")) || !exec(QStringLiteral("DELETE FROM cert"))) return false;
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        for (int i = 0; i < n; ++i) {
+            const QString cn = QStringLiteral("%1/16").arg(i);
+            const crypto::Subject subject{{"O", QStringLiteral("bench")}, {"serialNumber", QString::number(i)}, {"CN", cn}};
+            const auto cert = crypto::Certificate::issue(m_ca, m_caKey, quint64(i + 1), subject, m_nodeKey, now, now + 365 * 86400);
+            if (!cert) {
+                *error = QStringLiteral("Certificate::issue failed");
+                return false;
+            }
+            if (!exec(QStringLiteral("INSERT INTO cert (prefix, email, cert) VALUES (?, ?, ?)"),
+                      {bits16(i), QStringLiteral("fill-%1@example.com").arg(i), QString::fromLatin1(cert->toPem())}))
+                return false;
+        }
+        // Free rows for [n, 65536): largest aligned blocks.
+        for (int v = n; v < 65536;) {
+            int k = 0;
+            while (k < 16 && v % (1 << (k + 1)) == 0 && v + (1 << (k + 1)) <= 65536) ++k;
+            const QString prefix = bits16(v).left(16 - k);
+            if (!exec(QStringLiteral("INSERT INTO cert (prefix, email, cert) VALUES (?, NULL, NULL)"), {prefix})) return false;
+            v += 1 << k;
+        }
+        if (n == 0 && !exec(QStringLiteral("INSERT INTO cert (prefix, email, cert) VALUES ('', NULL, NULL)"))) return false;
+        if (n > 0 && !exec(QStringLiteral("INSERT OR REPLACE INTO config (name, value) VALUES ('prefix', ?)"), {bits16(0)})) return false;
+        if (!exec(QStringLiteral("INSERT OR REPLACE INTO config (name, value) VALUES ('serial', ?)"), {qint64(n)})) return false;
+        return exec(QStringLiteral("COMMIT"));
+    }
+
+    int m_issueRound = 0;
+    quint16 m_port = 0;
+    crypto::Certificate m_ca;
+    crypto::RsaKey m_caKey;
+    crypto::RsaKey m_nodeKey;
+    QByteArray m_csr;
+    double m_issuePerSecond = 0;
+    double m_signPerSecond = 0;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+#ifdef RE6ST_BENCH_VECTORS
+    if (qEnvironmentVariableIsEmpty("RE6ST_VECTORS")) qputenv("RE6ST_VECTORS", RE6ST_BENCH_VECTORS);
+#endif
+#ifdef RE6ST_BENCH_BIN_DIR
+    if (qEnvironmentVariableIsEmpty("RE6ST_BIN_DIR")) qputenv("RE6ST_BIN_DIR", RE6ST_BENCH_BIN_DIR);
+#endif
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Throughput and memory of re6st-registry over loopback."));
+    parser.addHelpOption();
+    QCommandLineOption clients(QStringLiteral("clients"), QStringLiteral("Concurrent connections (default 16)."), QStringLiteral("N"), QStringLiteral("16"));
+    QCommandLineOption duration(QStringLiteral("duration"), QStringLiteral("Seconds per throughput run (default 5)."), QStringLiteral("S"), QStringLiteral("5"));
+    QCommandLineOption certs(QStringLiteral("certs"), QStringLiteral("Certificates issued before measuring memory (default 10000)."), QStringLiteral("N"), QStringLiteral("10000"));
+    QCommandLineOption bin(QStringLiteral("registry-bin"), QStringLiteral("re6st-registry to start (default $RE6ST_BIN_DIR/re6st-registry)."), QStringLiteral("PATH"));
+    QCommandLineOption port(QStringLiteral("connect"), QStringLiteral("Use a running registry on 127.0.0.1:PORT instead of starting one."), QStringLiteral("PORT"));
+    QCommandLineOption pid(QStringLiteral("pid"), QStringLiteral("PID of that registry, for memory figures."), QStringLiteral("PID"));
+    QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Client threads (default 2)."), QStringLiteral("N"), QStringLiteral("2"));
+    parser.addOptions({clients, duration, certs, bin, port, pid, threads});
+    parser.process(app);
+    Bench b;
+    b.clients = qMax(1, parser.value(clients).toInt());
+    b.duration = qMax(0.5, parser.value(duration).toDouble());
+    b.certificates = qMax(0, parser.value(certs).toInt());
+    b.registryBin = parser.isSet(bin) ? parser.value(bin) : registryBinary();
+    b.connectPort = quint16(parser.value(port).toUInt());
+    b.connectPid = parser.value(pid).toLongLong();
+    g_threads = qMax(1, parser.value(threads).toInt());
+    return b.run();
+}
