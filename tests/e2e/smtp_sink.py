@@ -11,6 +11,7 @@ appended to <dir>/deliveries.log:
 
 Options:
     --dir DIR           where messages go (required, created if missing)
+    --port N            listen on this port instead of an ephemeral one
     --starttls          offer STARTTLS with a fresh self-signed certificate
                         (CN/SAN 127.0.0.1, written to DIR/tls.crt, DIR/tls.key)
                         and require it before MAIL
@@ -115,6 +116,7 @@ def free_port():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--port", type=int, default=0, help="fixed port (default: ephemeral)")
     parser.add_argument("--starttls", action="store_true")
     parser.add_argument("--user")
     parser.add_argument("--password", default="")
@@ -136,7 +138,7 @@ def main():
     # Controller needs a concrete port (it connects to it to check readiness):
     # pick an ephemeral one, retry if someone grabbed it in between.
     for _ in range(20):
-        port = free_port()
+        port = args.port or free_port()
         controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=port, **kwargs)
         try:
             controller.start()

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# manpage-commands.sh BIN_DIR SOURCE_DIR — the commands of re6stnet(8)
+# (../shared/seed/re6stnet.8.txt) typed exactly as written, with our programs.
+# Runs in private mount + network namespaces (root): port 80 and 25, /etc/hosts
+# (smtp.example.com, re6st.example.com -> loopback) and the default paths
+# /var/lib/re6stnet, /var/log/re6stnet are the namespace's own, nothing leaks out.
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+BIN=$(cd "$1" && pwd) SRC=$(cd "$2" && pwd)
+if [ "$(id -u)" -ne 0 ]; then echo "SKIP: needs root for namespaces"; exit 77; fi
+if [ -z "${RE6ST_IN_NS:-}" ]; then
+  exec env RE6ST_IN_NS=1 unshare --mount --net --fork --propagation private "$0" "$@"
+fi
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/re6st-manpage.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ip link set lo up
+mount -t tmpfs tmpfs /var/lib
+mount -t tmpfs tmpfs /var/log
+printf '127.0.0.1 localhost smtp.example.com re6st.example.com\n::1 localhost\n' >"$WORK/hosts"
+mount --bind "$WORK/hosts" /etc/hosts
+export PATH="$BIN:$PATH"
+
+/usr/bin/python3 "$SRC/tests/e2e/smtp_sink.py" --dir "$WORK/mail" --port 25 >"$WORK/smtp.port" &
+PIDS+=($!)
+for _ in $(seq 200); do [ -s "$WORK/smtp.port" ] && break; sleep 0.1; done
+[ -s "$WORK/smtp.port" ] || fail "SMTP sink did not start"
+
+wait_registry() {
+  for _ in $(seq 300); do
+    curl -fsS "$1getCa" -o /dev/null 2>/dev/null && return 0
+    kill -0 "${PIDS[-1]}" 2>/dev/null || fail "re6st-registry exited"
+    sleep 0.1
+  done
+  fail "re6st-registry did not answer on $1"
+}
+
+# enroll DIR URL EMAIL — re6st-conf as in the man page, answering its prompts.
+enroll() {
+  local dir=$1 url=$2 email=$3 token= before
+  before=$(cat "$WORK"/mail/msg-*.eml 2>/dev/null | grep -c "your token" || true)
+  mkfifo "$dir/answers"
+  (cd "$dir" && re6st-conf --registry "$url") <"$dir/answers" >"$dir/out" 2>&1 &
+  local conf=$!
+  exec 3>"$dir/answers"
+  echo "$email" >&3
+  for _ in $(seq 300); do
+    token=$(cat "$WORK"/mail/msg-*.eml 2>/dev/null | sed -n 's/.*your token to join re6st network is: \([a-z]*\).*/\1/p' | sed -n "$((before + 1))p" || true)
+    [ -n "$token" ] && break
+    sleep 0.1
+  done
+  [ -n "$token" ] || { cat "$dir/out"; fail "no token mail for $email"; }
+  echo "$token" >&3
+  exec 3>&-
+  wait "$conf" || { cat "$dir/out"; fail "re6st-conf failed in $dir"; }
+}
+
+echo "== Setting a new network"
+mkdir -p "$WORK/reg" && cd "$WORK/reg"
+openssl genpkey -out ca.key -algorithm rsa -pkeyopt rsa_keygen_bits:2048 2>/dev/null
+printf '\n\n\n\n\nre6st.example.com\nre6st@example.com\n' |
+  openssl req -nodes -new -x509 -key ca.key -set_serial 0x120010db80042 \
+              -days 365 -out ca.crt 2>/dev/null
+cp ca.crt ca.crt.orig
+
+re6st-registry --ca ca.crt --key ca.key --mailhost smtp.example.com &
+PIDS+=($!)
+wait_registry http://localhost/
+enroll "$WORK/reg" http://localhost/ admin@example.com
+grep -qx 'Your subnet: 2001:db8:42::/64 (CN=0/16)' out || { cat out; fail "first node is not 2001:db8:42::/64"; }
+cmp -s ca.crt ca.crt.orig || fail "ca.crt was not overridden without harm"
+for f in cert.crt cert.key re6stnet.conf; do [ -s "$f" ] || fail "$f missing"; done
+grep -qx 'registry http://localhost/' re6stnet.conf || fail "re6stnet.conf lacks the registry"
+[ -s /var/lib/re6stnet/registry.db ] || fail "registry.db not at its default path"
+grep -q "From: re6st@example.com" "$WORK"/mail/msg-*.eml || fail "token mail not sent by the CA email"
+
+echo "== Restart with --private"
+kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
+re6st-registry --private 2001:db8:42::1 --ca ca.crt --key ca.key --mailhost smtp.example.com &
+PIDS+=($!)
+wait_registry http://localhost/
+[ "$(curl -fsS 'http://localhost/getNodePrefix?email=admin%40example.com')" = "0/16" ] ||
+  fail "registry restarted with --private lost the first node"
+
+echo "== Joining an existing network"
+mkdir -p "$WORK/laptop"
+enroll "$WORK/laptop" http://re6st.example.com/ laptop@example.com
+grep -qx 'Your subnet: 2001:db8:42:1::/64 (CN=1/16)' "$WORK/laptop/out" || { cat "$WORK/laptop/out"; fail "second node"; }
+(cd "$WORK/laptop" && ls ca.crt cert.crt cert.key re6stnet.conf >/dev/null) || fail "files missing"
+echo "PASS: every registry/re6st-conf command of re6stnet(8) works as written"
