@@ -273,12 +273,17 @@ public:
     double duration = 5;
     int certificates = 10000;
     QString registryBin;
+    bool keep = false; // keep the temporary directory (DBs) for profiling
     quint16 connectPort = 0;
     qint64 connectPid = 0;
 
     int run()
     {
         QTemporaryDir tmp;
+        if (keep) {
+            tmp.setAutoRemove(false);
+            out() << "keeping " << tmp.path() << Qt::endl;
+        }
         const QString dir = tmp.filePath(QStringLiteral("registry"));
         QDir().mkpath(dir);
         if (!installVectorCa(dir)) {
@@ -612,7 +617,8 @@ int main(int argc, char **argv)
     QCommandLineOption port(QStringLiteral("connect"), QStringLiteral("Use a running registry on 127.0.0.1:PORT instead of starting one."), QStringLiteral("PORT"));
     QCommandLineOption pid(QStringLiteral("pid"), QStringLiteral("PID of that registry, for memory figures."), QStringLiteral("PID"));
     QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Client threads (default 2)."), QStringLiteral("N"), QStringLiteral("2"));
-    parser.addOptions({clients, duration, certs, bin, port, pid, threads});
+    QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("Keep the temporary directory (registry DBs) for profiling."));
+    parser.addOptions({clients, duration, certs, bin, port, pid, threads, keep});
     parser.process(app);
     Bench b;
     b.clients = qMax(1, parser.value(clients).toInt());
@@ -621,6 +627,7 @@ int main(int argc, char **argv)
     b.registryBin = parser.isSet(bin) ? parser.value(bin) : registryBinary();
     b.connectPort = quint16(parser.value(port).toUInt());
     b.connectPid = parser.value(pid).toLongLong();
+    b.keep = parser.isSet(keep);
     g_threads = qMax(1, parser.value(threads).toInt());
     return b.run();
 }

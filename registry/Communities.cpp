@@ -122,14 +122,20 @@ bool Communities::validate(QString *error, int maxLength) const
 
 bool Communities::validateAgainst(const QList<RegistryStore::CertRow> &rows, QString *error) const
 {
-    for (const RegistryStore::CertRow &row : rows) {
-        if (row.isFree())
-            continue;
+    QList<QByteArray> held;
+    for (const RegistryStore::CertRow &row : rows)
+        if (!row.isFree()) held.append(row.prefix);
+    return validateAgainst(held, error);
+}
+
+bool Communities::validateAgainst(const QList<QByteArray> &heldPrefixes, QString *error) const
+{
+    for (const QByteArray &prefix : heldPrefixes) {
         for (const Entry &e : m_entries) {
-            if (e.prefix.startsWith(row.prefix))
+            if (e.prefix.startsWith(prefix))
                 return setError(error, QStringLiteral("community %1 is inside the already allocated prefix "
                                                       "'%2'; choose a community outside allocated prefixes")
-                                           .arg(QString::fromLatin1(e.prefix), QString::fromLatin1(row.prefix)));
+                                           .arg(QString::fromLatin1(e.prefix), QString::fromLatin1(prefix)));
         }
     }
     return true;

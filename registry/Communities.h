@@ -38,6 +38,8 @@ public:
     // a prefix of (or equal to) a community (§11). Call at startup with
     // store.rows().
     bool validateAgainst(const QList<RegistryStore::CertRow> &rows, QString *error) const;
+    // Same with store.heldPrefixes() (no PEM loaded: what main() uses).
+    bool validateAgainst(const QList<QByteArray> &heldPrefixes, QString *error) const;
 
     // §11: first community listing `country`; else first listing
     // "@"+`continent`; else the "*" one; else "". Empty / "*" inputs never match

@@ -12,20 +12,6 @@ Q_LOGGING_CATEGORY(lcHttp, "re6st.registry.http")
 
 namespace re6st::registry {
 
-QByteArray HttpRequest::header(const QByteArray &lowercaseName) const
-{
-    for (qsizetype i = headers.size() - 1; i >= 0; --i)
-        if (headers[i].first == lowercaseName) return headers[i].second;
-    return {};
-}
-
-bool HttpRequest::hasHeader(const QByteArray &lowercaseName) const
-{
-    for (const auto &h : headers)
-        if (h.first == lowercaseName) return true;
-    return false;
-}
-
 namespace {
 
 QByteArray httpDate()
@@ -74,59 +60,18 @@ private:
     void processBuffer()
     {
         while (!m_busy && !m_closing) {
-            // The request line is judged first: a huge target is 414, not 431.
-            const qsizetype lineEnd = m_buffer.indexOf("\r\n");
-            if ((lineEnd < 0 ? m_buffer.size() : lineEnd) > HttpFront::MaxRequestLine)
-                return fail(414, "Request line too long");
-            const qsizetype headEnd = m_buffer.indexOf("\r\n\r\n");
-            if (headEnd < 0) {
-                if (m_buffer.size() > HttpFront::MaxHead)
-                    return fail(431, "Request header fields too large");
-                return;
-            }
-            if (headEnd > HttpFront::MaxHead) return fail(431, "Request header fields too large");
-            const QByteArray head = m_buffer.left(headEnd);
-            m_buffer.remove(0, headEnd + 4);
-            handleHead(head);
+            HttpRequestParser::Result parsed = HttpRequestParser::parse(m_buffer);
+            if (parsed.state == HttpRequestParser::State::NeedMore) return;
+            if (parsed.state == HttpRequestParser::State::Error) return fail(parsed.status, parsed.message);
+            m_buffer.remove(0, parsed.consumed);
+            m_keepAlive = parsed.keepAlive;
+            parsed.request.peer = m_peer;
+            dispatch(parsed.request);
         }
     }
 
-    void handleHead(const QByteArray &head)
+    void dispatch(const HttpRequest &request)
     {
-        HttpRequest request;
-        request.peer = m_peer;
-        const qsizetype lineEnd = head.indexOf("\r\n");
-        const QByteArray line = lineEnd < 0 ? head : head.left(lineEnd);
-        if (line.size() > HttpFront::MaxRequestLine) return fail(414, "Request line too long");
-        const qsizetype sp1 = line.indexOf(' ');
-        const qsizetype sp2 = line.lastIndexOf(' ');
-        if (sp1 <= 0 || sp2 <= sp1 + 1) return fail(400, "Bad request line");
-        request.method = line.left(sp1);
-        request.target = line.mid(sp1 + 1, sp2 - sp1 - 1);
-        request.version = line.mid(sp2 + 1);
-        if (request.target.contains(' ')) return fail(400, "Bad request line");
-        if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0")
-            return fail(400, "Unsupported HTTP version");
-        qsizetype pos = lineEnd < 0 ? head.size() : lineEnd + 2;
-        while (pos < head.size()) {
-            qsizetype end = head.indexOf("\r\n", pos);
-            if (end < 0) end = head.size();
-            const QByteArray field = head.mid(pos, end - pos);
-            pos = end + 2;
-            const qsizetype colon = field.indexOf(':');
-            if (colon <= 0 || field[0] == ' ' || field[0] == '\t')
-                return fail(400, "Bad header field");
-            request.headers.append({field.left(colon).trimmed().toLower(), field.mid(colon + 1).trimmed()});
-            if (request.headers.size() > 100) return fail(431, "Too many header fields");
-        }
-        const QByteArray connection = request.header("connection").toLower();
-        m_keepAlive = request.version == "HTTP/1.1" && !connection.contains("close");
-        if (request.method != "GET") return fail(501, "Unsupported method (only GET is)");
-        // GET requests carry no body; refuse one rather than misparse the stream.
-        const QByteArray length = request.header("content-length");
-        if ((!length.isEmpty() && length != "0") || request.hasHeader("transfer-encoding"))
-            return fail(400, "Request body not allowed");
-
         m_busy = true;
         m_idle.stop();
         const quint64 sequence = ++m_sequence;

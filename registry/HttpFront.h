@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "registry/HttpRequestParser.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -11,18 +13,6 @@
 #include <vector>
 
 namespace re6st::registry {
-
-struct HttpRequest final
-{
-    QByteArray method;
-    QByteArray target; // raw request target, byte for byte (HMAC input, §4.3)
-    QByteArray version; // "HTTP/1.0" or "HTTP/1.1"
-    QList<QPair<QByteArray, QByteArray>> headers; // names lowercased
-    QHostAddress peer;  // IPv4-mapped addresses unmapped
-    // Last value of a header (case-insensitive name), or null.
-    QByteArray header(const QByteArray &lowercaseName) const;
-    bool hasHeader(const QByteArray &lowercaseName) const;
-};
 
 struct HttpResponse final
 {
@@ -39,7 +29,8 @@ struct HttpResponse final
 // over QtHttpServer 6.4 because QHttpServerRequest::url() re-encodes the query
 // (%2b -> %2B, %41 -> A, %7E -> ~), which breaks the HMAC over the raw target.
 // GET only (others 501); keep-alive for HTTP/1.1, close for HTTP/1.0 and after
-// errors; request line up to 32 KiB (else 414), head up to 64 KiB (else 431).
+// errors; request line up to 32 KiB (else 414 URI Too Long), head up to 64 KiB
+// or 100 fields (else 431). Request heads are parsed by HttpRequestParser.
 class HttpFront final : public QObject
 {
     Q_OBJECT
@@ -50,8 +41,8 @@ public:
     // Called once per GET request; must call the responder exactly once (may be later).
     using Handler = std::function<void(const HttpRequest &, Responder)>;
 
-    static constexpr qsizetype MaxRequestLine = 32 * 1024;
-    static constexpr qsizetype MaxHead = 64 * 1024;
+    static constexpr qsizetype MaxRequestLine = HttpRequestParser::MaxRequestLine;
+    static constexpr qsizetype MaxHead = HttpRequestParser::MaxHead;
     static constexpr int IdleTimeoutMs = 60 * 1000;
 
     explicit HttpFront(Handler handler, QObject *parent = nullptr);

@@ -2,6 +2,7 @@
 #include "registry/PrefixAllocator.h"
 
 #include <QMap>
+#include <set>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <algorithm>
@@ -9,11 +10,6 @@
 namespace re6st::registry {
 
 namespace {
-
-QVariant text(const QByteArray &bytes)
-{
-    return QString::fromLatin1(bytes.isNull() ? QByteArray("", 0) : bytes);
-}
 
 bool isBitString(const QByteArray &s)
 {
@@ -43,47 +39,41 @@ std::optional<QByteArray> PrefixAllocator::allocate(int length, const QByteArray
                         .arg(community.size())
                         .arg(maxLength));
 
-    QSqlDatabase db = m_store.database();
-    for (;;) {
-        QByteArray prefix;
-        {
-            // Step 2: longest free row inside the community not longer than
-            // L'; ties broken by the smallest bit string (§18.14).
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NULL AND length(prefix) <= ? "
-                                     "AND substr(prefix, 1, ?) = ? "
-                                     "ORDER BY length(prefix) DESC, prefix LIMIT 1"));
-            q.addBindValue(wanted);
-            q.addBindValue(int(community.size()));
-            q.addBindValue(text(community));
-            if (!q.exec())
-                return fail(QStringLiteral("Database error while allocating a prefix: %1")
-                                .arg(q.lastError().text()));
-            if (q.next())
-                prefix = q.value(0).toString().toLatin1();
+    // Free rows come from the store's in-memory set (a SQL scan for
+    // "cert IS NULL" reads every stored PEM); the chosen row is re-checked by
+    // primary key inside the caller's transaction, and a stale set rebuilt.
+    for (int stale = 0;;) {
+        const std::set<QByteArray> &free = m_store.freePrefixes();
+        std::optional<QByteArray> found;
+        // Step 2: longest free row inside the community not longer than
+        // L'; ties broken by the smallest bit string (§18.14).
+        for (const QByteArray &p : free) {
+            if (p.size() > wanted || p.size() < community.size() || !p.startsWith(community)) continue;
+            if (!found || p.size() > found->size()) found = p; // set order: smallest first among equals
         }
-        if (prefix.isNull()) {
+        if (!found) {
             // Step 3: the community is not carved out yet: the row containing
             // it must be free.
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NULL "
-                                     "AND substr(?, 1, length(prefix)) = prefix "
-                                     "ORDER BY length(prefix) DESC LIMIT 1"));
-            q.addBindValue(text(community));
-            if (!q.exec())
-                return fail(QStringLiteral("Database error while allocating a prefix: %1")
-                                .arg(q.lastError().text()));
-            if (!q.next())
+            for (const QByteArray &p : free)
+                if (community.startsWith(p) && (!found || p.size() > found->size())) found = p;
+            if (!found)
                 return fail(QStringLiteral("No more free /%1 prefix%2: revoke unused certificates or "
                                            "use a longer prefix length")
                                 .arg(wanted)
                                 .arg(community.isEmpty()
                                          ? QString()
                                          : QStringLiteral(" in community %1").arg(QString::fromLatin1(community))));
-            prefix = q.value(0).toString().toLatin1();
-            if (prefix.isNull())
-                prefix = QByteArray("", 0);
         }
+        QByteArray prefix = *found;
+        const auto row = m_store.row(prefix);
+        if (!row || !row->isFree()) {
+            m_store.invalidateFreePrefixes(); // another writer changed the table
+            if (++stale < 3) continue;
+            return fail(QStringLiteral("Database error while allocating a prefix: free row %1 vanished")
+                            .arg(QString::fromLatin1(prefix)));
+        }
+        if (prefix.isNull())
+            prefix = QByteArray("", 0);
 
         // Step 4: split down to L', following the community bits, then 0s.
         // The existing row becomes the sibling (free); the chosen child is new.

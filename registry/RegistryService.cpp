@@ -119,6 +119,12 @@ bool RegistryService::start(QString *error)
         return false;
     }
     reloadConfigCache();
+    // One streaming pass over the stored certificates (one PEM at a time);
+    // afterwards nothing parses them all again.
+    if (m_index.rebuild(m_store) < 0) {
+        if (error) *error = QStringLiteral("cannot read the cert table: %1; check the --db file").arg(m_store.lastError());
+        return false;
+    }
     if (!runCleanup()) {
         if (error) *error = QStringLiteral("the registry node's certificate expired long ago: wrong clock?");
         return false;
@@ -239,7 +245,7 @@ std::optional<crypto::Certificate> RegistryService::storedCertificate(const QByt
     if (cached != m_certCache.cend() && cached->first == row->cert) return cached->second;
     auto cert = crypto::Certificate::fromPem(row->cert);
     if (!cert) return std::nullopt;
-    if (m_certCache.size() >= 1024) m_certCache.clear(); // bound the memory
+    if (m_certCache.size() >= CertCacheSize) m_certCache.clear(); // bound the memory
     m_certCache.insert(prefix, {row->cert, *cert});
     return cert;
 }
@@ -305,7 +311,7 @@ void RegistryService::requestToken(Call &call)
         if (m_store.insertToken({token, email, m_options.prefixLength, now()})) break;
         if (attempt > 100) return call.fail(500, QStringLiteral("requestToken: cannot store a token"));
     }
-    cleanupAfterCreation();
+    cleanupAfterCreation(now());
     qCInfo(lcRegistry).noquote() << "token created for" << email;
     if (!m_deps.mailer)
         return call.fail(500, QStringLiteral("requestToken: no mailer configured"));
@@ -318,29 +324,10 @@ void RegistryService::requestToken(Call &call)
     });
 }
 
-QHash<QByteArray, qint64> &RegistryService::subjectSerials() const
-{
-    if (!m_subjectSerials) {
-        m_subjectSerials.emplace();
-        for (const auto &row : m_store.allocatedRows()) {
-            const auto cert = crypto::Certificate::fromPem(row.cert);
-            if (!cert) continue;
-            bool ok = false;
-            const qint64 serial = crypto::subjectValue(cert->subject(), "serialNumber").toLongLong(&ok);
-            if (ok && serial >= 0) m_subjectSerials->insert(row.prefix, serial);
-        }
-    }
-    return *m_subjectSerials;
-}
-
 int RegistryService::freeSubjectSerial() const
 {
-    // §7.6 with a proper first-gap computation (§18.8).
-    const QHash<QByteArray, qint64> &serials = subjectSerials();
-    const QSet<qint64> used(serials.cbegin(), serials.cend());
-    int serial = 0;
-    while (used.contains(serial)) ++serial;
-    return serial;
+    // §7.6 with a proper first-gap computation (§18.8), from the index.
+    return m_index.freeSubjectSerial();
 }
 
 std::optional<QByteArray> RegistryService::issue(const crypto::Subject &subject,
@@ -433,16 +420,16 @@ void RegistryService::requestCertificate(Call &call)
     const auto pem = issue(subject, publicKey, now() + CertDuration, &error);
     if (!pem) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
     m_store.setRow({*prefix, email, *pem});
-    if (!transaction.commit()) {
-        m_subjectSerials.reset();
+    const auto entry = CertificateIndex::entryFromPem(*pem);
+    if (!entry) return call.fail(500, QStringLiteral("requestCertificate: the new certificate does not parse"));
+    if (!transaction.commit())
         return call.fail(500, QStringLiteral("requestCertificate: database commit failed"));
-    }
-    subjectSerials().insert(*prefix, subjectSerial);
+    m_index.insert(*prefix, *entry);
     if (first) reloadConfigCache();
     qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(*prefix)
                                  << (email.isEmpty() ? QStringLiteral("(anonymous)") : email);
     if (first) updateNetworkConfig(); // the registry node's prefix is now known
-    cleanupAfterCreation();
+    cleanupAfterCreation(entry->notAfter);
     call.ok(*pem);
 }
 
@@ -467,9 +454,13 @@ void RegistryService::renewCertificate(Call &call)
     auto row = *m_store.row(prefix);
     row.cert = *pem;
     m_store.setRow(row);
+    const auto entry = CertificateIndex::entryFromPem(*pem);
+    if (!entry) return call.fail(500, QStringLiteral("renewCertificate: the new certificate does not parse"));
     if (!transaction.commit()) return call.fail(500, QStringLiteral("renewCertificate: database commit failed"));
+    m_index.insert(prefix, *entry);
+    m_certCache.remove(prefix);
     qCInfo(lcRegistry).noquote() << "renewed certificate" << cert->commonName();
-    cleanupAfterCreation();
+    cleanupAfterCreation(entry->notAfter);
     call.ok(*pem);
 }
 
@@ -601,7 +592,7 @@ void RegistryService::addToken(Call &call)
     } else if (!m_store.insertToken({token, email, m_options.prefixLength, now()})) {
         return call.fail(409, QStringLiteral("addToken: token already exists"));
     }
-    cleanupAfterCreation();
+    cleanupAfterCreation(now());
     call.noContent();
 }
 
@@ -615,12 +606,10 @@ void RegistryService::revoke(Call &call)
     std::optional<crypto::Certificate> cert;
     QByteArray freedPrefix;
     if (isSerial) {
-        for (const auto &row : m_store.allocatedRows()) {
-            auto c = crypto::Certificate::fromPem(row.cert);
-            if (c && c->serialDecimal() == QByteArray::number(serial)) {
-                cert = c;
-                break;
-            }
+        // X.509 serial -> prefix from the index, then that one row re-read.
+        if (const auto prefix = m_index.prefixForSerial(serial)) {
+            const auto c = storedCertificate(*prefix);
+            if (c && c->serialDecimal() == QByteArray::number(serial)) cert = c;
         }
         if (!cert) return call.fail(500, QStringLiteral("revoke: no stored certificate has serial %1").arg(serial));
     } else {
@@ -638,10 +627,7 @@ void RegistryService::revoke(Call &call)
         update = true;
     }
     if (!transaction.commit()) return call.fail(500, QStringLiteral("revoke: database commit failed"));
-    if (!freedPrefix.isNull()) {
-        m_sessions.drop(freedPrefix);
-        subjectSerials().remove(freedPrefix);
-    }
+    if (!freedPrefix.isNull()) forgetCertificate(freedPrefix);
     qCWarning(lcRegistry).noquote() << "revoked certificate" << cert->commonName() << "serial"
                                     << cert->serialDecimal();
     if (update) updateNetworkConfig();
@@ -774,12 +760,27 @@ bool RegistryService::updateNetworkConfig()
     return true;
 }
 
-void RegistryService::cleanupAfterCreation()
+void RegistryService::forgetCertificate(const QByteArray &prefix)
 {
-    // §8.5 re-runs the cleanup after each new token/certificate only to arm
-    // the next run: a new item can only move "earliest" when nothing else is
-    // pending, so skip the O(n) pass while a run is already scheduled.
-    if (!m_cleanupTimer.isActive()) scheduleCleanup(0);
+    m_sessions.drop(prefix);
+    m_index.remove(prefix);
+    m_certCache.remove(prefix);
+}
+
+void RegistryService::cleanupAfterCreation(qint64 date)
+{
+    // §8.5 re-runs the cleanup after each new token/certificate; that re-run
+    // only matters for what is due, and the new item changes the next run
+    // time to min(next, date + grace). So: arm the timer from that (O(1)),
+    // and run the real cleanup only when something is due now.
+    const qint64 due = date + m_options.gracePeriod;
+    if (due <= now()) {
+        if (!m_cleanupTimer.isActive() || m_cleanupTimer.remainingTime() > 0) scheduleCleanup(0);
+        return;
+    }
+    if (m_nextCleanup != 0 && m_nextCleanup <= due && m_cleanupTimer.isActive()) return;
+    m_nextCleanup = m_nextCleanup == 0 ? due : std::min(m_nextCleanup, due);
+    scheduleCleanup(m_nextCleanup - now());
 }
 
 void RegistryService::scheduleCleanup(qint64 delaySeconds)
@@ -789,7 +790,8 @@ void RegistryService::scheduleCleanup(qint64 delaySeconds)
     m_cleanupTimer.start(int(ms));
 }
 
-// §8.5
+// §8.5. Expired certificates come from the index (O(1) when none is);
+// each candidate row is re-read and re-parsed from the DB before it is freed.
 bool RegistryService::runCleanup()
 {
     const qint64 t = now();
@@ -797,40 +799,41 @@ bool RegistryService::runCleanup()
     const QByteArray registry = registryPrefix();
     RegistryStore::Transaction transaction(m_store);
     m_store.deleteTokensUpTo(limit);
-    std::optional<qint64> earliest;
     QList<QByteArray> freed;
-    for (const auto &row : m_store.allocatedRows()) {
-        const auto cert = crypto::Certificate::fromPem(row.cert);
-        if (!cert) {
-            qCWarning(lcRegistry) << "unparseable certificate stored for prefix" << row.prefix;
+    QList<std::pair<QByteArray, CertificateIndex::Entry>> refreshed;
+    for (const QByteArray &prefix : m_index.expiredUpTo(limit)) {
+        const auto row = m_store.row(prefix);
+        const auto cert = row && row->isAllocated() ? crypto::Certificate::fromPem(row->cert) : std::nullopt;
+        const auto entry = row && row->isAllocated() ? CertificateIndex::entryFromPem(row->cert) : std::nullopt;
+        if (!cert || !entry) {
+            freed.append(prefix); // not (or no longer parseable) in the DB: only drop it from the index
             continue;
         }
-        const qint64 notAfter = cert->notAfter();
-        if (notAfter <= limit) {
-            if (row.prefix == registry) {
-                const QString message = QStringLiteral(
-                    "The registry node's certificate (%1) expired more than --grace-period ago: "
-                    "wrong clock? Fix the clock or renew that certificate.").arg(cert->commonName());
-                qCCritical(lcRegistry).noquote() << message;
-                Q_EMIT fatalError(message);
-                return false;
-            }
-            m_store.freeRow(row.prefix);
-            freed.append(row.prefix);
-        } else if (!earliest || notAfter < *earliest) {
-            earliest = notAfter;
+        if (entry->notAfter > limit) { // the DB holds a newer certificate
+            refreshed.append({prefix, *entry});
+            continue;
         }
+        if (prefix == registry) {
+            const QString message = QStringLiteral(
+                "The registry node's certificate (%1) expired more than --grace-period ago: "
+                "wrong clock? Fix the clock or renew that certificate.").arg(cert->commonName());
+            qCCritical(lcRegistry).noquote() << message;
+            Q_EMIT fatalError(message);
+            return false;
+        }
+        m_store.freeRow(prefix);
+        freed.append(prefix);
     }
     PrefixAllocator(m_store, int(m_network.size())).mergeFree();
     if (!transaction.commit()) {
         qCWarning(lcRegistry) << "cleanup: database commit failed, retrying in 60 s";
+        m_nextCleanup = t + 60;
         scheduleCleanup(60);
         return true;
     }
-    for (const QByteArray &prefix : freed) {
-        m_sessions.drop(prefix);
-        if (m_subjectSerials) m_subjectSerials->remove(prefix);
-    }
+    for (const QByteArray &prefix : freed) forgetCertificate(prefix);
+    for (const auto &[prefix, entry] : refreshed) m_index.insert(prefix, entry);
+    std::optional<qint64> earliest = m_index.earliestNotAfter();
     const auto token = m_store.earliestTokenDate();
     if (token && (!earliest || *token < *earliest)) earliest = token;
     if (earliest) {

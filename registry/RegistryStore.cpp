@@ -85,8 +85,10 @@ RegistryStore::Transaction::Transaction(RegistryStore &store) : m_store(store)
 
 RegistryStore::Transaction::~Transaction()
 {
-    if (!m_done)
+    if (!m_done) {
         m_store.exec(QStringLiteral("ROLLBACK"));
+        m_store.invalidateFreePrefixes(); // it followed the rolled-back writes
+    }
 }
 
 bool RegistryStore::Transaction::commit()
@@ -118,6 +120,7 @@ RegistryStore::~RegistryStore()
 
 void RegistryStore::close()
 {
+    m_freeCache.reset();
     if (!QSqlDatabase::contains(m_connection))
         return;
     {
@@ -219,6 +222,14 @@ QString RegistryStore::setup(const QString &path)
         if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
             return fail(QStringLiteral("Cannot use registry database %1: %2; is it a SQLite file?")
                             .arg(path, q.lastError().text()));
+        // Durability first (registry-protocol.md §18.7): synchronous=FULL
+        // fdatasyncs the WAL at every COMMIT, so a certificate handed to a
+        // client survives even a power loss and its prefix is never issued
+        // twice. Measured cost here: ~60 us per fdatasync, 4-5 per issued
+        // certificate, small next to the RSA signature (synchronous=NORMAL
+        // would only protect against process crashes).
+        if (!q.exec(QStringLiteral("PRAGMA synchronous=FULL")))
+            qCWarning(lcStore) << "PRAGMA synchronous=FULL failed:" << q.lastError().text();
     }
 
     for (const TableSchema &t : kTables) {
@@ -435,6 +446,78 @@ QList<RegistryStore::CertRow> RegistryStore::allocatedRows() const
     return selectRows(QStringLiteral("WHERE cert IS NOT NULL AND cert != 'reserved'"));
 }
 
+bool RegistryStore::forEachAllocated(
+    const std::function<void(const QByteArray &prefix, const QByteArray &pem)> &visit) const
+{
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT prefix, cert FROM cert WHERE cert IS NOT NULL AND cert != 'reserved'"))) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+        return false;
+    }
+    while (q.next())
+        visit(bytesAt(q, 0), bytesAt(q, 1));
+    return true;
+}
+
+QList<QByteArray> RegistryStore::heldPrefixes() const
+{
+    QList<QByteArray> out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NOT NULL ORDER BY prefix"))) {
+        m_lastError = q.lastError().text();
+        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+        return out;
+    }
+    while (q.next())
+        out.append(bytesAt(q, 0));
+    return out;
+}
+
+qint64 RegistryStore::dataVersion() const
+{
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("PRAGMA data_version")) || !q.next()) return -1;
+    return q.value(0).toLongLong();
+}
+
+const std::set<QByteArray> &RegistryStore::freePrefixes() const
+{
+    const qint64 version = dataVersion();
+    if (m_freeCache && (version < 0 || version != m_freeCacheVersion)) m_freeCache.reset();
+    if (!m_freeCache) {
+        m_freeCache.emplace();
+        m_freeCacheVersion = version;
+        QSqlQuery q(database());
+        q.setForwardOnly(true);
+        if (!q.exec(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NULL"))) {
+            m_lastError = q.lastError().text();
+            qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+            static const std::set<QByteArray> empty;
+            m_freeCache.reset();
+            return empty;
+        }
+        while (q.next()) {
+            QByteArray prefix = bytesAt(q, 0);
+            if (prefix.isNull()) prefix = QByteArray("", 0);
+            m_freeCache->insert(prefix);
+        }
+    }
+    return *m_freeCache;
+}
+
+void RegistryStore::cacheFree(const QByteArray &prefix, bool isFree)
+{
+    if (!m_freeCache) return;
+    const QByteArray key = prefix.isNull() ? QByteArray("", 0) : prefix;
+    if (isFree)
+        m_freeCache->insert(key);
+    else
+        m_freeCache->erase(key);
+}
+
 QList<RegistryStore::CertRow> RegistryStore::freeRows() const
 {
     return selectRows(QStringLiteral("WHERE cert IS NULL"));
@@ -458,7 +541,10 @@ void RegistryStore::setRow(const CertRow &row)
     q.addBindValue(text(row.prefix.isNull() ? QByteArray("", 0) : row.prefix));
     q.addBindValue(textOrNull(row.email));
     q.addBindValue(text(row.cert)); // TEXT, never BLOB (§12)
-    run(q);
+    if (run(q))
+        cacheFree(row.prefix, row.cert.isNull());
+    else
+        invalidateFreePrefixes();
 }
 
 void RegistryStore::renameRow(const QByteArray &from, const QByteArray &to)
@@ -467,7 +553,14 @@ void RegistryStore::renameRow(const QByteArray &from, const QByteArray &to)
     q.prepare(QStringLiteral("UPDATE cert SET prefix = ? WHERE prefix = ?"));
     q.addBindValue(text(to.isNull() ? QByteArray("", 0) : to));
     q.addBindValue(text(from.isNull() ? QByteArray("", 0) : from));
-    run(q);
+    const QByteArray key = from.isNull() ? QByteArray("", 0) : from;
+    const bool wasFree = m_freeCache && m_freeCache->count(key);
+    if (!run(q)) return invalidateFreePrefixes();
+    cacheFree(to, false);
+    if (wasFree) {
+        cacheFree(from, false);
+        cacheFree(to, true);
+    }
 }
 
 void RegistryStore::deleteRow(const QByteArray &prefix)
@@ -475,7 +568,10 @@ void RegistryStore::deleteRow(const QByteArray &prefix)
     QSqlQuery q(database());
     q.prepare(QStringLiteral("DELETE FROM cert WHERE prefix = ?"));
     q.addBindValue(text(prefix.isNull() ? QByteArray("", 0) : prefix));
-    run(q);
+    if (run(q))
+        cacheFree(prefix, false);
+    else
+        invalidateFreePrefixes();
 }
 
 void RegistryStore::freeRow(const QByteArray &prefix)
@@ -483,7 +579,8 @@ void RegistryStore::freeRow(const QByteArray &prefix)
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE cert SET email = NULL, cert = NULL WHERE prefix = ?"));
     q.addBindValue(text(prefix.isNull() ? QByteArray("", 0) : prefix));
-    run(q);
+    if (!run(q)) return invalidateFreePrefixes();
+    if (q.numRowsAffected() > 0) cacheFree(prefix, true);
 }
 
 // ---------------------------------------------------------------- crl

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
     // 4. database
     RegistryStore store;
     if (!store.open(options.db, &error)) return fail(error);
-    if (!communities.validateAgainst(store.rows(), &error)) return fail(error);
+    if (!communities.validateAgainst(store.heldPrefixes(), &error)) return fail(error);
 
     // 5. CA certificate and key
     const auto caPem = readFile(options.ca, &error);

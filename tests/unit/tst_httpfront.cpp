@@ -5,6 +5,7 @@
 #include "core/crypto/Digest.h"
 #include "core/crypto/RsaKey.h"
 #include "registry/HttpFront.h"
+#include "registry/HttpRequestParser.h"
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
 
@@ -251,11 +252,79 @@ private Q_SLOTS:
         for (int i = 0; i < 90; ++i) headers += "X-Filler-" + QByteArray::number(i) + ": " + QByteArray(1000, 'b') + "\r\n";
         r = roundTrip(m_port, "GET /getCa HTTP/1.1\r\n" + headers + "\r\n");
         QCOMPARE(r.status, 431);
+        // A 100 KB request line sent at once (CRLF and headers included): 414,
+        // as HttpFront.h documents, not 431.
+        r = roundTrip(m_port, "GET /isToken?token=" + QByteArray(100 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(r.status, 414);
+        // A 100 KB header field after a short request line: 431.
+        r = roundTrip(m_port, "GET /getCa HTTP/1.1\r\nX-Junk: " + QByteArray(100 * 1024, 'j') + "\r\n\r\n");
+        QCOMPARE(r.status, 431);
         // Garbage request line.
         QCOMPARE(roundTrip(m_port, "HELLO\r\n\r\n").status, 400);
         QCOMPARE(roundTrip(m_port, "GET /getCa SPDY/9\r\n\r\n").status, 400);
         // The server is still alive.
         QCOMPARE(roundTrip(m_port, "GET /getCa HTTP/1.1\r\n\r\n").status, 200);
+    }
+
+    // HttpRequestParser alone (no sockets).
+    void parserComplete()
+    {
+        const QByteArray two = "GET /getCa?x=%2b HTTP/1.1\r\nHost: a\r\nX-A: 1\r\nx-a:  2 \r\n\r\nGET /next HTTP/1.0\r\n\r\n";
+        auto r = HttpRequestParser::parse(two);
+        QCOMPARE(r.state, HttpRequestParser::State::Complete);
+        QCOMPARE(r.request.method, QByteArray("GET"));
+        QCOMPARE(r.request.target, QByteArray("/getCa?x=%2b"));
+        QCOMPARE(r.request.version, QByteArray("HTTP/1.1"));
+        QCOMPARE(r.request.headers.size(), 3);
+        QCOMPARE(r.request.header("x-a"), QByteArray("2"));
+        QVERIFY(r.keepAlive);
+        QCOMPARE(r.consumed, two.indexOf("GET /next"));
+        r = HttpRequestParser::parse(QByteArrayView(two).sliced(r.consumed));
+        QCOMPARE(r.state, HttpRequestParser::State::Complete);
+        QCOMPARE(r.request.target, QByteArray("/next"));
+        QVERIFY(!r.keepAlive); // HTTP/1.0
+        r = HttpRequestParser::parse("GET / HTTP/1.1\r\nConnection: Close\r\n\r\n");
+        QCOMPARE(r.state, HttpRequestParser::State::Complete);
+        QVERIFY(!r.keepAlive);
+        // Every prefix of a head waits for more.
+        for (qsizetype n = 0; n < two.indexOf("\r\n\r\n") + 3; ++n)
+            QCOMPARE(HttpRequestParser::parse(QByteArrayView(two).first(n)).state, HttpRequestParser::State::NeedMore);
+    }
+
+    void parserErrors_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("status");
+        const qsizetype line = HttpRequestParser::MaxRequestLine;
+        const QByteArray longTarget = "/" + QByteArray(line, 'a');
+        QTest::newRow("long line, no CRLF yet") << "GET " + longTarget << 414;
+        QTest::newRow("long line, complete") << "GET " + longTarget + " HTTP/1.1\r\n\r\n" << 414;
+        QTest::newRow("100 KB line with headers")
+            << "GET /" + QByteArray(100 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n" << 414;
+        QTest::newRow("line at the limit, head too big")
+            << "GET /" + QByteArray(line - 14, 'a') + " HTTP/1.1\r\nX: " + QByteArray(40 * 1024, 'b') + "\r\n\r\n" << 431;
+        QTest::newRow("header too big, incomplete") << "GET / HTTP/1.1\r\nX: " + QByteArray(70 * 1024, 'b') << 431;
+        QByteArray fields;
+        for (int i = 0; i < 101; ++i) fields += "F" + QByteArray::number(i) + ": v\r\n";
+        QTest::newRow("101 fields") << "GET / HTTP/1.1\r\n" + fields + "\r\n" << 431;
+        QTest::newRow("no target") << QByteArray("GET HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("space in target") << QByteArray("GET /a b HTTP/1.1\r\n\r\n") << 400;
+        QTest::newRow("bad version") << QByteArray("GET / HTTP/2\r\n\r\n") << 400;
+        QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n") << 400;
+        QTest::newRow("no colon") << QByteArray("GET / HTTP/1.1\r\nA\r\n\r\n") << 400;
+        QTest::newRow("POST") << QByteArray("POST / HTTP/1.1\r\n\r\n") << 501;
+        QTest::newRow("body") << QByteArray("GET / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc") << 400;
+        QTest::newRow("chunked") << QByteArray("GET / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") << 400;
+    }
+
+    void parserErrors()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(int, status);
+        const auto r = HttpRequestParser::parse(input);
+        QCOMPARE(r.state, HttpRequestParser::State::Error);
+        QCOMPARE(r.status, status);
+        QVERIFY(!r.message.isEmpty());
     }
 
     void rawTargetPreserved()

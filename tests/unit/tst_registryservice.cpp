@@ -25,6 +25,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUdpSocket>
+#include <algorithm>
 #include <memory>
 
 using namespace re6st;
@@ -515,6 +516,126 @@ private Q_SLOTS:
         QVERIFY(f.store.row("0000000000000001")->isFree()); // freed (sibling 0/16 still allocated)
         QVERIFY(f.store.row("0000000000000000")->isAllocated());
         QCOMPARE(f.service->nextCleanup(), registryNotAfter + 1000);
+    }
+
+    // CertificateIndex (registry/CertificateIndex.h): kept in step with every
+    // store/free, rebuilt identically from the DB at startup; next cleanup time
+    // computed from it without a cleanup pass.
+    void certificateIndex()
+    {
+        RegistryOptions o = baseOptions();
+        o.gracePeriod = 1000;
+        auto f = std::make_unique<Fixture>(o);
+        const CertificateIndex &index = f->service->certificateIndex();
+        QCOMPARE(index.size(), 0);
+        QCOMPARE(index.freeSubjectSerial(), 0);
+        QVERIFY(!index.earliestNotAfter());
+        QCOMPARE(f->service->nextCleanup(), 0);
+
+        // A token arms the next cleanup at date + grace.
+        QCOMPARE(f->get("/addToken?email=a&token=t0").status, 204);
+        QCOMPARE(f->service->nextCleanup(), kNow + 1000);
+        QCOMPARE(f->get("/addToken?email=b&token=t1").status, 204);
+        QCOMPARE(f->get("/addToken?email=c&token=t2").status, 204);
+        QCOMPARE(f->get("/addToken?email=d&token=t3").status, 204);
+        const QByteArray keys[] = {"node-0-16.key", "node-1-16.key", "node-2-16.key"};
+        QList<crypto::Certificate> certs;
+        for (int i = 0; i < 3; ++i) {
+            f->clock = kNow + 10 * i;
+            const HttpResponse r = f->get("/requestCertificate?token=t" + QByteArray::number(i) + "&req="
+                                          + Fixture::q(f->csr(vectorKey(keys[i]))));
+            QCOMPARE(r.status, 200);
+            certs.append(*crypto::Certificate::fromPem(r.body));
+            QCOMPARE(crypto::subjectValue(certs.last().subject(), "serialNumber"), QString::number(i));
+        }
+        QCOMPARE(index.size(), 3);
+        QCOMPARE(index.freeSubjectSerial(), 3);
+        QCOMPARE(*index.earliestNotAfter(), certs[0].notAfter());
+        QCOMPARE(index.entry("0000000000000001")->notAfter, certs[1].notAfter());
+        QCOMPARE(index.entry("0000000000000001")->subjectSerial, 1);
+        QCOMPARE(index.entry("0000000000000001")->serial, certs[1].serialDecimal().toLongLong());
+        QCOMPARE(*index.prefixForSerial(certs[2].serialDecimal().toLongLong()), QByteArray("0000000000000010"));
+        // Still armed by the earliest token (t3, dated kNow), not by a cleanup pass.
+        QCOMPARE(f->service->nextCleanup(), kNow + 1000);
+        QCOMPARE(f->get("/deleteToken?token=t3").status, 204);
+        QVERIFY(f->service->runCleanup());
+        QCOMPARE(f->service->nextCleanup(), certs[0].notAfter() + 1000);
+
+        // Freeing 1/16 frees its subject serial: the first gap is reused.
+        QCOMPARE(f->get("/revoke?cn_or_serial=1/16").status, 204);
+        QCOMPARE(index.size(), 2);
+        QVERIFY(!index.entry("0000000000000001"));
+        QVERIFY(!index.prefixForSerial(certs[1].serialDecimal().toLongLong()));
+        QCOMPARE(index.freeSubjectSerial(), 1);
+        QCOMPARE(f->get("/addToken?email=e&token=t4").status, 204);
+        const HttpResponse again = f->get("/requestCertificate?token=t4&req=" + Fixture::q(f->csr(vectorKey(keys[1]))));
+        QCOMPARE(again.status, 200);
+        const auto reissued = crypto::Certificate::fromPem(again.body);
+        QCOMPARE(crypto::subjectValue(reissued->subject(), "serialNumber"), QString("1"));
+        QCOMPARE(index.freeSubjectSerial(), 3);
+        // Revoke by X.509 serial uses the index (the row stays allocated, §6.10).
+        QCOMPARE(f->get("/revoke?cn_or_serial=" + certs[2].serialDecimal()).status, 204);
+        QVERIFY(f->store.isRevoked(certs[2].serialDecimal().toLongLong()));
+        QCOMPARE(index.size(), 3);
+
+        // Renewal replaces the entry: the earliest notAfter moves.
+        HmacRatchet ratchet(f->hello("0000000000000000", vectorKey(keys[0])));
+        f->clock = certs[0].notAfter() - 100;
+        const HttpResponse renewed = f->signedGet(ratchet, "/renewCertificate?cn=0000000000000000");
+        QCOMPARE(renewed.status, 200);
+        const qint64 renewedNotAfter = crypto::Certificate::fromPem(renewed.body)->notAfter();
+        QCOMPARE(index.entry("0000000000000000")->notAfter, renewedNotAfter);
+        QCOMPARE(*index.earliestNotAfter(), certs[2].notAfter());
+
+        // A registry restarted on the same DB rebuilds the same index.
+        std::vector<std::pair<QByteArray, CertificateIndex::Entry>> before;
+        for (const QByteArray &prefix : {QByteArray("0000000000000000"), QByteArray("0000000000000001"), QByteArray("0000000000000010")})
+            before.push_back({prefix, *index.entry(prefix)});
+        f->service.reset();
+        f->store.close(); // last connection: the WAL is checkpointed into the file
+        QTemporaryDir copy;
+        QVERIFY(QFile::copy(f->dir.filePath("registry.db"), copy.filePath("registry.db")));
+        f.reset();
+        Fixture g(o, copy.filePath("registry.db"));
+        const CertificateIndex &rebuilt = g.service->certificateIndex();
+        QCOMPARE(rebuilt.size(), 3);
+        for (const auto &[prefix, entry] : before) {
+            const auto e = rebuilt.entry(prefix);
+            QVERIFY(e);
+            QCOMPARE(e->notAfter, entry.notAfter);
+            QCOMPARE(e->serial, entry.serial);
+            QCOMPARE(e->subjectSerial, entry.subjectSerial);
+        }
+        QCOMPARE(rebuilt.freeSubjectSerial(), 3);
+        QCOMPARE(g.service->nextCleanup(), certs[2].notAfter() + 1000); // t4 consumed; earliest cert
+    }
+
+    void certificateIndexUnit()
+    {
+        CertificateIndex index;
+        index.insert("00", {100, 7, 0});
+        index.insert("01", {50, 8, 2});
+        index.insert("10", {50, 9, 2}); // duplicate subject serial (upstream DBs may hold some)
+        QCOMPARE(*index.earliestNotAfter(), 50);
+        QCOMPARE(index.freeSubjectSerial(), 1);
+        QCOMPARE(index.expiredUpTo(49).size(), 0);
+        QList<QByteArray> expired = index.expiredUpTo(50);
+        std::sort(expired.begin(), expired.end());
+        QCOMPARE(expired, QList<QByteArray>({"01", "10"}));
+        index.remove("01");
+        QCOMPARE(*index.earliestNotAfter(), 50); // "10" still there
+        QCOMPARE(index.freeSubjectSerial(), 1);
+        index.insert("10", {200, 10, 1}); // replaced (renewal)
+        QCOMPARE(*index.earliestNotAfter(), 100);
+        QCOMPARE(index.freeSubjectSerial(), 2);
+        QVERIFY(!index.prefixForSerial(9));
+        QCOMPARE(*index.prefixForSerial(10), QByteArray("10"));
+        index.remove("00");
+        index.remove("10");
+        QVERIFY(!index.earliestNotAfter());
+        QCOMPARE(index.freeSubjectSerial(), 0);
+        QVERIFY(!index.insertPem("11", "not a certificate"));
+        QCOMPARE(index.size(), 0);
     }
 
     void topologyGraph()

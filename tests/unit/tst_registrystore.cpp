@@ -392,6 +392,57 @@ private Q_SLOTS:
         }
         QCOMPARE(b.tokenCount(), 0);
     }
+
+    // freePrefixes(): in-memory set of cert IS NULL rows, kept in step with
+    // the writes, dropped on rollback, rebuilt after another connection commits.
+    void freePrefixesCache()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("free.db"));
+        RegistryStore a;
+        RegistryStore b;
+        QVERIFY(a.open(path, nullptr));
+        QVERIFY(b.open(path, nullptr));
+        auto freeSet = [](const RegistryStore &s) {
+            const auto &f = s.freePrefixes();
+            return QList<QByteArray>(f.cbegin(), f.cend());
+        };
+        auto sqlFree = [](const RegistryStore &s) {
+            QList<QByteArray> out;
+            for (const auto &r : s.freeRows()) out.append(r.prefix.isNull() ? QByteArray("", 0) : r.prefix);
+            return out;
+        };
+        QCOMPARE(freeSet(a), QList<QByteArray>{QByteArray("", 0)});
+        {
+            RegistryStore::Transaction t(a);
+            a.renameRow("", "1");
+            a.setRow({"0", QString(), "PEM"});
+            QCOMPARE(freeSet(a), QList<QByteArray>{"1"});
+            a.renameRow("1", "11");
+            a.setRow({"10", QString(), "reserved"});
+            QCOMPARE(freeSet(a), QList<QByteArray>{"11"});
+            QCOMPARE(freeSet(a), sqlFree(a));
+            QVERIFY(t.commit());
+        }
+        a.freeRow("0");
+        QCOMPARE(freeSet(a), (QList<QByteArray>{"0", "11"}));
+        a.deleteRow("11");
+        QCOMPARE(freeSet(a), QList<QByteArray>{"0"});
+        QCOMPARE(freeSet(a), sqlFree(a));
+        {
+            // Rolled back: the cache must not keep the uncommitted state.
+            RegistryStore::Transaction t(a);
+            a.setRow({"0", QString(), "PEM2"});
+            QVERIFY(freeSet(a).isEmpty());
+        }
+        QCOMPARE(freeSet(a), QList<QByteArray>{"0"});
+        // Another connection commits: a notices (data_version) and rebuilds.
+        QCOMPARE(freeSet(b), QList<QByteArray>{"0"});
+        b.setRow({"0", QString(), "PEM3"});
+        b.freeRow("10");
+        QCOMPARE(freeSet(a), QList<QByteArray>{"10"});
+        QCOMPARE(freeSet(a), sqlFree(a));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRegistryStore)
