@@ -259,16 +259,7 @@ qint64 Certificate::notAfter() const
 
 RsaKey Certificate::publicKey() const
 {
-    if (m_cert == nullptr)
-        return {};
-    EVP_PKEY *key = X509_get_pubkey(m_cert); // new reference
-    if (key == nullptr)
-        return failed(RsaKey());
-    if (!EVP_PKEY_is_a(key, "RSA")) {
-        EVP_PKEY_free(key);
-        return {};
-    }
-    return RsaKey(key);
+    return m_cert == nullptr ? RsaKey() : adoptRsaKey(X509_get_pubkey(m_cert)); // new reference
 }
 
 bool Certificate::isSignedBy(const RsaKey &issuerKey) const

@@ -88,16 +88,7 @@ Subject CertificateRequest::subject() const
 
 RsaKey CertificateRequest::publicKey() const
 {
-    if (m_req == nullptr)
-        return {};
-    EVP_PKEY *key = X509_REQ_get_pubkey(m_req); // new reference
-    if (key == nullptr)
-        return failed(RsaKey());
-    if (!EVP_PKEY_is_a(key, "RSA")) {
-        EVP_PKEY_free(key);
-        return {};
-    }
-    return RsaKey(key);
+    return m_req == nullptr ? RsaKey() : adoptRsaKey(X509_REQ_get_pubkey(m_req)); // new reference
 }
 
 bool CertificateRequest::verifySignature() const

@@ -2,6 +2,7 @@
 #pragma once
 // Private to core/crypto/*.cpp: RAII owners for OpenSSL objects and small
 // BIO/PEM helpers. Never include this header outside core/crypto.
+#include "core/crypto/RsaKey.h"
 #include <QByteArray>
 #include <memory>
 #include <openssl/bio.h>
@@ -80,6 +81,19 @@ inline T failed(T value)
 {
     ERR_clear_error();
     return value;
+}
+
+// A new EVP_PKEY reference (from X509_get_pubkey / X509_REQ_get_pubkey) as an
+// RsaKey; a missing or non-RSA key gives a null key.
+inline RsaKey adoptRsaKey(EVP_PKEY *key)
+{
+    if (key == nullptr)
+        return failed(RsaKey());
+    if (!EVP_PKEY_is_a(key, "RSA")) {
+        EVP_PKEY_free(key);
+        return {};
+    }
+    return RsaKey(key);
 }
 
 } // namespace re6st::crypto::detail
