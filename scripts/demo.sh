@@ -17,6 +17,8 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Ports below 1024 need root: fall back to 18080+ otherwise.
+[ "$(id -u)" -ne 0 ] && [ "$PORT" -lt 1024 ] && PORT=18080
 if port_busy "$PORT"; then
   PORT=18080; while port_busy "$PORT"; do PORT=$((PORT + 1)); done
 fi
