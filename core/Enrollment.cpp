@@ -25,8 +25,14 @@ namespace {
 constexpr qint64 kRenewPeriod = 30 * 86400; // registry-protocol.md §1 RENEW_PERIOD
 const char kTokenHint[] = "Use --token to retry without asking a new token";
 
+// Read from /proc (Linux >= 4.7): umask(2) can only be read by changing it,
+// which would race with files created by other threads (key generation).
 mode_t currentUmask()
 {
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (status.open(QIODevice::ReadOnly))
+        for (const QByteArray &line : status.readAll().split('\n'))
+            if (line.startsWith("Umask:")) return mode_t(line.mid(6).trimmed().toUInt(nullptr, 8));
     const mode_t m = ::umask(0);
     ::umask(m);
     return m;
@@ -62,21 +68,6 @@ bool writeAtomically(const QString &path, const QByteArray &data, mode_t mode, Q
     }
     tmp.setAutoRemove(false);
     return true;
-}
-
-// -r accepts OpenSSL short or long names; the subject is kept in short names.
-QByteArray shortAttributeName(const QString &name)
-{
-    static const QList<QPair<const char *, const char *>> longNames = {
-        {"commonName", "CN"}, {"countryName", "C"}, {"localityName", "L"},
-        {"stateOrProvinceName", "ST"}, {"organizationName", "O"}, {"organizationalUnitName", "OU"},
-        {"surname", "SN"}, {"givenName", "GN"}, {"streetAddress", "street"},
-        {"domainComponent", "DC"}, {"userId", "UID"},
-    };
-    for (const auto &p : longNames)
-        if (name == QLatin1String(p.first))
-            return p.second;
-    return name.toLatin1();
 }
 
 } // namespace
@@ -173,7 +164,7 @@ void Enrollment::start()
         return usageError(m_client->urlError());
     if (o.mode == Mode::Full) {
         for (const auto &[key, value] : o.req) {
-            if (key == QLatin1String("CN") || key == QLatin1String("serial") || shortAttributeName(key) == "CN")
+            if (key == QLatin1String("CN") || key == QLatin1String("serial") || crypto::shortAttributeName(key.toLatin1()) == "CN")
                 return fail(QStringLiteral("%1 field is reserved.").arg(key));
             if (!crypto::isKnownAttribute(key.toLatin1()))
                 return fail(QStringLiteral("Error: unknown certificate field '%1'").arg(key),
@@ -269,7 +260,7 @@ void Enrollment::buildSubject()
     }
     for (const auto &[key, value] : m_options.req)
         if (!value.isEmpty())
-            crypto::subjectReplace(m_subject, shortAttributeName(key), value);
+            crypto::subjectReplace(m_subject, crypto::shortAttributeName(key.toLatin1()), value);
     obtainToken();
 }
 

@@ -54,4 +54,11 @@ bool isKnownAttribute(const QByteArray &name)
     return attributeNid(name) != NID_undef;
 }
 
+QByteArray shortAttributeName(const QByteArray &name)
+{
+    const int nid = attributeNid(name);
+    const char *shortName = nid == NID_undef ? nullptr : OBJ_nid2sn(nid);
+    return shortName ? QByteArray(shortName) : name;
+}
+
 } // namespace re6st::crypto

@@ -23,5 +23,8 @@ QString subjectValue(const Subject &subject, const QByteArray &name);
 void subjectReplace(Subject &subject, const QByteArray &name, const QString &value);
 // True if OpenSSL knows `name` as a short or long attribute name.
 bool isKnownAttribute(const QByteArray &name);
+// OpenSSL's short name of an attribute given by short or long name
+// ("organizationName" -> "O"); unknown names are returned unchanged.
+QByteArray shortAttributeName(const QByteArray &name);
 
 } // namespace re6st::crypto

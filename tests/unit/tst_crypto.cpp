@@ -570,6 +570,10 @@ private Q_SLOTS:
         QCOMPARE(subjectValue(s, "commonName"), QStringLiteral("a"));
         QCOMPARE(subjectValue(s, "serialNumber"), QStringLiteral("old"));
         QVERIFY(subjectValue(s, "L").isNull());
+        QCOMPARE(shortAttributeName("organizationName"), QByteArray("O"));
+        QCOMPARE(shortAttributeName("commonName"), QByteArray("CN"));
+        QCOMPARE(shortAttributeName("emailAddress"), QByteArray("emailAddress"));
+        QCOMPARE(shortAttributeName("notAnAttribute"), QByteArray("notAnAttribute"));
         subjectReplace(s, "serialNumber", "5");
         QCOMPARE(s, (Subject{{"O", "x"}, {"CN", "a"}, {"serialNumber", "second"}, {"serialNumber", "5"}}));
         subjectReplace(s, "CN", "5/16");
