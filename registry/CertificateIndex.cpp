@@ -15,12 +15,17 @@ std::optional<CertificateIndex::Entry> CertificateIndex::entryFromPem(const QByt
 {
     const auto cert = crypto::Certificate::fromPem(pem);
     if (!cert) return std::nullopt;
+    return entryOf(*cert);
+}
+
+CertificateIndex::Entry CertificateIndex::entryOf(const crypto::Certificate &cert)
+{
     Entry e;
-    e.notAfter = cert->notAfter();
+    e.notAfter = cert.notAfter();
     bool ok = false;
-    const qint64 serial = cert->serialDecimal().toLongLong(&ok);
+    const qint64 serial = cert.serialDecimal().toLongLong(&ok);
     e.serial = ok ? serial : -1;
-    const qint64 subjectSerial = crypto::subjectValue(cert->subject(), "serialNumber").toLongLong(&ok);
+    const qint64 subjectSerial = crypto::subjectValue(cert.subject(), "serialNumber").toLongLong(&ok);
     e.subjectSerial = ok && subjectSerial >= 0 ? subjectSerial : -1;
     return e;
 }

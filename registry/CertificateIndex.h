@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/crypto/Certificate.h"
 #include <QByteArray>
 #include <QHash>
 #include <map>
@@ -30,6 +31,8 @@ public:
 
     // Entry of a PEM certificate; nullopt if it does not parse.
     static std::optional<Entry> entryFromPem(const QByteArray &pem);
+    // Entry of a certificate already parsed (e.g. the one just issued).
+    static Entry entryOf(const crypto::Certificate &cert);
 
     // Rebuilds from the store. Returns the number of unparseable rows skipped
     // (logged), or -1 on an SQL error.

@@ -330,7 +330,7 @@ int RegistryService::freeSubjectSerial() const
     return m_index.freeSubjectSerial();
 }
 
-std::optional<QByteArray> RegistryService::issue(const crypto::Subject &subject,
+std::optional<crypto::Certificate> RegistryService::issue(const crypto::Subject &subject,
                                                  const crypto::RsaKey &publicKey, qint64 notAfter,
                                                  QString *error)
 {
@@ -343,7 +343,7 @@ std::optional<QByteArray> RegistryService::issue(const crypto::Subject &subject,
         return std::nullopt;
     }
     m_store.setConfig(QStringLiteral("serial"), serial);
-    return cert->toPem();
+    return cert;
 }
 
 // §6.3
@@ -417,20 +417,20 @@ void RegistryService::requestCertificate(Call &call)
     const int subjectSerial = freeSubjectSerial();
     crypto::subjectReplace(subject, "serialNumber", QString::number(subjectSerial));
     crypto::subjectReplace(subject, "CN", addressing::cnFromBits(*prefix));
-    const auto pem = issue(subject, publicKey, now() + CertDuration, &error);
-    if (!pem) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
-    m_store.setRow({*prefix, email, *pem});
-    const auto entry = CertificateIndex::entryFromPem(*pem);
-    if (!entry) return call.fail(500, QStringLiteral("requestCertificate: the new certificate does not parse"));
+    const auto cert = issue(subject, publicKey, now() + CertDuration, &error);
+    if (!cert) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
+    const QByteArray pem = cert->toPem();
+    m_store.setRow({*prefix, email, pem});
+    const auto entry = CertificateIndex::entryOf(*cert); // no re-parse of what we just built
     if (!transaction.commit())
         return call.fail(500, QStringLiteral("requestCertificate: database commit failed"));
-    m_index.insert(*prefix, *entry);
+    m_index.insert(*prefix, entry);
     if (first) reloadConfigCache();
     qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(*prefix)
                                  << (email.isEmpty() ? QStringLiteral("(anonymous)") : email);
     if (first) updateNetworkConfig(); // the registry node's prefix is now known
-    cleanupAfterCreation(entry->notAfter);
-    call.ok(*pem);
+    cleanupAfterCreation(entry.notAfter);
+    call.ok(pem);
 }
 
 // §8.1
@@ -449,19 +449,19 @@ void RegistryService::renewCertificate(Call &call)
         return call.ok(m_store.row(prefix)->cert);
     RegistryStore::Transaction transaction(m_store);
     QString error;
-    const auto pem = issue(cert->subject(), cert->publicKey(), newNotAfter, &error);
-    if (!pem) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
+    const auto renewed = issue(cert->subject(), cert->publicKey(), newNotAfter, &error);
+    if (!renewed) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
+    const QByteArray pem = renewed->toPem();
     auto row = *m_store.row(prefix);
-    row.cert = *pem;
+    row.cert = pem;
     m_store.setRow(row);
-    const auto entry = CertificateIndex::entryFromPem(*pem);
-    if (!entry) return call.fail(500, QStringLiteral("renewCertificate: the new certificate does not parse"));
+    const auto entry = CertificateIndex::entryOf(*renewed);
     if (!transaction.commit()) return call.fail(500, QStringLiteral("renewCertificate: database commit failed"));
-    m_index.insert(prefix, *entry);
+    m_index.insert(prefix, entry);
     m_certCache.remove(prefix);
     qCInfo(lcRegistry).noquote() << "renewed certificate" << cert->commonName();
-    cleanupAfterCreation(entry->notAfter);
-    call.ok(*pem);
+    cleanupAfterCreation(entry.notAfter);
+    call.ok(pem);
 }
 
 void RegistryService::getDh(Call &call)
@@ -804,7 +804,7 @@ bool RegistryService::runCleanup()
     for (const QByteArray &prefix : m_index.expiredUpTo(limit)) {
         const auto row = m_store.row(prefix);
         const auto cert = row && row->isAllocated() ? crypto::Certificate::fromPem(row->cert) : std::nullopt;
-        const auto entry = row && row->isAllocated() ? CertificateIndex::entryFromPem(row->cert) : std::nullopt;
+        const auto entry = cert ? std::optional(CertificateIndex::entryOf(*cert)) : std::nullopt;
         if (!cert || !entry) {
             freed.append(prefix); // not (or no longer parseable) in the DB: only drop it from the index
             continue;

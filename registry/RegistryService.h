@@ -115,7 +115,7 @@ private:
     std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
     QString newToken() const;
     int freeSubjectSerial() const;
-    std::optional<QByteArray> issue(const crypto::Subject &subject, const crypto::RsaKey &publicKey,
+    std::optional<crypto::Certificate> issue(const crypto::Subject &subject, const crypto::RsaKey &publicKey,
                                     qint64 notAfter, QString *error);
     bool bumpVersion();
     QByteArray registryPrefix() const;
