@@ -3,6 +3,8 @@
 // Access to the upstream-produced wire vectors (../shared/vectors, env RE6ST_VECTORS).
 #include <QByteArray>
 #include <QFile>
+#include <QJsonArray>
+#include <QStringList>
 #include <QJsonDocument>
 #include <QString>
 
@@ -23,6 +25,14 @@ inline QByteArray readVector(const QString &relative)
 inline QJsonDocument vectorJson(const QString &relative)
 {
     return QJsonDocument::fromJson(readVector(relative));
+}
+
+// The strings of a JSON array (argv lists in the vectors).
+inline QStringList strings(const QJsonArray &array)
+{
+    QStringList out;
+    for (const QJsonValue &v : array) out << v.toString();
+    return out;
 }
 
 } // namespace re6st::test

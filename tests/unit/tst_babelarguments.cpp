@@ -13,12 +13,6 @@ using namespace re6st;
 
 namespace {
 
-QStringList strings(const QJsonArray &array)
-{
-    QStringList out;
-    for (const QJsonValue &v : array) out << v.toString();
-    return out;
-}
 
 // Node n1 of the vector: CN 1/16 in 2001:db8:42::/48, hello 4, sign key, IPv4
 // payload 10.45.0.0/16 sublen 8 (subject serial 1), not a gateway, subtrees.
@@ -55,7 +49,7 @@ private Q_SLOTS:
     void reproducesStockVector()
     {
         const QJsonObject doc = test::vectorJson("babel/babeld-args-node-1-16.json").object();
-        QStringList expected = strings(doc["stock_babeld_argv"].toArray());
+        QStringList expected = test::strings(doc["stock_babeld_argv"].toArray());
         expected.removeFirst(); // <BABELD_BIN>: argv[0] is the caller's business
         expected.replaceInStrings(QStringLiteral("<RUN_DIR>"), QStringLiteral("/RUN"));
         QVERIFY(doc["network_parameters"].toObject()["babel_hmac_accept"].toString() == QLatin1String("absent"));
@@ -72,7 +66,7 @@ private Q_SLOTS:
         // Upstream passes "-X <run>/babeld.sock" after the install statements;
         // stock 1.12.1 has no -X (§4.5): we put "-g <socket>" first instead.
         const QJsonObject doc = test::vectorJson("babel/babeld-args-node-1-16.json").object();
-        QStringList upstream = strings(doc["upstream_argv"].toArray());
+        QStringList upstream = test::strings(doc["upstream_argv"].toArray());
         upstream.removeFirst();
         const qsizetype x = upstream.indexOf(QStringLiteral("-X"));
         QVERIFY(x > 0);

@@ -12,12 +12,6 @@ using namespace re6st;
 
 namespace {
 
-QStringList strings(const QJsonArray &array)
-{
-    QStringList out;
-    for (const QJsonValue &v : array) out << v.toString();
-    return out;
-}
 
 // Differences from the vectors' running_cmdline (OpenVPN 2.6.14 started with
 // upstream's list minus --ncp-disable), each justified by node-protocol.md §3.8:
@@ -47,8 +41,8 @@ OpenVpnArguments::Common vectorCommon(const QString &device)
 // running_cmdline without argv[0], with our cipher tail in place of "--cipher none".
 QStringList expectedFrom(const QJsonObject &doc)
 {
-    const QStringList upstream = strings(doc["upstream_argv"].toArray());
-    QStringList running = strings(doc["running_cmdline"].toArray());
+    const QStringList upstream = test::strings(doc["upstream_argv"].toArray());
+    QStringList running = test::strings(doc["running_cmdline"].toArray());
     // The vector itself: 2.6 ran upstream's list minus the final --ncp-disable.
     if (upstream.last() != QLatin1String("--ncp-disable") || running.mid(1) != upstream.mid(1, upstream.size() - 2))
         return {};
@@ -98,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(*args, expected);
 
         // Second tunnel (re6stnet2 to 3/16): only upstream_argv is recorded.
-        QStringList second = strings(doc["second_client_tunnel_upstream_argv (re6stnet2 to 3/16)"].toArray());
+        QStringList second = test::strings(doc["second_client_tunnel_upstream_argv (re6stnet2 to 3/16)"].toArray());
         QCOMPARE(second.takeLast(), QStringLiteral("--ncp-disable"));
         second.removeFirst();
         second.resize(second.size() - 2);
@@ -107,7 +101,7 @@ private Q_SLOTS:
         c.serverCn = QStringLiteral("3/16");
         QCOMPARE(OpenVpnArguments::client(c).value(), second + OurCipherTail);
 
-        QStringList mktun = strings(doc["tap_creation_argv"].toArray());
+        QStringList mktun = test::strings(doc["tap_creation_argv"].toArray());
         mktun.removeFirst();
         QCOMPARE(OpenVpnArguments::makeTap(QStringLiteral("re6stnet1")), mktun);
         mktun[0] = QStringLiteral("--rmtun");
