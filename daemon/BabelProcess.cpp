@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/BabelProcess.h"
+#include "daemon/ParentDeath.h"
 
 #include <QFile>
 
@@ -66,6 +67,7 @@ void BabelProcess::spawn()
     connect(p, &QProcess::errorOccurred, this, [this, p](QProcess::ProcessError e) {
         if (p == m_process && e == QProcess::FailedToStart) onFailedToStart();
     });
+    terminateWithParent(*m_process);
     m_process->start(m_program, m_arguments);
     if (m_process->state() == QProcess::NotRunning) return; // FailedToStart handled
     if (!m_process->waitForStarted(5000)) return;           // exec done quickly; errors signalled

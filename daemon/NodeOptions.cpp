@@ -27,7 +27,7 @@ const ArgParser &parser()
     // Order = --help order (upstream groups: general, routing, tunnelling).
     static const ArgParser p({
         {Version, QStringLiteral("-V"), QStringLiteral("--version"), 0, {}, QStringLiteral("Show the version and exit.")},
-        {Ip, {}, QStringLiteral("--ip"), 1, QStringLiteral("ADDR"), QStringLiteral("Repeatable. Address advertised to other nodes: IPv4 or IPv6 literal, host name, or 'upnp'/'any' (alone) for IPv4. Default: UPnP if an IGD answers, else learnt from peers.")},
+        {Ip, {}, QStringLiteral("--ip"), 1, QStringLiteral("ADDR"), QStringLiteral("Repeatable. Address advertised to other nodes: IPv4 or IPv6 literal, host name, or 'upnp'/'any' (alone) for IPv4. Default: learnt from peers (UPnP is not implemented yet: 'upnp' also learns from peers).")},
         {Registry, {}, QStringLiteral("--registry"), 1, QStringLiteral("URL"), QStringLiteral("Registry HTTP(S) URL (required).")},
         {Log, QStringLiteral("-l"), QStringLiteral("--log"), 1, QStringLiteral("DIR"), QStringLiteral("Log directory (default /var/log/re6stnet).")},
         {Run, QStringLiteral("-r"), QStringLiteral("--run"), 1, QStringLiteral("DIR"), QStringLiteral("Runtime directory, removed at exit (default /var/run/re6stnet).")},
@@ -35,11 +35,11 @@ const ArgParser &parser()
         {Verbose, QStringLiteral("-v"), QStringLiteral("--verbose"), 1, QStringLiteral("LEVEL"), QStringLiteral("0 off, 1 warning, 2 info (default), 3 debug, 4 trace.")},
         {Interface, QStringLiteral("-i"), QStringLiteral("--interface"), 1, QStringLiteral("IFACE"), QStringLiteral("Repeatable. Extra interface for Babel (LAN discovery of re6st nodes).")},
         {MainInterface, QStringLiteral("-I"), QStringLiteral("--main-interface"), 1, QStringLiteral("IFACE"), QStringLiteral("Interface receiving the node's re6st address (default lo).")},
-        {Multicast, QStringLiteral("-m"), QStringLiteral("--multicast"), 0, {}, QStringLiteral("Enable multicast routing (pim-dm).")},
+        {Multicast, QStringLiteral("-m"), QStringLiteral("--multicast"), 0, {}, QStringLiteral("Multicast routing with pim-dm: not implemented yet (accepted, a warning is logged).")},
         {Up, {}, QStringLiteral("--up"), 1, QStringLiteral("CMD"), QStringLiteral("Shell command run once initialisation is complete; failure stops the daemon.")},
         {Daemon, {}, QStringLiteral("--daemon"), 1, QStringLiteral("CMD"), QStringLiteral("Repeatable. Like --up but run in background and stopped at exit.")},
         {Test, {}, QStringLiteral("--test"), 1, QStringLiteral("EXPR"), QStringLiteral("Upstream's Python test expression; accepted for compatibility, not evaluated.")},
-        {Console, {}, QStringLiteral("--console"), 1, QStringLiteral("SOCK"), QStringLiteral("Debug console socket (accepted for compatibility).")},
+        {Console, {}, QStringLiteral("--console"), 1, QStringLiteral("SOCK"), QStringLiteral("Python debug console of upstream: accepted and ignored (a warning is logged).")},
         {Country, {}, QStringLiteral("--country"), 1, QStringLiteral("CC"), QStringLiteral("Country code added to our addresses (default: asked to the registry when same_country is set).")},
         {BabelArg, QStringLiteral("-B"), {}, 1, QStringLiteral("ARG"), QStringLiteral("Repeatable. Extra argument for babeld.")},
         {Default, QStringLiteral("-D"), QStringLiteral("--default"), 0, {}, QStringLiteral("Obsolete, ignored.")},

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/OpenVpnProcess.h"
+#include "daemon/ParentDeath.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -81,6 +82,7 @@ bool OpenVpnProcess::start(const QStringList &arguments, const QString &socketPa
     connect(m_process, &QProcess::finished, this, &OpenVpnProcess::onFinished);
     const QStringList management = m_role == Role::Server ? OpenVpnEvents::serverArguments(socketPath)
                                                           : OpenVpnEvents::clientArguments(socketPath);
+    daemon::terminateWithParent(*m_process);
     m_process->start(m_command.first(), m_command.mid(1) + arguments + management);
     if (!m_process->waitForStarted(10000)) {
         const QString why = m_process->errorString();
@@ -91,6 +93,16 @@ bool OpenVpnProcess::start(const QStringList &arguments, const QString &socketPa
     }
     m_pid = m_process->processId();
     return true;
+}
+
+bool OpenVpnProcess::waitStopped(int ms)
+{
+    if (!isRunning()) return true;
+    if (!m_process->waitForFinished(ms)) {
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+    return !isRunning();
 }
 
 void OpenVpnProcess::stop(int killAfterMs)

@@ -43,6 +43,8 @@ public:
     // management socket is created (≤ 107 bytes; an old file there is removed).
     bool start(const QStringList &arguments, const QString &socketPath, QString *error = nullptr);
     void stop(int killAfterMs = 5000);
+    // Blocking end of a stop(): waits up to `ms` for the exit, then SIGKILLs (shutdown paths).
+    bool waitStopped(int ms = 5000);
     bool isRunning() const;
     qint64 pid() const { return m_pid; }
     QString lastOutput() const { return m_output.join(QLatin1Char('\n')); } // tail of stdout/stderr

@@ -12,18 +12,17 @@
 #include "registry/RegistryOptions.h"
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
+#include "platform/ProcessLog.h"
+#include "platform/SignalPipe.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QMutex>
-#include <QSocketNotifier>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
-#include <fcntl.h>
 #include <unistd.h>
 
 using namespace re6st;
@@ -31,78 +30,10 @@ using namespace re6st::registry;
 
 namespace {
 
-// Logging state: the Qt message handler is a plain function, so this is the
-// one process-wide object (touched only through the functions below).
-struct LogState
-{
-    QMutex mutex;
-    FILE *file = nullptr;
-    QString path;
-    int verbose = 1;
-    bool toStderr = false;
-};
-LogState &logState()
-{
-    static LogState state;
-    return state;
-}
-
-int signalPipe[2] = {-1, -1};
-
-void messageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    LogState &s = logState();
-    int level = 0;
-    const char *name = "";
-    switch (type) {
-    case QtDebugMsg: level = 3; name = "DEBUG"; break;
-    case QtInfoMsg: level = 2; name = "INFO"; break;
-    case QtWarningMsg: level = 1; name = "WARNING"; break;
-    case QtCriticalMsg: level = 1; name = "CRITICAL"; break;
-    case QtFatalMsg: level = 0; name = "CRITICAL"; break;
-    }
-    if (type != QtFatalMsg && level > s.verbose) return;
-    const QByteArray line = QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")).toUtf8()
-        + ' ' + name + ' ' + (context.category && qstrcmp(context.category, "default") ? QByteArray(context.category) + ": " : QByteArray())
-        + message.toUtf8() + '\n';
-    QMutexLocker lock(&s.mutex);
-    if (s.file) {
-        fwrite(line.constData(), 1, size_t(line.size()), s.file);
-        fflush(s.file);
-    }
-    if (s.toStderr || !s.file) fwrite(line.constData(), 1, size_t(line.size()), stderr);
-}
-
-// Returns a warning to log (null if fine).
-QString openLog()
-{
-    LogState &s = logState();
-    QMutexLocker lock(&s.mutex);
-    if (s.file) fclose(s.file);
-    s.file = nullptr;
-    if (s.path.isEmpty()) return {};
-    const QFileInfo info(s.path);
-    if (!QDir().mkpath(info.absolutePath()))
-        return QStringLiteral("cannot create the log directory %1; logging to stderr (use --logfile)").arg(info.absolutePath());
-    s.file = fopen(QFile::encodeName(s.path).constData(), "a");
-    if (!s.file)
-        return QStringLiteral("cannot open the log file %1 (%2); logging to stderr (use --logfile)")
-            .arg(s.path, QString::fromLocal8Bit(strerror(errno)));
-    return {};
-}
-
-void onSignal(int signo)
-{
-    const char byte = char(signo);
-    const int saved = errno;
-    [[maybe_unused]] ssize_t n = ::write(signalPipe[1], &byte, 1);
-    errno = saved;
-}
-
 int fail(const QString &message, int code = 1)
 {
     qCritical().noquote() << message;
-    if (!logState().toStderr && logState().file) fprintf(stderr, "re6st-registry: %s\n", qPrintable(message));
+    if (!isatty(STDERR_FILENO)) fprintf(stderr, "re6st-registry: %s\n", qPrintable(message));
     return code;
 }
 
@@ -143,11 +74,7 @@ int main(int argc, char **argv)
     const RegistryOptions &options = *parsed.options;
 
     // 2. logging
-    logState().verbose = options.verbose;
-    logState().path = options.logfile;
-    logState().toStderr = isatty(STDERR_FILENO);
-    const QString logWarning = openLog();
-    qInstallMessageHandler(messageHandler);
+    const QString logWarning = platform::ProcessLog::install(options.logfile, options.verbose, isatty(STDERR_FILENO));
     if (!logWarning.isEmpty()) qWarning().noquote() << logWarning;
     if (!options.privateAddress.isEmpty())
         qWarning().noquote() << "--private" << options.privateAddress
@@ -188,7 +115,17 @@ int main(int argc, char **argv)
         if (!dhFile) return fail(error + QStringLiteral(" (--dh)"));
         dh = *dhFile;
     } else {
-        qWarning() << "no --dh given: getDh requests will fail; nodes without --dh need it";
+        // re6stnet(8) starts the registry without --dh, and its nodes fetch DH
+        // parameters with getDh: serve the standard RFC 7919 group instead of failing.
+        dh = QByteArrayLiteral("-----BEGIN DH PARAMETERS-----\n"
+                               "MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"
+                               "+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n"
+                               "87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7\n"
+                               "YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi\n"
+                               "7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD\n"
+                               "ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==\n"
+                               "-----END DH PARAMETERS-----\n");
+        qInfo() << "no --dh given: getDh serves the RFC 7919 ffdhe2048 group";
     }
 
     // 6. local node (babeld client placeholder + UDP [::1]:326)
@@ -235,28 +172,19 @@ int main(int argc, char **argv)
         if (!front.listen(address, quint16(options.port), &error)) return fail(error);
     }
 
-    // Signals through a self-pipe into the event loop.
-    if (::pipe2(signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) return fail(QStringLiteral("pipe2 failed"));
-    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
-        char signo = 0;
-        while (::read(signalPipe[0], &signo, 1) == 1) {
-            if (signo == SIGUSR1) {
-                const QString warning = openLog();
-                if (!warning.isEmpty()) qWarning().noquote() << warning;
-                qInfo() << "log file reopened";
-            } else {
-                qInfo() << "exiting on signal" << int(signo);
-                app.quit();
-            }
+    // Signals into the event loop.
+    platform::SignalPipe signalPipe({SIGTERM, SIGINT, SIGUSR1});
+    if (!signalPipe.isValid()) return fail(QStringLiteral("pipe2 failed"));
+    QObject::connect(&signalPipe, &platform::SignalPipe::received, &app, [&](int signo) {
+        if (signo == SIGUSR1) {
+            const QString warning = platform::ProcessLog::reopen();
+            if (!warning.isEmpty()) qWarning().noquote() << warning;
+            qInfo() << "log file reopened";
+        } else {
+            qInfo() << "exiting on signal" << signo;
+            app.quit();
         }
     });
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    for (int signo : {SIGTERM, SIGINT, SIGUSR1}) sigaction(signo, &action, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);
 
     qWarning().noquote() << "re6st-registry listening on port" << front.serverPort() << "network"
                          << addressing::cidrFromBits(*network);

@@ -95,4 +95,44 @@ mkdir -p "$WORK/laptop"
 enroll "$WORK/laptop" http://re6st.example.com/ laptop@example.com
 grep -qx 'Your subnet: 2001:db8:42:1::/64 (CN=1/16)' "$WORK/laptop/out" || { cat "$WORK/laptop/out"; fail "second node"; }
 (cd "$WORK/laptop" && ls ca.crt cert.crt cert.key re6stnet.conf >/dev/null) || fail "files missing"
-echo "PASS: every registry/re6st-conf command of re6stnet(8) works as written"
+# wait_up PID — until re6stnet logs that it is up (its log: /var/log/re6stnet/re6stnet.log).
+wait_up() {
+  for _ in $(seq 600); do
+    grep -q "re6stnet is up" /var/log/re6stnet/re6stnet.log 2>/dev/null && return 0
+    kill -0 "$1" 2>/dev/null || { tail -20 /var/log/re6stnet/re6stnet.log; fail "re6stnet exited"; }
+    sleep 0.1
+  done
+  tail -20 /var/log/re6stnet/re6stnet.log; fail "re6stnet did not come up"
+}
+# stop_node PID ADDRESS — SIGTERM, exit status 0, nothing left on lo.
+stop_node() {
+  kill "$1"; local rc=0; wait "$1" || rc=$?
+  unset 'PIDS[-1]'
+  [ "$rc" -eq 0 ] || fail "re6stnet exited with $rc on SIGTERM"
+  ! ip -6 addr show dev lo | grep -q "$2" || fail "$2 left on lo after exit"
+  [ ! -e /var/run/re6stnet ] || fail "/var/run/re6stnet left after exit"
+  rm /var/log/re6stnet/re6stnet.log
+}
+
+echo "== re6stnet on the registry node"
+mount -t tmpfs tmpfs /run
+cd "$WORK/reg"
+re6stnet --registry http://localhost/ --ip re6st.example.com --ca ca.crt --cert cert.crt --key cert.key &
+NODE=$!
+PIDS+=("$NODE")
+wait_up "$NODE"
+ip -6 addr show dev lo | grep -q "2001:db8:42::1/64" || fail "registry node address not on lo"
+grep -q "advertising 127.0.0.1,1194,tcp" /var/log/re6stnet/re6stnet.log || fail "--ip re6st.example.com not resolved"
+stop_node "$NODE" 2001:db8:42::1/64
+
+echo "== re6stnet on the joining node"
+cd "$WORK/laptop"
+cp "${RE6ST_VECTORS:-$SRC/../shared/vectors}/crypto/dh2048.pem" dh2048.pem
+re6stnet --dh dh2048.pem --ca ca.crt --cert cert.crt --key cert.key \
+         --registry http://re6st.example.com/ &
+NODE=$!
+PIDS+=("$NODE")
+wait_up "$NODE"
+ip -6 addr show dev lo | grep -q "2001:db8:42:1::1/64" || fail "joining node address not on lo"
+stop_node "$NODE" 2001:db8:42:1::1/64
+echo "PASS: every command of re6stnet(8) works as written"

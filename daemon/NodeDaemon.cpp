@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/NodeDaemon.h"
+
+#include "core/Addressing.h"
+#include "core/BabelArguments.h"
+#include "core/OpenVpnArguments.h"
+#include "core/RegistryClient.h"
+#include "daemon/BabelControl.h"
+#include "daemon/BabelProcess.h"
+#include "daemon/NetworkConfigSync.h"
+#include "daemon/NodeEnvironment.h"
+#include "daemon/ParentDeath.h"
+#include "daemon/PeerCache.h"
+#include "daemon/PeerEndpoint.h"
+#include "daemon/RestartRules.h"
+#include "daemon/ServerTunnels.h"
+#include "daemon/TunnelDriver.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QLoggingCategory>
+#include <QSysInfo>
+
+#include <cstdlib>
+
+Q_LOGGING_CATEGORY(lcNode, "re6st.node")
+
+namespace re6st::daemon {
+
+namespace {
+const QString Udp = QStringLiteral("udp"), Tcp = QStringLiteral("tcp"), Udp6 = QStringLiteral("udp6"),
+              Tcp6 = QStringLiteral("tcp6");
+bool isIpv6Proto(const QString &p) { return p == Udp6 || p == Tcp6; }
+int intParam(const QVariantMap &c, const char *key, int fallback)
+{
+    bool ok = false;
+    const int v = c.value(QLatin1String(key)).toInt(&ok);
+    return ok ? v : fallback;
+}
+} // namespace
+
+NodeDaemon::NodeDaemon(NodeOptions options, NodeIdentity identity, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_identity(std::move(identity))
+{
+    m_renewTimer.setSingleShot(true);
+    connect(&m_renewTimer, &QTimer::timeout, this, [this] {
+        qCInfo(lcNode) << "certificate renewal is due: restarting";
+        shutdown(0, true);
+    });
+}
+
+NodeDaemon::~NodeDaemon()
+{
+    shutdown(0);
+}
+
+void NodeDaemon::fail(const QString &message)
+{
+    qCCritical(lcNode).noquote() << message;
+    shutdown(1);
+}
+
+void NodeDaemon::start()
+{
+    // §2.4 step 2: state directory; step 4: cache and network configuration.
+    if (!QDir().mkpath(m_options.state)) return fail(QStringLiteral("cannot create the state directory %1; check --state").arg(m_options.state));
+    QString error;
+    m_cache = PeerCache::open(QDir(m_options.state).filePath(QStringLiteral("cache.db")), m_identity.prefix, &error);
+    if (!m_cache) return fail(QStringLiteral("cannot open the peer cache: %1").arg(error));
+    m_registry = new RegistryClient(QUrl(m_options.registry), this);
+    if (!m_registry->isValid()) return fail(QStringLiteral("--registry: %1").arg(m_registry->urlError()));
+    m_registry->setIdentity(m_identity.prefix, m_identity.key, m_identity.ca);
+
+    NetworkConfigSync::Options so;
+    so.caPath = m_options.ca;
+    so.certPath = m_options.cert;
+    so.stateDir = m_options.state;
+    so.dhPath = m_options.dh;
+    m_sync = new NetworkConfigSync(so, m_identity, m_cache.get(), m_registry, this);
+    connect(m_sync, &NetworkConfigSync::ready, this, &NodeDaemon::onConfigReady);
+    connect(m_sync, &NetworkConfigSync::renewed, this, [this] {
+        qCInfo(lcNode) << "certificate files renewed: restarting to use them";
+        shutdown(0, true);
+    });
+    connect(m_sync, &NetworkConfigSync::fatal, this, &NodeDaemon::fail);
+    connect(m_sync, &NetworkConfigSync::changed, this, &NodeDaemon::onConfigChanged);
+    connect(m_sync, &NetworkConfigSync::fetchFailed, this, [](const QString &m) {
+        qCWarning(lcNode).noquote() << "network configuration not updated (buggy registry?):" << m;
+    });
+    qCInfo(lcNode).noquote() << "node" << addressing::cnFromBits(m_identity.prefix) << "subnet" << m_identity.subnet
+                             << "network" << m_identity.networkCidr;
+    m_sync->start();
+}
+
+void NodeDaemon::onConfigReady(const QVariantMap &config)
+{
+    if (m_stopping || m_running) return;
+    QString error;
+    if (!setUp(config, &error)) return fail(error);
+}
+
+bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
+{
+    m_config = config;
+    const QByteArray registryPrefix = config.value(QStringLiteral("registry_prefix")).toByteArray();
+    // §2.4 step 5–6.
+    m_hello = qMax(1, intParam(config, "hello", 15));
+    const int netClientCount = intParam(config, "client_count", 10);
+    m_clientCount = m_options.client.isEmpty() ? m_options.clientCount.value_or(netClientCount) : 0;
+    m_maxClients = m_options.maxClients.value_or(intParam(config, "max_clients", 2 * netClientCount));
+    if (!m_options.client.isEmpty()) m_maxClients = 0;
+    m_disabled = m_options.disableProto;
+    if (intParam(config, "min_protocol", 1) > RestartRules::kProtocol) {
+        *error = QStringLiteral("this network needs protocol %1 but re6st-qt speaks %2: upgrade re6st-qt")
+                     .arg(intParam(config, "min_protocol", 1)).arg(RestartRules::kProtocol);
+        return false;
+    }
+    if (intParam(config, "protocol", RestartRules::kProtocol) > RestartRules::kProtocol)
+        qCWarning(lcNode) << "a newer version of re6stnet is available on this network";
+    // §2.4 step 7.
+    m_subtrees = m_net.hasIpv6Subtrees();
+    if (!m_subtrees) {
+        qCWarning(lcNode) << (m_options.gateway ? "the kernel has no IPv6 subtrees: routes of other networks will be ignored"
+                                                : "the kernel has no IPv6 subtrees: this node won't route internet traffic; "
+                                                  "make sure you don't already have a default route");
+        for (const QString &p : {Tcp6, Udp6})
+            if (!m_disabled.contains(p)) m_disabled << p;
+    }
+    if (m_options.multicast) qCWarning(lcNode) << "-m: multicast routing (pim-dm) is not implemented yet; ignored";
+    if (!m_options.console.isEmpty()) qCWarning(lcNode) << "--console: no debug console in re6st-qt; ignored";
+    // §2.4 steps 8–9: advertised addresses, environment.
+    resolveAddresses();
+    for (const auto &[name, value] : NodeEnvironment::variables(m_options.mainInterface, m_identity))
+        qputenv(name.toUtf8().constData(), value.toUtf8());
+    // §2.4 step 10: run directory, 0700.
+    m_runDir = QDir(m_options.run).absolutePath();
+    if (!QDir().mkpath(m_runDir)
+        || !QFile::setPermissions(m_runDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
+        *error = QStringLiteral("cannot create the run directory %1; check --run").arg(m_runDir);
+        return false;
+    }
+    m_runDirCreated = true;
+
+    // §2.4 step 11: peer protocol on UDP 326.
+    m_context.certificate = m_identity.cert;
+    m_context.key = m_identity.key;
+    m_context.ca = m_identity.ca;
+    m_context.networkVersion = config.value(QStringLiteral("version")).toByteArray();
+    m_context.initialKey = PeerSession::generateSecret();
+    m_endpoint = new PeerEndpoint(&m_context, m_identity.network, m_identity.prefix, this);
+    QString bindError;
+    if (!m_endpoint->bind(QHostAddress::AnyIPv6, 326, &bindError)) {
+        *error = QStringLiteral("cannot listen on UDP port 326: %1; is another re6stnet running?").arg(bindError);
+        return false;
+    }
+    m_endpoint->setRegistryPrefix(registryPrefix);
+    m_endpoint->setNodeInfo(NodeOptions::versionText().section(QLatin1Char(' '), -1),
+                            QStringLiteral("%1-%2-%3").arg(QSysInfo::kernelType(), QSysInfo::kernelVersion(),
+                                                           QSysInfo::currentCpuArchitecture()));
+    applyCrl();
+    publishAddresses();
+    connect(m_endpoint, &PeerEndpoint::newerVersion, this, [this] { m_sync->scheduleFetch(1000); });
+    connect(m_endpoint, &PeerEndpoint::localVersionNotice, this, [this] { m_sync->scheduleFetch(1000); });
+    connect(m_endpoint, &PeerEndpoint::remoteLog, this, [](const QByteArray &prefix, const QString &text) {
+        qCInfo(lcNode).noquote() << addressing::cnFromBits(prefix) + QStringLiteral(":") << text;
+    });
+
+    m_babelControl = new BabelControl(QDir(m_runDir).filePath(QStringLiteral("babeld.sock")), this);
+
+    // Tunnel manager (§5): full when client_count > 0 and not --client.
+    TunnelDriver::Settings ts;
+    ts.config.ourPrefix = m_identity.prefix;
+    ts.config.registryPrefix = registryPrefix;
+    ts.config.clientCount = m_clientCount;
+    ts.config.maxClients = m_maxClients;
+    ts.config.tunnelRefreshMs = qint64(intParam(config, "tunnel_refresh", 300)) * 1000;
+    ts.config.helloMs = qint64(m_hello) * 1000;
+    for (const QString &n : std::as_const(m_options.neighbours))
+        if (const auto bits = addressing::bitsFromCn(n)) ts.config.neighbours.insert(*bits);
+    ts.config.sameCountry = config.value(QStringLiteral("same_country")).toStringList();
+    ts.config.ourCountry = m_options.country;
+    ts.config.disabledProtocols = m_disabled;
+    ts.network = m_identity.network;
+    // Common OpenVPN arguments (§3.2).
+    OpenVpnArguments::Common common;
+    common.upCommand = QCoreApplication::applicationFilePath() + QStringLiteral(" --ovpn-up");
+    common.pathEnv = qEnvironmentVariable("PATH");
+    common.extraArguments = m_options.openvpnArgs;
+    common.ca = QFileInfo(m_options.ca).absoluteFilePath();
+    common.cert = QFileInfo(m_options.cert).absoluteFilePath();
+    common.key = QFileInfo(m_options.key).absoluteFilePath();
+    common.encrypt = config.value(QStringLiteral("encrypt")).toBool();
+    common.timeout = 4 * m_hello;
+    ts.common = common;
+    ts.runDir = m_runDir;
+    if (m_options.ovpnlog) ts.logDir = m_options.log;
+    ts.remoteGateways = m_options.remoteGateways;
+    TunnelDriver::Hooks hooks;
+    hooks.served = [this] {
+        QSet<QByteArray> out;
+        if (m_servers)
+            for (auto it = m_servers->served().cbegin(); it != m_servers->served().cend(); ++it) out.insert(it.key());
+        return out;
+    };
+    hooks.revoked = [this](const QByteArray &prefix) {
+        const PeerSession *session = m_endpoint ? m_endpoint->session(prefix) : nullptr;
+        return session && session->hasCertificate() && isRevoked(session->serial());
+    };
+    m_driver = new TunnelDriver(ts, hooks, m_cache.get(), m_endpoint, m_babelControl, m_registry, m_identity.key, this);
+    connect(m_driver, &TunnelDriver::networkConfigCheck, this,
+            [this](bool routed) { m_sync->periodicCheck(routed, QDateTime::currentSecsSinceEpoch()); });
+    connect(m_driver, &TunnelDriver::externalIpLearnt, this, &NodeDaemon::learnExternalIp);
+    m_endpoint->setTopologySource([this] { return m_driver->topologyAnswer(); });
+
+    // §2.4 step 13: OpenVPN servers, once the DH file is known.
+    if (m_maxClients > 0 && m_options.client.isEmpty()) {
+        ServerTunnels::Settings ss;
+        QSet<QString> seen;
+        for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp)) {
+            if (seen.contains(pp.proto)) continue; // one server per protocol, first port wins (§1.1)
+            seen.insert(pp.proto);
+            ss.servers << ServerTunnels::Listen{pp.proto, pp.port};
+        }
+        ss.common = common;
+        ss.maxClients = m_maxClients;
+        ss.runDir = m_runDir;
+        if (m_options.ovpnlog) ss.logDir = m_options.log;
+        m_servers = new ServerTunnels(ss, m_identity.network, this);
+        m_servers->setAdmit([this](const QByteArray &prefix, qint64 serial, const QString &) {
+            if (isRevoked(serial)) {
+                qCInfo(lcNode).noquote() << "refusing revoked" << addressing::cnFromBits(prefix);
+                return false;
+            }
+            return m_driver->admitClient(prefix, false);
+        });
+        connect(m_servers, &ServerTunnels::clientDisconnected, this,
+                [this](const QByteArray &prefix, const QString &) { m_driver->clientDisconnected(prefix); });
+    }
+
+    m_running = true;
+    auto continueStart = [this](const QString &dhFile) {
+        if (m_stopping) return;
+        QString why;
+        if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why) || !runUpCommands(&why))
+            return fail(why);
+        m_driver->start();
+        const qint64 renew = m_sync->nextRenewal();
+        if (renew > 0) {
+            const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;
+            m_renewTimer.start(int(qBound<qint64>(1000, ms, 24LL * 3600 * 1000)));
+        }
+        qCInfo(lcNode).noquote() << QStringLiteral("re6stnet is up: %1 on %2, %3 client tunnels, servers: %4, advertising %5")
+                                        .arg(m_identity.ip, m_options.mainInterface)
+                                        .arg(m_clientCount)
+                                        .arg(m_servers ? m_servers->interfaces().join(QLatin1Char(',')) : QStringLiteral("none"),
+                                             m_addresses.isEmpty() ? QStringLiteral("nothing yet (learnt from peers)")
+                                                                   : PeerAddress::dumpList(m_addresses));
+    };
+    if (m_servers) m_sync->ensureDh(continueStart);
+    else continueStart({});
+    return true;
+}
+
+bool NodeDaemon::startServers(const QString &dhFile, QString *error)
+{
+    if (!m_servers) return true;
+    if (dhFile.isEmpty()) {
+        *error = QStringLiteral("no DH parameters for the OpenVPN servers; give --dh FILE");
+        return false;
+    }
+    m_servers->setDhFile(dhFile);
+    return m_servers->start(error);
+}
+
+bool NodeDaemon::addRoutes(QString *error)
+{
+    const int len = int(m_identity.subnetBits().size());
+    const QString dev = m_options.mainInterface;
+    // §2.4 step 14: our address on the main interface.
+    if (!m_net.change({QStringLiteral("-6"), QStringLiteral("addr"), QStringLiteral("replace"),
+                       QStringLiteral("%1/%2").arg(m_identity.ip).arg(len), QStringLiteral("dev"), dev},
+                      {QStringLiteral("-6"), QStringLiteral("addr"), QStringLiteral("del"),
+                       QStringLiteral("%1/%2").arg(m_identity.ip).arg(len), QStringLiteral("dev"), dev},
+                      error))
+        return false;
+    // Our subnet as a static route, the one babeld redistributes (§4.2).
+    if (!m_net.change({QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("replace"), m_identity.subnet,
+                       QStringLiteral("dev"), dev, QStringLiteral("proto"), QStringLiteral("static")},
+                      {QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("del"), m_identity.subnet,
+                       QStringLiteral("dev"), dev},
+                      error))
+        return false;
+    // §2.4 step 15.
+    if (dev == QLatin1String("lo"))
+        m_net.run({QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("del"), QStringLiteral("fe80::/64"),
+                   QStringLiteral("dev"), QStringLiteral("lo")});
+    // §2.4 step 16: unknown re6st destinations are unreachable, never the default route.
+    return m_net.change({QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("replace"),
+                         QStringLiteral("unreachable"), m_identity.networkCidr, QStringLiteral("proto"),
+                         QStringLiteral("static")},
+                        {QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("del"),
+                         QStringLiteral("unreachable"), m_identity.networkCidr},
+                        error);
+}
+
+bool NodeDaemon::startBabel(QString *error)
+{
+    // §4.2 with the stock-babeld adaptations of §4.5.
+    BabelArguments::Options b;
+    b.network = m_identity.network;
+    b.prefix = m_identity.prefix;
+    b.hello = m_hello;
+    b.hmacSign = m_config.value(QStringLiteral("babel_hmac_sign")).toByteArray();
+    if (m_config.contains(QStringLiteral("babel_hmac_accept")))
+        b.hmacAccept = m_config.value(QStringLiteral("babel_hmac_accept")).toByteArray();
+    b.babelDefault = m_config.value(QStringLiteral("babel_default")).toString();
+    b.gateway = m_options.gateway;
+    b.ipv6Subtrees = m_subtrees;
+    b.logFile = QDir(m_options.log).absoluteFilePath(QStringLiteral("babeld.log"));
+    b.stateFile = QDir(m_options.state).absoluteFilePath(QStringLiteral("babeld.state"));
+    b.controlSocket = QDir(m_runDir).filePath(QStringLiteral("babeld.sock"));
+    b.extraArguments = m_options.babelArgs;
+    b.lanInterfaces = m_options.interfaces;
+    if (!m_options.client.isEmpty()) b.tunnelInterfaces << QStringLiteral("re6stnet");
+    if (m_servers) b.tunnelInterfaces << m_servers->interfaces();
+    b.tunnelInterfaces << m_driver->clientInterfaces();
+    const auto argv = BabelArguments::build(b, error);
+    if (!argv) return false;
+    m_babel = new BabelProcess(this);
+    m_babel->setCommand(QStringLiteral("babeld"), *argv);
+    m_babel->setStaleFiles({b.controlSocket});
+    connect(m_babel, &BabelProcess::died, this, [](int code, const QString &why) {
+        qCWarning(lcNode).noquote() << "babeld died (" << code << why << "); restarting it";
+    });
+    if (!m_babel->start() && !m_babel->isRunning()) {
+        *error = QStringLiteral("cannot start babeld: %1; is babeld installed?").arg(m_babel->lastError());
+        return false;
+    }
+    m_babelControl->start();
+    return true;
+}
+
+bool NodeDaemon::runUpCommands(QString *error)
+{
+    // §2.4 step 18: --up synchronously, then --daemon commands in the background.
+    if (!m_options.up.isEmpty()) {
+        const int status = QProcess::execute(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_options.up});
+        if (status != 0) {
+            *error = QStringLiteral("--up command failed with status %1: %2").arg(status).arg(m_options.up);
+            return false;
+        }
+    }
+    for (const QString &cmd : std::as_const(m_options.daemons)) {
+        auto *p = new QProcess(this);
+        p->setProcessChannelMode(QProcess::ForwardedChannels);
+        terminateWithParent(*p);
+        p->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), cmd});
+        if (!p->waitForStarted(5000)) {
+            *error = QStringLiteral("cannot start --daemon command: %1").arg(cmd);
+            return false;
+        }
+        m_daemons << p;
+    }
+    return true;
+}
+
+void NodeDaemon::resolveAddresses()
+{
+    // §9.1: servers' ports per family; explicit --ip are fixed, others learnt.
+    QStringList v4, v6;
+    bool upnp = false;
+    for (const QString &ip : std::as_const(m_options.ip)) {
+        if (ip == QLatin1String("any")) continue;
+        if (ip == QLatin1String("upnp")) {
+            upnp = true;
+            continue;
+        }
+        QList<QHostAddress> resolved;
+        const QHostAddress literal(ip);
+        if (!literal.isNull()) {
+            resolved << literal;
+        } else {
+            const QHostInfo info = QHostInfo::fromName(ip); // the man page's `--ip re6st.example.com`
+            if (info.error() != QHostInfo::NoError)
+                qCWarning(lcNode).noquote() << "--ip" << ip << "does not resolve:" << info.errorString()
+                                            << "- it is not advertised";
+            resolved = info.addresses();
+        }
+        for (const QHostAddress &a : std::as_const(resolved))
+            (a.protocol() == QAbstractSocket::IPv4Protocol ? v4 : v6) << a.toString();
+    }
+    if (upnp) qCWarning(lcNode) << "UPnP port mapping is not available in re6st-qt yet: learning our IPv4 from peers instead";
+    m_learnIpv4 = v4.isEmpty();
+    m_learnIpv6 = v6.isEmpty();
+    m_addresses.clear();
+    if (m_maxClients <= 0 || !m_options.client.isEmpty()) return; // no servers: nothing to advertise
+    for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp)) {
+        const QStringList &ips = isIpv6Proto(pp.proto) ? v6 : v4;
+        for (const QString &ip : ips)
+            m_addresses << PeerAddress{ip, quint16(pp.port), pp.proto, m_options.country};
+    }
+}
+
+void NodeDaemon::learnExternalIp(const QString &ip)
+{
+    const QHostAddress a(ip);
+    if (a.isNull() || m_maxClients <= 0 || !m_options.client.isEmpty()) return;
+    const bool v6 = a.protocol() == QAbstractSocket::IPv6Protocol;
+    if (v6 ? !m_learnIpv6 : !m_learnIpv4) return;
+    QList<PeerAddress> next;
+    for (const PeerAddress &p : std::as_const(m_addresses))
+        if (isIpv6Proto(p.proto) != v6) next << p;
+    for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp))
+        if (isIpv6Proto(pp.proto) == v6) next << PeerAddress{a.toString(), quint16(pp.port), pp.proto, m_options.country};
+    if (next == m_addresses) return;
+    m_addresses = next;
+    qCInfo(lcNode).noquote() << "our address, learnt from a peer:" << PeerAddress::dumpList(m_addresses);
+    publishAddresses();
+}
+
+void NodeDaemon::publishAddresses()
+{
+    if (m_endpoint) m_endpoint->setOwnAddresses(m_addresses);
+    if (m_cache && !m_addresses.isEmpty()) m_cache->setOwnAddress(PeerAddress::dumpList(m_addresses));
+}
+
+bool NodeDaemon::isRevoked(qint64 serial) const
+{
+    return m_context.crl.contains(serial);
+}
+
+void NodeDaemon::applyCrl()
+{
+    QList<qint64> crl;
+    for (const QVariant &v : m_config.value(QStringLiteral("crl")).toList()) crl << v.toLongLong();
+    if (m_endpoint) m_endpoint->setCrl(crl);
+    else m_context.crl = crl;
+}
+
+void NodeDaemon::onConfigChanged(const QVariantMap &config, const QStringList &changed)
+{
+    if (!m_running || m_stopping) return;
+    const QVariantMap old = m_config;
+    m_config = config;
+    qCInfo(lcNode).noquote() << "network configuration changed:" << changed.join(QStringLiteral(", "));
+    applyCrl();
+    m_endpoint->setNetworkVersion(config.value(QStringLiteral("version")).toByteArray());
+    broadcastVersion(); // §7.6
+    RestartRules::Context ctx;
+    ctx.hasClientTunnels = m_clientCount > 0;
+    if (m_servers) ctx.servedSerials = m_servers->servedSerials();
+    RestartRules::Decision d = RestartRules::decide(changed, config, ctx);
+    if (isRevoked(m_identity.cert.serialDecimal().toLongLong())) { // §8: renewal is forced at the next start
+        d.restart = true;
+        d.reasons << QStringLiteral("our certificate is revoked");
+        d.delayMs = qMax(d.delayMs, 1000);
+    }
+    m_driver->closeRevoked();
+    if (d.restart) {
+        qCInfo(lcNode).noquote() << "restarting in" << d.delayMs << "ms:" << d.reasons.join(QStringLiteral(", "));
+        QTimer::singleShot(d.delayMs, this, [this] { shutdown(0, true); });
+    }
+}
+
+void NodeDaemon::broadcastVersion()
+{
+    QList<QByteArray> neighbours = m_driver ? m_driver->topology().direct.keys() : QList<QByteArray>{};
+    if (m_endpoint && !neighbours.isEmpty()) m_endpoint->broadcastVersion(neighbours);
+}
+
+void NodeDaemon::shutdown(int exitCode, bool restart)
+{
+    if (m_stopping) return;
+    m_stopping = true;
+    m_renewTimer.stop();
+    // §2.6, in order: babeld first (it retracts its routes), client tunnels,
+    // --daemon commands, routes and address, servers, UDP socket, run dir, cache.
+    if (m_babelControl) m_babelControl->stop();
+    if (m_babel) m_babel->stopAndWait();
+    if (m_driver) m_driver->stop();
+    for (QProcess *p : std::as_const(m_daemons)) {
+        p->terminate();
+        if (!p->waitForFinished(5000)) {
+            p->kill();
+            p->waitForFinished(2000);
+        }
+    }
+    m_net.undoAll();
+    if (m_servers) m_servers->stop();
+    if (m_endpoint) m_endpoint->close();
+    if (m_runDirCreated && !m_runDir.isEmpty()) QDir(m_runDir).removeRecursively();
+    if (m_cache && m_running) m_cache->keepPeers(m_clientCount);
+    qCInfo(lcNode) << (restart ? "stopped, restarting" : "stopped");
+    QMetaObject::invokeMethod(this, [this, exitCode, restart] { Q_EMIT finished(exitCode, restart); },
+                              Qt::QueuedConnection);
+}
+
+} // namespace re6st::daemon

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "core/PeerPayload.h"
+#include "core/PeerSession.h"
+#include "daemon/NodeIdentity.h"
+#include "daemon/NodeOptions.h"
+#include "daemon/SystemNetwork.h"
+
+#include <QList>
+#include <QObject>
+#include <QProcess>
+#include <QTimer>
+#include <QVariantMap>
+#include <memory>
+
+namespace re6st {
+class RegistryClient;
+}
+
+namespace re6st::daemon {
+
+class BabelControl;
+class BabelProcess;
+class NetworkConfigSync;
+class PeerCache;
+class PeerEndpoint;
+class ServerTunnels;
+class TunnelDriver;
+
+// One run of the node daemon `re6stnet`: the startup sequence of
+// node-protocol.md §2.4, the wiring between its parts while running, and the
+// cleanup of §2.6. finished() tells main() how to end: exit status, and
+// whether to re-exec itself (restart conditions of §1.4 / §7.5 / §8).
+class NodeDaemon final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(NodeDaemon)
+public:
+    NodeDaemon(NodeOptions options, NodeIdentity identity, QObject *parent = nullptr);
+    ~NodeDaemon() override;
+
+    void start();
+    // Full cleanup (§2.6), then finished(exitCode, restart). Idempotent.
+    void shutdown(int exitCode, bool restart = false);
+
+    // Addresses advertised to peers (§9.1), for logs and tests.
+    QList<PeerAddress> advertisedAddresses() const { return m_addresses; }
+
+Q_SIGNALS:
+    void finished(int exitCode, bool restart);
+
+private:
+    void onConfigReady(const QVariantMap &config);
+    bool setUp(const QVariantMap &config, QString *error);
+    bool startServers(const QString &dhFile, QString *error);
+    bool addRoutes(QString *error);
+    bool startBabel(QString *error);
+    bool runUpCommands(QString *error);
+    void resolveAddresses();
+    void learnExternalIp(const QString &ip);
+    void publishAddresses();
+    void onConfigChanged(const QVariantMap &config, const QStringList &changed);
+    void broadcastVersion();
+    void applyCrl();
+    bool isRevoked(qint64 serial) const;
+    void fail(const QString &message);
+
+    NodeOptions m_options;
+    NodeIdentity m_identity;
+    QVariantMap m_config;
+    SystemNetwork m_net;
+    std::unique_ptr<PeerCache> m_cache;
+    RegistryClient *m_registry = nullptr;
+    NetworkConfigSync *m_sync = nullptr;
+    PeerContext m_context;
+    PeerEndpoint *m_endpoint = nullptr;
+    BabelProcess *m_babel = nullptr;
+    BabelControl *m_babelControl = nullptr;
+    ServerTunnels *m_servers = nullptr;
+    TunnelDriver *m_driver = nullptr;
+    QList<QProcess *> m_daemons; // --daemon commands
+    QTimer m_renewTimer;
+
+    // Derived at setUp (§2.4 steps 5–10).
+    int m_hello = 15;
+    int m_clientCount = 10;
+    int m_maxClients = 20;
+    bool m_subtrees = true;
+    QStringList m_disabled;
+    QList<PeerAddress> m_addresses;
+    bool m_learnIpv4 = true, m_learnIpv6 = true;
+    QString m_runDir;
+    bool m_running = false, m_stopping = false, m_runDirCreated = false;
+};
+
+} // namespace re6st::daemon

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/PeerEndpoint.h"
+#include "core/Addressing.h"
+#include "core/LocalRegistryDatagram.h"
+#include "core/NetworkVersion.h"
+
+#include <QLoggingCategory>
+#include <QNetworkDatagram>
+#include <QPointer>
+#include <QUdpSocket>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcPeer, "re6st.peer")
+
+namespace re6st::daemon {
+
+namespace {
+
+constexpr qint64 kMaxTimerMs = 24LL * 3600 * 1000; // re-armed; QTimer takes an int
+constexpr quint64 kCountryProtocol = 7;            // §6.6: older peers get 3 fields
+constexpr int kReadBurst = 256;
+
+QString dropReason(PeerSession::Outcome outcome, std::optional<PeerDatagram::Error> error)
+{
+    using O = PeerSession::Outcome;
+    switch (outcome) {
+    case O::Accepted: return QStringLiteral("accepted");
+    case O::Malformed:
+        return error == PeerDatagram::Error::TooShort ? QStringLiteral("too short")
+                                                      : QStringLiteral("malformed");
+    case O::CertificateInvalid: return QStringLiteral("invalid certificate");
+    case O::CertificateUntrusted: return QStringLiteral("untrusted certificate");
+    case O::CertificateNotYetValid: return QStringLiteral("certificate not yet valid");
+    case O::CertificateExpired: return QStringLiteral("expired certificate");
+    case O::CertificateRevoked: return QStringLiteral("revoked");
+    case O::ProtocolTooOld: return QStringLiteral("protocol too old");
+    case O::CertificatePrefixMismatch: return QStringLiteral("cert from wrong source");
+    case O::UnknownPeerCertificate: return QStringLiteral("no peer certificate");
+    case O::SignatureInvalid: return QStringLiteral("bad signature");
+    case O::KeyUndecryptable: return QStringLiteral("undecryptable key");
+    case O::StaleKey: return QStringLiteral("stale key");
+    case O::BadHmac: return QStringLiteral("bad hmac");
+    case O::Replay: return QStringLiteral("replay");
+    }
+    return QStringLiteral("unknown outcome");
+}
+
+bool validPrefix(const QByteArray &prefix)
+{
+    return !prefix.isEmpty() && prefix.size() <= 128 && addressing::isBitString(prefix);
+}
+
+quint32 readSeq(const QByteArray &datagram)
+{
+    quint32 seq = 0;
+    for (int k = 0; k < 4; ++k) seq = (seq << 8) | quint8(datagram[k]);
+    return seq;
+}
+
+} // namespace
+
+PeerEndpoint::PeerEndpoint(PeerContext *context, const QByteArray &network,
+                           const QByteArray &ownPrefix, QObject *parent)
+    : QObject(parent), m_context(context), m_network(network), m_ownPrefix(ownPrefix)
+{
+    m_expiryTimer.setSingleShot(true);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &PeerEndpoint::expire);
+}
+
+PeerEndpoint::~PeerEndpoint() = default;
+
+bool PeerEndpoint::bind(const QHostAddress &address, quint16 port, QString *error)
+{
+    close();
+    auto *socket = new QUdpSocket(this);
+    if (!socket->bind(address, port)) {
+        if (error)
+            *error = QStringLiteral("cannot bind the peer protocol socket to [%1]:%2: %3 (is another "
+                                    "re6stnet running? port 326 needs root or CAP_NET_BIND_SERVICE)")
+                         .arg(address.toString())
+                         .arg(port)
+                         .arg(socket->errorString());
+        delete socket;
+        return false;
+    }
+    m_socket = socket;
+    connect(m_socket, &QUdpSocket::readyRead, this, &PeerEndpoint::onReadyRead);
+    return true;
+}
+
+void PeerEndpoint::close()
+{
+    if (!m_socket) return;
+    m_socket->disconnect(this);
+    m_socket->close();
+    m_socket->deleteLater(); // may be called from a slot run while reading
+    m_socket = nullptr;
+}
+
+quint16 PeerEndpoint::localPort() const
+{
+    return m_socket ? m_socket->localPort() : 0;
+}
+
+void PeerEndpoint::setRegistryPrefix(const QByteArray &bits)
+{
+    m_registryPrefix = bits;
+}
+
+void PeerEndpoint::setOwnAddresses(const QList<PeerAddress> &addresses)
+{
+    m_addresses = PeerAddress::dumpList(addresses, true);
+    m_addressesNoCountry = PeerAddress::dumpList(addresses, false);
+}
+
+void PeerEndpoint::setTopologySource(std::function<QByteArray()> body)
+{
+    m_topology = std::move(body);
+}
+
+void PeerEndpoint::setNodeInfo(const QString &version, const QString &platform)
+{
+    m_nodeInfo = PeerPayload::nodeInfo(version, platform);
+}
+
+void PeerEndpoint::setNetworkVersion(const QByteArray &version)
+{
+    m_context->networkVersion = version;
+}
+
+void PeerEndpoint::setPeerEndpointResolver(std::function<std::optional<Endpoint>(const QByteArray &)> resolver)
+{
+    m_peerResolver = std::move(resolver);
+}
+
+void PeerEndpoint::setSenderResolver(std::function<std::optional<QByteArray>(const QHostAddress &, quint16)> resolver)
+{
+    m_senderResolver = std::move(resolver);
+}
+
+void PeerEndpoint::setLocalChannelAddress(const QHostAddress &address)
+{
+    m_localChannel = address;
+}
+
+std::optional<QByteArray> PeerEndpoint::senderBits(const QByteArray &network, const QHostAddress &address)
+{
+    // §6.1: only global IPv6 sources inside the network identify peers; ::1 is the
+    // local channel, scoped link-local and IPv4(-mapped) sources are ignored.
+    if (address.protocol() != QAbstractSocket::IPv6Protocol || address.isLoopback()
+        || address.isLinkLocal() || !address.scopeId().isEmpty())
+        return std::nullopt;
+    bool mapped = false;
+    address.toIPv4Address(&mapped);
+    if (mapped) return std::nullopt;
+    const Q_IPV6ADDR raw = address.toIPv6Address();
+    QByteArray bits;
+    bits.reserve(128);
+    for (int byte = 0; byte < 16; ++byte)
+        for (int bit = 7; bit >= 0; --bit) bits.append((raw[byte] >> bit) & 1 ? '1' : '0');
+    if (!bits.startsWith(network)) return std::nullopt;
+    return bits.mid(network.size());
+}
+
+std::optional<PeerEndpoint::Endpoint> PeerEndpoint::peerEndpoint(const QByteArray &network,
+                                                                 const QByteArray &prefix)
+{
+    // §2.2: the peer's Subnet-Router anycast address (zero padded), port 326.
+    const auto text = addressing::ipv6FromBits(network + prefix, false);
+    if (!text) return std::nullopt;
+    const QHostAddress address(*text);
+    if (address.isNull()) return std::nullopt;
+    return Endpoint{address, kPort};
+}
+
+bool PeerEndpoint::isRegistryNode() const
+{
+    return !m_registryPrefix.isEmpty() && m_registryPrefix == m_ownPrefix;
+}
+
+void PeerEndpoint::drop(const QString &reason, const QString &detail, const QHostAddress &from, quint16 port)
+{
+    ++m_stats.dropped[reason];
+    qCDebug(lcPeer).noquote() << "datagram from" << QStringLiteral("[%1]:%2").arg(from.toString()).arg(port)
+                              << "dropped:" << reason << (detail.isEmpty() ? QString() : QStringLiteral("(%1)").arg(detail));
+}
+
+void PeerEndpoint::onReadyRead()
+{
+    const QPointer<PeerEndpoint> self(this);
+    const QPointer<QUdpSocket> socket(m_socket);
+    // Bounded per call so that a flood cannot starve the event loop; reading re-arms
+    // the socket notifier, so what is left is read on the next turn.
+    for (int n = 0; n < kReadBurst && self && socket && m_socket == socket && socket->hasPendingDatagrams(); ++n) {
+        const QNetworkDatagram d = socket->receiveDatagram(kMaxDatagram);
+        if (!d.isValid()) {
+            // Typically an ICMP error reported on the socket (peer unreachable).
+            qCDebug(lcPeer) << "receive error:" << socket->errorString();
+            continue;
+        }
+        handleDatagram(d.data(), d.senderAddress(), quint16(d.senderPort()));
+    }
+}
+
+void PeerEndpoint::handleDatagram(const QByteArray &datagram, const QHostAddress &from, quint16 port)
+{
+    ++m_stats.received;
+    const std::optional<QByteArray> bits =
+        m_senderResolver ? m_senderResolver(from, port) : senderBits(m_network, from);
+    if (bits) {
+        handlePeer(datagram, *bits, Endpoint{from, port});
+    } else if (from.isEqual(m_localChannel, QHostAddress::StrictConversion)) {
+        handleLocal(datagram, Endpoint{from, port}); // §6.8
+    } else {
+        drop(QStringLiteral("foreign source"), QStringLiteral("not inside the network"), from, port);
+    }
+}
+
+PeerSession *PeerEndpoint::guess(const QByteArray &bits) const
+{
+    // §6.1: greatest known prefix <= sender bits (byte order of '0'/'1' = bit order).
+    auto it = m_sessions.upper_bound(bits);
+    if (it == m_sessions.begin()) return nullptr;
+    return std::prev(it)->second.get();
+}
+
+PeerSession &PeerEndpoint::record(const QByteArray &prefix)
+{
+    auto &slot = m_sessions[prefix];
+    if (!slot) slot = std::make_unique<PeerSession>(*m_context, prefix);
+    return *slot;
+}
+
+void PeerEndpoint::handlePeer(const QByteArray &datagram, const QByteArray &bits, const Endpoint &from)
+{
+    if (datagram.size() <= 4) // §6.1
+        return drop(QStringLiteral("too short"), {}, from.first, from.second);
+    if (readSeq(datagram) <= 1) return handleHello(datagram, bits, from);
+
+    PeerSession *session = guess(bits);
+    if (!session)
+        return drop(QStringLiteral("unknown sender"), QStringLiteral("no session for %1").arg(QString::fromLatin1(bits)),
+                    from.first, from.second);
+    const bool wasConnected = session->isConnected();
+    const auto r = session->receive(datagram);
+    if (r.outcome != PeerSession::Outcome::Accepted)
+        return drop(dropReason(r.outcome, r.datagramError), r.message(), from.first, from.second);
+    ++m_stats.accepted;
+    const QByteArray prefix = session->prefix();
+    for (const QByteArray &reply : r.replies) write(reply, from);
+
+    QList<std::function<void()>> emits;
+    // Receiver of seq 2: at once; sender of seq 2: on the peer's first data (§6.3).
+    if (r.sessionOpened || (!wasConnected && session->isConnected())) {
+        qCDebug(lcPeer).noquote() << "session opened with" << addressing::cnFromBits(prefix);
+        emits.append([this, prefix] { Q_EMIT sessionOpened(prefix); });
+    }
+    if (r.payload && !r.payload->isEmpty()) {
+        // §6.3: a non-empty payload is always answered (empty payload = ACK).
+        const PeerPayload p = *PeerPayload::parse(*r.payload);
+        QByteArray answer;
+        if (p.isRelayedAnswer()) {
+            // §6.6/§6.8: answer to a request we relayed for the local registry.
+            if (m_forward) {
+                if (const auto out = LocalRegistryDatagram(prefix, p.code(), p.body()).build())
+                    write(*out, *m_forward);
+            } else {
+                qCDebug(lcPeer) << "relayed answer dropped: no local registry known";
+            }
+        } else if (const auto body = process(p, session, emits)) {
+            answer = p.answer(*body).encode();
+        }
+        write(session->send(answer), from);
+    }
+    const QPointer<PeerEndpoint> self(this);
+    for (const auto &emitter : emits) {
+        if (!self) return;
+        emitter();
+    }
+}
+
+void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bits, const Endpoint &from)
+{
+    std::optional<PeerDatagram::Error> error;
+    const auto verified = PeerSession::verifyHello(datagram, *m_context, &error);
+    if (const auto *outcome = std::get_if<PeerSession::Outcome>(&verified))
+        return drop(dropReason(*outcome, error),
+                    *outcome == PeerSession::Outcome::Malformed && error ? PeerDatagram::errorText(*error)
+                                                                         : PeerSession::outcomeText(*outcome),
+                    from.first, from.second);
+    const auto &hello = std::get<PeerSession::VerifiedHello>(verified);
+    if (hello.prefix == m_ownPrefix)
+        return drop(QStringLiteral("own prefix"), QStringLiteral("hello with a certificate for our own prefix"),
+                    from.first, from.second);
+    // §6.1/§6.3: the certificate fixes the prefix; another one than guessed must
+    // cover the source address.
+    const PeerSession *guessed = guess(bits);
+    if ((!guessed || guessed->prefix() != hello.prefix)
+        && !PeerSession::certificateFitsSource(hello.prefix, bits))
+        return drop(QStringLiteral("cert from wrong source"),
+                    QStringLiteral("certificate of %1").arg(addressing::cnFromBits(hello.prefix)),
+                    from.first, from.second);
+    PeerSession &session = record(hello.prefix);
+    const auto r = session.acceptHello(hello);
+    if (r.outcome != PeerSession::Outcome::Accepted)
+        return drop(dropReason(r.outcome, r.datagramError), r.message(), from.first, from.second);
+    ++m_stats.accepted;
+    for (const QByteArray &reply : r.replies) write(reply, from);
+    scheduleExpiry();
+}
+
+void PeerEndpoint::handleLocal(const QByteArray &datagram, const Endpoint &from)
+{
+    QString error;
+    const auto request = LocalRegistryDatagram::parse(datagram, &error);
+    if (!request) return drop(QStringLiteral("bad local request"), error, from.first, from.second);
+    ++m_stats.accepted;
+    m_forward = from; // §6.8: relayed answers go back to the last local sender
+    if (request->prefix() != m_ownPrefix) {
+        // Relayed with the flag; dropped (hello0 instead) without a live session.
+        if (!send(request->prefix(), PeerPayload(request->code(), request->payload(), true).encode()))
+            qCDebug(lcPeer).noquote() << "local request for" << QString::fromLatin1(request->prefix())
+                                      << "not relayed: no session yet";
+        return;
+    }
+    QList<std::function<void()>> emits;
+    const auto answer = process(PeerPayload(request->code(), request->payload()), nullptr, emits);
+    if (answer) {
+        if (const auto out = LocalRegistryDatagram(m_ownPrefix, request->code(), *answer).build())
+            write(*out, from);
+    }
+    const QPointer<PeerEndpoint> self(this);
+    for (const auto &emitter : emits) {
+        if (!self) return;
+        emitter();
+    }
+}
+
+std::optional<QByteArray> PeerEndpoint::process(const PeerPayload &p, PeerSession *peer,
+                                                QList<std::function<void()>> &emits)
+{
+    const QByteArray body = p.body();
+    const QByteArray prefix = peer ? peer->prefix() : m_ownPrefix;
+    switch (p.code()) {
+    case PeerPayload::Version: {
+        if (!peer) { // §6.6: from the local registry, "go fetch"
+            emits.append([this] { Q_EMIT localVersionNotice(); });
+            return std::nullopt;
+        }
+        std::optional<QByteArray> answer;
+        const QByteArray ours = m_context->networkVersion;
+        if (body != ours) {
+            if (networkversion::verify(body, m_context->ca.publicKey())) {
+                if (body < ours) {
+                    answer = ours;
+                } else {
+                    m_context->networkVersion = body;
+                    emits.append([this, body] { Q_EMIT newerVersion(body); });
+                }
+            } else {
+                qCDebug(lcPeer).noquote() << "network version from" << addressing::cnFromBits(prefix)
+                                          << "not signed by our CA: ignored";
+            }
+        }
+        peer->setPeerVersion(m_context->networkVersion);
+        return answer;
+    }
+    case PeerPayload::Address:
+        if (body.isEmpty()) {
+            const QString &a = peer && peer->protocol() < kCountryProtocol ? m_addressesNoCountry : m_addresses;
+            if (a.isEmpty()) return std::nullopt;
+            return a.toUtf8();
+        }
+        if (peer) {
+            const QString text = QString::fromUtf8(body);
+            emits.append([this, prefix, text] { Q_EMIT addressReply(prefix, text); });
+        }
+        return std::nullopt;
+    case PeerPayload::TunnelKillRequest:
+        if (peer) emits.append([this, prefix] { Q_EMIT tunnelKillRequest(prefix); });
+        return std::nullopt;
+    case PeerPayload::TunnelKillReady:
+        if (peer) emits.append([this, prefix] { Q_EMIT tunnelKillReady(prefix); });
+        return std::nullopt;
+    case PeerPayload::NodeInfo:
+        if (!body.isEmpty() || m_nodeInfo.isEmpty()) return std::nullopt;
+        return m_nodeInfo;
+    case PeerPayload::Topology: {
+        // §6.6: only for the local channel or the registry node.
+        if (!body.isEmpty() || !m_topology) return std::nullopt;
+        if (peer && (m_registryPrefix.isEmpty() || peer->prefix() != m_registryPrefix)) return std::nullopt;
+        const QByteArray topology = m_topology();
+        if (topology.isEmpty()) return std::nullopt;
+        return topology;
+    }
+    case PeerPayload::RemoteLog:
+        if (peer && isRegistryNode()) {
+            const QString text = QString::fromUtf8(body);
+            // The "<cn>: <text>" INFO line is the slot's job (NodeDaemon logs it).
+            qCDebug(lcPeer).noquote() << "remote log from" << addressing::cnFromBits(prefix);
+            emits.append([this, prefix, text] { Q_EMIT remoteLog(prefix, text); });
+        }
+        return std::nullopt;
+    default: return std::nullopt; // §6.6: unknown codes get an empty ACK
+    }
+}
+
+bool PeerEndpoint::write(const QByteArray &datagram, const Endpoint &to)
+{
+    if (datagram.isEmpty() || !m_socket) return false;
+    const qint64 n = m_socket->writeDatagram(datagram, to.first, to.second);
+    if (n != datagram.size()) {
+        qCDebug(lcPeer).noquote() << "cannot send to" << QStringLiteral("[%1]:%2").arg(to.first.toString()).arg(to.second)
+                                  << m_socket->errorString();
+        return false;
+    }
+    return true;
+}
+
+bool PeerEndpoint::sendTo(PeerSession &session, const std::optional<QByteArray> &payload)
+{
+    const bool connected = session.isConnected();
+    const QByteArray datagram = session.send(payload);
+    bool written = true;
+    if (!datagram.isEmpty()) {
+        const auto to = m_peerResolver ? m_peerResolver(session.prefix()) : peerEndpoint(m_network, session.prefix());
+        written = to && write(datagram, *to);
+        if (!to)
+            qCDebug(lcPeer).noquote() << "no address for prefix" << QString::fromLatin1(session.prefix());
+    }
+    return connected && written;
+}
+
+bool PeerEndpoint::send(const QByteArray &prefix, const std::optional<QByteArray> &payload)
+{
+    if (!validPrefix(prefix) || prefix == m_ownPrefix || m_network.size() + prefix.size() > 128) {
+        qCDebug(lcPeer).noquote() << "not sending to invalid or own prefix" << QString::fromLatin1(prefix);
+        return false;
+    }
+    return sendTo(record(prefix), payload);
+}
+
+bool PeerEndpoint::isConnected(const QByteArray &prefix) const
+{
+    const auto it = m_sessions.find(prefix);
+    return it != m_sessions.end() && it->second->isConnected();
+}
+
+QList<QByteArray> PeerEndpoint::knownPeers() const
+{
+    QList<QByteArray> out;
+    out.reserve(qsizetype(m_sessions.size()));
+    for (const auto &entry : m_sessions) out.append(entry.first);
+    return out;
+}
+
+const PeerSession *PeerEndpoint::session(const QByteArray &prefix) const
+{
+    const auto it = m_sessions.find(prefix);
+    return it == m_sessions.end() ? nullptr : it->second.get();
+}
+
+void PeerEndpoint::broadcastVersion(const QList<QByteArray> &prefixes)
+{
+    const QByteArray ours = m_context->networkVersion;
+    if (ours.isEmpty()) return;
+    for (const QByteArray &prefix : prefixes) {
+        const auto it = m_sessions.find(prefix);
+        if (it == m_sessions.end()) {
+            send(prefix, std::nullopt); // §7.6: handshake first; versions follow it (§6.3)
+            continue;
+        }
+        PeerSession &session = *it->second;
+        if (session.peerVersion() < ours && sendTo(session, QByteArray(1, '\0') + ours))
+            session.setPeerVersion(ours);
+    }
+}
+
+void PeerEndpoint::setCrl(const QList<qint64> &serials)
+{
+    m_context->crl = serials;
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+        if (it->second->serial() >= 0 && serials.contains(it->second->serial())) {
+            qCDebug(lcPeer).noquote() << "dropping revoked peer" << addressing::cnFromBits(it->first);
+            it = m_sessions.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    scheduleExpiry();
+}
+
+void PeerEndpoint::scheduleExpiry()
+{
+    qint64 earliest = std::numeric_limits<qint64>::max();
+    for (const auto &entry : m_sessions)
+        if (entry.second->hasCertificate()) earliest = qMin(earliest, entry.second->stopDate());
+    if (earliest == std::numeric_limits<qint64>::max()) {
+        m_expiryTimer.stop();
+        return;
+    }
+    // §6.5: a record expires once now > notAfter (whole seconds).
+    const qint64 delay = (earliest + 1) * 1000 - m_context->now();
+    m_expiryTimer.start(int(qBound<qint64>(0, delay, kMaxTimerMs)));
+}
+
+void PeerEndpoint::expire()
+{
+    QList<QByteArray> expired;
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+        if (it->second->isCertificateExpired()) {
+            expired.append(it->first);
+            it = m_sessions.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    scheduleExpiry();
+    const QPointer<PeerEndpoint> self(this);
+    for (const QByteArray &prefix : expired) {
+        if (!self) return;
+        qCDebug(lcPeer).noquote() << "peer certificate expired: dropping" << addressing::cnFromBits(prefix);
+        Q_EMIT peerExpired(prefix);
+    }
+}
+
+} // namespace re6st::daemon

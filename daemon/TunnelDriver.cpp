@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/TunnelDriver.h"
+
+#include "core/Addressing.h"
+#include "core/RegistryClient.h"
+#include "daemon/BabelControl.h"
+#include "daemon/OpenVpnProcess.h"
+#include "daemon/ParentDeath.h"
+#include "daemon/PeerCache.h"
+#include "daemon/PeerEndpoint.h"
+
+#include <QDir>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QRandomGenerator>
+
+Q_LOGGING_CATEGORY(lcTunnels, "re6st.tunnels")
+
+namespace re6st::daemon {
+
+using tunnel::Action;
+using Kind = tunnel::Action::Kind;
+
+struct TunnelDriver::Tunnel
+{
+    QByteArray prefix;
+    QString iface;
+    OpenVpnProcess *process = nullptr;
+    QList<PeerAddress> tried;     // addresses started so far, current last
+    QList<PeerAddress> remaining; // not tried yet
+    bool connected = false;
+    bool exited = false;
+    qint64 startedAt = 0; // unix seconds at (re)start: route-up older than this is stale (§3.5)
+};
+
+namespace {
+QString cn(const QByteArray &bits) { return addressing::cnFromBits(bits); }
+bool isIpv4(const QString &ip) { return QHostAddress(ip).protocol() == QAbstractSocket::IPv4Protocol; }
+} // namespace
+
+TunnelDriver::TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, PeerEndpoint *endpoint,
+                           BabelControl *babel, RegistryClient *registry, crypto::RsaKey nodeKey, QObject *parent)
+    : QObject(parent),
+      m_settings(std::move(settings)),
+      m_hooks(std::move(hooks)),
+      m_cache(cache),
+      m_endpoint(endpoint),
+      m_babel(babel),
+      m_registry(registry),
+      m_nodeKey(std::move(nodeKey)),
+      m_manager(m_settings.config, QRandomGenerator(QRandomGenerator::system()->generate()), 0)
+{
+    m_clock.start();
+    m_refreshTimer.setSingleShot(true);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &TunnelDriver::refresh);
+    connect(m_babel, &BabelControl::dumped, this, [this](const BabelControl::Tables &t) {
+        onDumped(t.valid, t.neighbours, t.routes);
+    });
+    // §6.6 code 1 reply, §5.8 codes 2/3.
+    connect(m_endpoint, &PeerEndpoint::addressReply, this, [this](const QByteArray &prefix, const QString &addresses) {
+        if (m_stopped) return;
+        if (!addresses.isEmpty()) m_cache->addPeer(prefix, addresses);
+        run(m_manager.peerMessage(snapshot(), prefix, PeerPayload::Address, addresses.toUtf8()));
+    });
+    connect(m_endpoint, &PeerEndpoint::tunnelKillRequest, this, [this](const QByteArray &prefix) {
+        if (!m_stopped) run(m_manager.peerMessage(snapshot(), prefix, PeerPayload::TunnelKillRequest, {}));
+    });
+    connect(m_endpoint, &PeerEndpoint::tunnelKillReady, this, [this](const QByteArray &prefix) {
+        if (!m_stopped) run(m_manager.peerMessage(snapshot(), prefix, PeerPayload::TunnelKillReady, {}));
+    });
+}
+
+TunnelDriver::~TunnelDriver()
+{
+    stop();
+}
+
+QStringList TunnelDriver::clientInterfaces() const
+{
+    QStringList out;
+    for (int i = 1; i <= m_settings.config.clientCount; ++i) out << QStringLiteral("re6stnet%1").arg(i);
+    return out;
+}
+
+void TunnelDriver::start()
+{
+    m_stopped = false;
+    refresh();
+}
+
+tunnel::Snapshot TunnelDriver::snapshot() const
+{
+    tunnel::Snapshot s;
+    s.now = now();
+    s.topology = m_topology;
+    for (const auto &t : m_tunnels) {
+        tunnel::ClientTunnel c;
+        c.prefix = t->prefix;
+        c.iface = t->iface;
+        c.connected = t->connected;
+        c.exited = t->exited;
+        c.remainingAddresses = t->remaining;
+        s.tunnels << c;
+    }
+    if (m_hooks.served) s.served = m_hooks.served();
+    for (int failed = 0; failed <= 1; ++failed)
+        for (const auto &[prefix, address] : m_cache->getPeerList(failed))
+            s.cache << tunnel::CachedPeer{prefix, address, failed == 1};
+    s.freeInterfaces = m_freeTaps;
+    return s;
+}
+
+void TunnelDriver::refresh()
+{
+    if (m_stopped) return;
+    if (m_settings.config.clientCount <= 0) {
+        // Base manager: no client tunnels, but dumps still feed the version
+        // broadcast (§7.6) and the netconf check.
+        m_waitingDump = true;
+        m_babel->requestDump();
+        return;
+    }
+    run(m_manager.refresh(snapshot()));
+}
+
+void TunnelDriver::onDumped(bool valid, const QList<babel::Neighbour> &neighbours, const QList<babel::Route> &routes)
+{
+    if (m_stopped) return;
+    m_topology = BabelDump::topology(neighbours, routes, m_settings.network);
+    for (const QString &w : std::as_const(m_topology.warnings)) qCDebug(lcTunnels).noquote() << w;
+    if (valid) ++m_dumps;
+    Q_EMIT dumped();
+    if (!m_waitingDump) return;
+    m_waitingDump = false;
+    if (m_settings.config.clientCount <= 0) {
+        m_refreshTimer.start(tunnel::kRefreshPeriodMs);
+        return;
+    }
+    run(m_manager.babelDump(snapshot()));
+}
+
+void TunnelDriver::run(const QList<Action> &actions)
+{
+    for (const Action &a : actions) {
+        if (m_stopped) return;
+        execute(a);
+    }
+}
+
+void TunnelDriver::execute(const Action &a)
+{
+    if (a.kind != Kind::ScheduleNext && a.kind != Kind::RequestDump && !a.reason.isEmpty())
+        qCDebug(lcTunnels).noquote() << a.reason;
+    switch (a.kind) {
+    case Kind::OpenTunnel:
+        qCInfo(lcTunnels).noquote() << a.reason << "on" << a.iface;
+        openTunnel(a.iface, a.prefix, a.addresses, false);
+        break;
+    case Kind::RetryTunnel:
+        openTunnel(a.iface, a.prefix, a.addresses, true);
+        break;
+    case Kind::CloseTunnel:
+        qCInfo(lcTunnels).noquote() << a.reason;
+        closeTunnel(a.iface);
+        break;
+    case Kind::SendAddressRequest:
+        m_endpoint->send(a.prefix, PeerPayload(PeerPayload::Address, {}).encode());
+        break;
+    case Kind::SendKillRequest:
+        m_endpoint->send(a.prefix, PeerPayload(PeerPayload::TunnelKillRequest, {}).encode());
+        break;
+    case Kind::SendKillReady:
+        m_endpoint->send(a.prefix, PeerPayload(PeerPayload::TunnelKillReady, {}).encode());
+        break;
+    case Kind::EnsureRegistrySession:
+        m_endpoint->send(a.prefix, std::nullopt);
+        break;
+    case Kind::AskBootstrapPeer:
+        qCInfo(lcTunnels).noquote() << a.reason << "- asking the registry for a bootstrap peer";
+        askBootstrapPeer();
+        break;
+    case Kind::MarkPeerUnreachable:
+        m_cache->connecting(a.prefix, 1);
+        break;
+    case Kind::MarkPeerReachable:
+        m_cache->connecting(a.prefix, 0);
+        break;
+    case Kind::SetPreferredAddress:
+        m_cache->addPeer(a.prefix, PeerAddress::dumpList(a.addresses), true);
+        break;
+    case Kind::SetCostMultiplier:
+        break; // stock babeld has no cost multipliers (§4.5): handshake without locking
+    case Kind::CheckNetworkConfig:
+        Q_EMIT networkConfigCheck(m_topology.peers.contains(m_settings.config.registryPrefix));
+        break;
+    case Kind::RequestDump:
+        m_waitingDump = true;
+        m_babel->requestDump();
+        break;
+    case Kind::ScheduleNext:
+        m_refreshTimer.start(int(qBound<qint64>(0, a.when - now(), tunnel::kRefreshPeriodMs * 10)));
+        break;
+    }
+}
+
+bool TunnelDriver::ensureTap(const QString &iface)
+{
+    if (m_createdTaps.contains(iface)) return true;
+    // §3.1: taps made by openvpn --mktun, kept for reuse until exit.
+    QProcess p;
+    terminateWithParent(p);
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    const QStringList cmd = m_settings.openvpnCommand + OpenVpnArguments::makeTap(iface);
+    p.start(cmd.first(), cmd.mid(1));
+    if (!p.waitForFinished(15000) || p.exitCode() != 0) {
+        qCWarning(lcTunnels).noquote() << "cannot create tap" << iface << ":" << QString::fromLocal8Bit(p.readAll()).trimmed();
+        return false;
+    }
+    m_createdTaps.insert(iface);
+    return true;
+}
+
+void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, const QList<PeerAddress> &addresses,
+                              bool retry)
+{
+    std::shared_ptr<Tunnel> t = m_tunnels.value(iface);
+    if (!retry || !t) {
+        m_freeTaps.removeAll(iface);
+        if (t) closeTunnel(iface);
+        t = std::make_shared<Tunnel>();
+        t->prefix = prefix;
+        t->iface = iface;
+        m_tunnels.insert(iface, t);
+    }
+    t->exited = false;
+    t->connected = false;
+    if (addresses.isEmpty() || !ensureTap(iface)) {
+        t->exited = true;
+        t->remaining.clear();
+        return;
+    }
+    const PeerAddress address = addresses.first();
+    t->tried << address;
+    t->remaining = addresses.mid(1);
+    if (isIpv4(address.ip)) addGatewayRoute(address.ip);
+
+    OpenVpnArguments::Client c;
+    c.common = m_settings.common;
+    c.common.device = iface;
+    if (!m_settings.logDir.isEmpty()) c.common.logFile = QDir(m_settings.logDir).filePath(iface + QStringLiteral(".log"));
+    c.remote.host = address.ip;
+    c.remote.port = address.port;
+    c.remote.proto = address.proto == QLatin1String("udp4") ? QStringLiteral("udp")
+                     : address.proto == QLatin1String("tcp4") ? QStringLiteral("tcp")
+                                                              : address.proto;
+    c.serverCn = cn(prefix);
+    QString error;
+    const auto argv = OpenVpnArguments::client(c, &error);
+    if (!t->process) {
+        t->process = new OpenVpnProcess(OpenVpnProcess::Role::Client, this);
+        t->process->setCommand(m_settings.openvpnCommand);
+        Tunnel *raw = t.get();
+        connect(t->process, &OpenVpnProcess::connected, this, [this, raw](qint64 time, const QString &externalIp) {
+            if (!externalIp.isEmpty()) Q_EMIT externalIpLearnt(externalIp);
+            if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
+            raw->connected = true;
+            qCInfo(lcTunnels).noquote() << "tunnel to" << cn(raw->prefix) << "on" << raw->iface << "is up";
+            const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix);
+            run(m_manager.routeUp(snapshot(), raw->prefix, revoked, int(raw->tried.size()) - 1, raw->tried.last()));
+        });
+        connect(t->process, &OpenVpnProcess::finished, this, [this, raw](qint64, int code, bool crashed) {
+            raw->exited = true;
+            if (isIpv4(raw->tried.value(raw->tried.size() - 1).ip)) removeGatewayRoute(raw->tried.last().ip);
+            if (m_stopped) return;
+            qCDebug(lcTunnels).noquote() << "OpenVPN to" << cn(raw->prefix) << "on" << raw->iface
+                                         << (crashed ? "killed" : "exited") << code << raw->process->lastOutput().right(300);
+            if (raw->connected && !m_refreshTimer.isActive()) return;
+            // A dead established tunnel or a failed attempt: let the manager react now (§5.3).
+            if (!m_waitingDump) {
+                m_refreshTimer.stop();
+                refresh();
+            }
+        });
+    }
+    if (!argv) {
+        qCWarning(lcTunnels).noquote() << "tunnel to" << cn(prefix) << ":" << error;
+        t->exited = true;
+        return;
+    }
+    t->startedAt = QDateTime::currentSecsSinceEpoch() - 1;
+    const QString socket = QDir(m_settings.runDir).filePath(iface + QStringLiteral(".mgmt"));
+    if (!t->process->start(*argv, socket, &error)) {
+        qCWarning(lcTunnels).noquote() << "cannot start OpenVPN to" << cn(prefix) << ":" << error;
+        t->exited = true;
+    }
+}
+
+void TunnelDriver::closeTunnel(const QString &iface)
+{
+    const std::shared_ptr<Tunnel> t = m_tunnels.take(iface);
+    if (!iface.isEmpty() && !m_freeTaps.contains(iface)) m_freeTaps << iface; // §3.7: tap reused
+    if (!t || !t->process) return;
+    t->exited = true;
+    OpenVpnProcess *p = t->process;
+    p->disconnect(this);
+    if (isIpv4(t->tried.value(t->tried.size() - 1).ip)) removeGatewayRoute(t->tried.last().ip);
+    if (p->isRunning()) {
+        connect(p, &OpenVpnProcess::finished, p, &QObject::deleteLater);
+        p->stop(5000);
+    } else {
+        p->deleteLater();
+    }
+}
+
+void TunnelDriver::askBootstrapPeer()
+{
+    m_registry->getBootstrapPeer([this](const RegistryClient::Result &r) {
+        if (m_stopped) return;
+        std::optional<tunnel::CachedPeer> peer;
+        if (r.kind == RegistryClient::Result::Kind::Body && !r.body.isEmpty()) {
+            // R§6: RSA-encrypted "<prefix bits> <address string>".
+            const auto plain = m_nodeKey.decrypt(r.body);
+            const int space = plain ? int(plain->indexOf(' ')) : -1;
+            if (space > 0 && addressing::isBitString(plain->left(space))) {
+                peer = tunnel::CachedPeer{plain->left(space), QString::fromUtf8(plain->mid(space + 1)), false};
+                m_cache->addPeer(peer->prefix, peer->address);
+                qCInfo(lcTunnels).noquote() << "registry proposes" << cn(peer->prefix) << "at" << peer->address;
+            } else {
+                qCWarning(lcTunnels) << "getBootstrapPeer: undecryptable answer; is the registry of this network?";
+            }
+        } else if (r.noResult() || r.forbidden()) {
+            qCInfo(lcTunnels).noquote() << "getBootstrapPeer failed:" << r.message << "- registry dead? assuming connected";
+        }
+        run(m_manager.bootstrapPeer(snapshot(), peer));
+    });
+}
+
+bool TunnelDriver::admitClient(const QByteArray &prefix, bool revoked)
+{
+    if (m_settings.config.clientCount <= 0) return !revoked;
+    QList<Action> out;
+    const bool ok = m_manager.clientConnect(snapshot(), prefix, revoked, &out);
+    // Run after the caller recorded the client (served set), on the next turn.
+    QMetaObject::invokeMethod(this, [this, out] { run(out); }, Qt::QueuedConnection);
+    return ok;
+}
+
+void TunnelDriver::clientDisconnected(const QByteArray &prefix)
+{
+    if (m_settings.config.clientCount > 0) run(m_manager.clientDisconnect(snapshot(), prefix));
+}
+
+void TunnelDriver::closeRevoked()
+{
+    if (!m_hooks.revoked) return;
+    const auto tunnels = m_tunnels;
+    for (const auto &t : tunnels)
+        if (m_hooks.revoked(t->prefix)) {
+            qCInfo(lcTunnels).noquote() << "closing the tunnel to revoked" << cn(t->prefix);
+            closeTunnel(t->iface);
+        }
+}
+
+QByteArray TunnelDriver::topologyAnswer() const
+{
+    QStringList clients, served;
+    for (const auto &t : m_tunnels) clients << cn(t->prefix);
+    if (m_hooks.served)
+        for (const QByteArray &p : m_hooks.served()) served << cn(p);
+    clients.sort();
+    served.sort();
+    return PeerPayload::topology(clients, served);
+}
+
+QList<QByteArray> TunnelDriver::connectedPeers() const
+{
+    QList<QByteArray> out;
+    for (const auto &t : m_tunnels)
+        if (t->connected && !t->exited) out << t->prefix;
+    return out;
+}
+
+void TunnelDriver::addGatewayRoute(const QString &ip)
+{
+    if (m_settings.remoteGateways.isEmpty()) return;
+    auto it = m_gatewayRoutes.find(ip);
+    if (it != m_gatewayRoutes.end()) {
+        ++it->second;
+        return;
+    }
+    const QString gw = m_settings.remoteGateways.at(m_gatewayRotation++ % m_settings.remoteGateways.size());
+    m_gatewayRoutes.insert(ip, {gw, 1});
+    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("add"),
+                                             ip + QStringLiteral("/32"), QStringLiteral("via"), gw});
+}
+
+void TunnelDriver::removeGatewayRoute(const QString &ip)
+{
+    auto it = m_gatewayRoutes.find(ip);
+    if (it == m_gatewayRoutes.end() || --it->second > 0) return;
+    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"),
+                                             ip + QStringLiteral("/32"), QStringLiteral("via"), it->first});
+    m_gatewayRoutes.erase(it);
+}
+
+void TunnelDriver::stop()
+{
+    if (m_stopped) return;
+    m_stopped = true;
+    m_refreshTimer.stop();
+    QList<OpenVpnProcess *> running;
+    for (const auto &t : std::as_const(m_tunnels))
+        if (t->process && t->process->isRunning()) {
+            t->process->stop(5000);
+            running << t->process;
+        }
+    for (OpenVpnProcess *p : running) p->waitStopped(5000);
+    m_tunnels.clear();
+    for (const QString &tap : std::as_const(m_createdTaps)) {
+        QProcess p;
+        const QStringList cmd = m_settings.openvpnCommand + OpenVpnArguments::removeTap(tap);
+        p.start(cmd.first(), cmd.mid(1));
+        p.waitForFinished(10000);
+    }
+    m_createdTaps.clear();
+    m_freeTaps.clear();
+}
+
+} // namespace re6st::daemon

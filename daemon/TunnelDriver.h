@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "core/BabelDump.h"
+#include "core/OpenVpnArguments.h"
+#include "core/TunnelManager.h"
+#include "core/crypto/RsaKey.h"
+
+#include <QElapsedTimer>
+#include <QMap>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <functional>
+#include <memory>
+
+namespace re6st {
+class OpenVpnProcess;
+class RegistryClient;
+}
+
+namespace re6st::daemon {
+
+class BabelControl;
+class PeerCache;
+class PeerEndpoint;
+
+// The imperative shell around core/TunnelManager (node-protocol.md §5): builds
+// its Snapshots from babeld dumps, the cache, our client OpenVPNs and the served
+// set, and carries out the Actions it returns (OpenVPN clients on re6stnet1…N,
+// peer-protocol messages, cache updates, bootstrap requests to the registry).
+class TunnelDriver final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TunnelDriver)
+public:
+    struct Settings
+    {
+        tunnel::Config config;
+        QByteArray network;               // bits
+        OpenVpnArguments::Common common;  // device set per tunnel
+        QString runDir;                   // management sockets
+        QString logDir;                   // non-empty with --ovpnlog
+        QStringList openvpnCommand{QStringLiteral("openvpn")};
+        QStringList remoteGateways;       // §9.4
+    };
+    struct Hooks
+    {
+        std::function<QSet<QByteArray>()> served;           // peers connected to our servers
+        std::function<bool(const QByteArray &prefix)> revoked; // server certificate in the CRL (§5.4)
+    };
+
+    TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, PeerEndpoint *endpoint, BabelControl *babel,
+                 RegistryClient *registry, crypto::RsaKey nodeKey, QObject *parent = nullptr);
+    ~TunnelDriver() override;
+
+    // Client tap names given to babeld at start (§3.1): re6stnet1 … re6stnet<client_count>.
+    QStringList clientInterfaces() const;
+    void start();
+    void stop(); // §2.6: stop every client OpenVPN, remove the taps
+
+    // Server side (§3.5): false = reject. Duplicates are resolved here (§5.7).
+    bool admitClient(const QByteArray &prefix, bool revoked);
+    void clientDisconnected(const QByteArray &prefix);
+    // §7.5: close client tunnels whose server serial is now revoked.
+    void closeRevoked();
+
+    const BabelDump::Topology &topology() const { return m_topology; }
+    bool hasDump() const { return m_dumps > 0; }
+    QByteArray topologyAnswer() const; // code 5 body (§6.6)
+    QList<QByteArray> connectedPeers() const; // prefixes of our established client tunnels
+    int tunnelCount() const { return int(m_tunnels.size()); }
+    const TunnelManager &manager() const { return m_manager; }
+
+Q_SIGNALS:
+    void networkConfigCheck(bool registryRouted); // §7.4.3, after a dump, when due
+    void externalIpLearnt(const QString &ip);      // pushed by a server (§3.5, §9.1)
+    void dumped();                                 // a babeld dump was processed
+
+private:
+    struct Tunnel;
+    qint64 now() const { return m_clock.elapsed(); }
+    tunnel::Snapshot snapshot() const;
+    void run(const QList<tunnel::Action> &actions);
+    void execute(const tunnel::Action &a);
+    void refresh();
+    void onDumped(bool valid, const QList<babel::Neighbour> &neighbours, const QList<babel::Route> &routes);
+    void openTunnel(const QString &iface, const QByteArray &prefix, const QList<PeerAddress> &addresses, bool retry);
+    void closeTunnel(const QString &iface);
+    bool ensureTap(const QString &iface);
+    void askBootstrapPeer();
+    void addGatewayRoute(const QString &ip);
+    void removeGatewayRoute(const QString &ip);
+
+    Settings m_settings;
+    Hooks m_hooks;
+    PeerCache *m_cache;
+    PeerEndpoint *m_endpoint;
+    BabelControl *m_babel;
+    RegistryClient *m_registry;
+    crypto::RsaKey m_nodeKey;
+    QElapsedTimer m_clock;
+    TunnelManager m_manager;
+    QMap<QString, std::shared_ptr<Tunnel>> m_tunnels; // iface -> tunnel
+    QStringList m_freeTaps;
+    QSet<QString> m_createdTaps;
+    QTimer m_refreshTimer;
+    BabelDump::Topology m_topology;
+    QMap<QString, std::pair<QString, int>> m_gatewayRoutes; // ip -> (gateway, refcount), §9.4
+    int m_gatewayRotation = 0;
+    int m_dumps = 0;
+    bool m_waitingDump = false;
+    bool m_stopped = false;
+};
+
+} // namespace re6st::daemon
