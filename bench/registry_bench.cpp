@@ -276,6 +276,8 @@ public:
     bool keep = false; // keep the temporary directory (DBs) for profiling
     quint16 connectPort = 0;
     qint64 connectPid = 0;
+    bool issueOnly = false; // --issue-only: only the requestCertificate figures on a fresh DB
+    int issueCount = 0;     // --issue-count: certificates issued on the fresh DB (0: max(4 x clients, 100))
 
     int run()
     {
@@ -331,6 +333,7 @@ public:
 
         // getCa
         for (bool keepAlive : {true, false}) {
+            if (issueOnly) break;
             std::vector<std::unique_ptr<LoadClient>> cs;
             const QByteArray req = requestBytes("GET", "/getCa", {}, keepAlive);
             for (int i = 0; i < clients; ++i)
@@ -355,6 +358,7 @@ public:
             prefixes << addressing::bitsFromCn(cert->commonName()).value_or(QByteArray());
         }
         for (bool keepAlive : {true, false}) {
+            if (issueOnly) break;
             std::vector<std::unique_ptr<RawSession>> sessions;
             std::vector<std::unique_ptr<LoadClient>> cs;
             for (int i = 0; i < clients; ++i) {
@@ -412,7 +416,7 @@ public:
         row(QStringLiteral("  in-process RSA-2048 SHA-512 sign"), QStringLiteral("%1 sig/s").arg(m_signPerSecond, 0, 'f', 0));
         if (pid) row(QStringLiteral("registry RSS after startup, empty DB"), QStringLiteral("%1 MB").arg(startMem.hwmKb / 1024.0, 0, 'f', 1));
         if (pid) row(QStringLiteral("registry peak RSS so far (VmHWM)"), QStringLiteral("%1 MB").arg(procMemory(pid).hwmKb / 1024.0, 0, 'f', 1));
-        if (connectPort || certificates == 0) return 0;
+        if (connectPort || certificates == 0 || issueOnly) return 0;
         registry.stop();
 
         // A DB with `certificates` real issued certificates (core/crypto), then a
@@ -492,7 +496,7 @@ public:
     }
 
 private:
-    int toIssueSmall() const { return qMax(clients * 4, 100); }
+    int toIssueSmall() const { return issueCount > 0 ? issueCount : qMax(clients * 4, 100); }
 
     // Up to `count` requestCertificate calls within maxSeconds (tokens from
     // addToken first, not timed).
@@ -618,7 +622,9 @@ int main(int argc, char **argv)
     QCommandLineOption pid(QStringLiteral("pid"), QStringLiteral("PID of that registry, for memory figures."), QStringLiteral("PID"));
     QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Client threads (default 2)."), QStringLiteral("N"), QStringLiteral("2"));
     QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("Keep the temporary directory (registry DBs) for profiling."));
-    parser.addOptions({clients, duration, certs, bin, port, pid, threads, keep});
+    QCommandLineOption issueOnly(QStringLiteral("issue-only"), QStringLiteral("Only the requestCertificate figures on a fresh DB (no getCa/getNetworkConfig runs, no big DB)."));
+    QCommandLineOption issueCount(QStringLiteral("issue-count"), QStringLiteral("Certificates requested on the fresh DB (default max(4 x clients, 100))."), QStringLiteral("N"), QStringLiteral("0"));
+    parser.addOptions({clients, duration, certs, bin, port, pid, threads, keep, issueOnly, issueCount});
     parser.process(app);
     Bench b;
     b.clients = qMax(1, parser.value(clients).toInt());
@@ -628,6 +634,8 @@ int main(int argc, char **argv)
     b.connectPort = quint16(parser.value(port).toUInt());
     b.connectPid = parser.value(pid).toLongLong();
     b.keep = parser.isSet(keep);
+    b.issueOnly = parser.isSet(issueOnly);
+    b.issueCount = qMax(0, parser.value(issueCount).toInt());
     g_threads = qMax(1, parser.value(threads).toInt());
     return b.run();
 }

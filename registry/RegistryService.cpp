@@ -330,14 +330,15 @@ int RegistryService::freeSubjectSerial() const
     return m_index.freeSubjectSerial();
 }
 
+template<typename KeySource>
 std::optional<crypto::Certificate> RegistryService::issue(const crypto::Subject &subject,
-                                                 const crypto::RsaKey &publicKey, qint64 notAfter,
-                                                 QString *error)
+                                                          const KeySource &keyFrom, qint64 notAfter,
+                                                          QString *error)
 {
     // §7.5: X.509 serial = config serial + 1, stored back.
     const qint64 serial = m_store.config(QStringLiteral("serial")).toLongLong() + 1;
     const auto cert = crypto::Certificate::issue(m_deps.ca, m_deps.caKey, quint64(serial), subject,
-                                                 publicKey, now(), notAfter);
+                                                 keyFrom, now(), notAfter);
     if (!cert) {
         if (error) *error = QStringLiteral("cannot create the certificate");
         return std::nullopt;
@@ -363,7 +364,10 @@ void RegistryService::requestCertificate(Call &call)
     }
     // An unknown token answers 204 whatever the CSR (the client then says
     // "invalid or expired token"); a bad CSR never consumes a valid token (§18.7).
-    if (!token.isEmpty() && !m_store.token(token)) {
+    // Looked up once: nothing below returns to the event loop before the
+    // transaction deletes it (deleteToken's result covers another writer).
+    std::optional<RegistryStore::Token> tokenRow;
+    if (!token.isEmpty() && !(tokenRow = m_store.token(token))) {
         qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
         return call.noContent();
     }
@@ -398,15 +402,13 @@ void RegistryService::requestCertificate(Call &call)
 
     RegistryStore::Transaction transaction(m_store);
     QString email;
-    if (!token.isEmpty()) {
-        const auto row = m_store.token(token);
-        if (!row) {
+    if (tokenRow) {
+        if (!m_store.deleteToken(token)) {
             qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
             return call.noContent(); // the client reports "invalid or expired token"
         }
-        m_store.deleteToken(token);
-        email = row->email;
-        prefixLength = row->prefixLen;
+        email = tokenRow->email;
+        prefixLength = tokenRow->prefixLen;
     }
     QString error;
     const auto prefix = PrefixAllocator(m_store, int(m_network.size())).allocate(prefixLength, community, &error);
@@ -417,7 +419,7 @@ void RegistryService::requestCertificate(Call &call)
     const int subjectSerial = freeSubjectSerial();
     crypto::subjectReplace(subject, "serialNumber", QString::number(subjectSerial));
     crypto::subjectReplace(subject, "CN", addressing::cnFromBits(*prefix));
-    const auto cert = issue(subject, publicKey, now() + CertDuration, &error);
+    const auto cert = issue(subject, *csr, now() + CertDuration, &error);
     if (!cert) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
     const QByteArray pem = cert->toPem();
     m_store.setRow({*prefix, email, pem});
@@ -449,7 +451,7 @@ void RegistryService::renewCertificate(Call &call)
         return call.ok(m_store.row(prefix)->cert);
     RegistryStore::Transaction transaction(m_store);
     QString error;
-    const auto renewed = issue(cert->subject(), cert->publicKey(), newNotAfter, &error);
+    const auto renewed = issue(cert->subject(), *cert, newNotAfter, &error);
     if (!renewed) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
     const QByteArray pem = renewed->toPem();
     auto row = *m_store.row(prefix);

@@ -115,8 +115,11 @@ private:
     std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
     QString newToken() const;
     int freeSubjectSerial() const;
-    std::optional<crypto::Certificate> issue(const crypto::Subject &subject, const crypto::RsaKey &publicKey,
-                                    qint64 notAfter, QString *error);
+    // KeySource: crypto::CertificateRequest or crypto::Certificate, whose
+    // SubjectPublicKeyInfo the new certificate copies byte for byte.
+    template<typename KeySource>
+    std::optional<crypto::Certificate> issue(const crypto::Subject &subject, const KeySource &keyFrom,
+                                             qint64 notAfter, QString *error);
     bool bumpVersion();
     QByteArray registryPrefix() const;
     void scheduleCleanup(qint64 delaySeconds);

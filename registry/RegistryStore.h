@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QSqlDatabase>
 #include <QString>
 #include <QVariant>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <utility>
@@ -117,6 +119,20 @@ public:
     QList<std::pair<qint64, qint64>> crlRows() const; // (serial, date), ascending
 
 private:
+    // A cached prepared statement for one use: bind, run(), read; the
+    // destructor resets it (QSqlQuery::finish) for the next user.
+    struct Statement final
+    {
+        explicit Statement(std::shared_ptr<QSqlQuery> q) : query(*q), m_keep(std::move(q)) {}
+        ~Statement();
+        Q_DISABLE_COPY_MOVE(Statement)
+        QSqlQuery &query;
+
+    private:
+        std::shared_ptr<QSqlQuery> m_keep;
+    };
+    Statement statement(const QString &sql) const;
+
     QString setup(const QString &path); // error text, empty on success
     bool exec(const QString &sql) const;
     bool run(QSqlQuery &query) const;
@@ -129,6 +145,7 @@ private:
     mutable QString m_lastError;
     mutable std::optional<std::set<QByteArray>> m_freeCache;
     mutable qint64 m_freeCacheVersion = -1;
+    mutable QHash<QString, std::shared_ptr<QSqlQuery>> m_statements; // statement()
 };
 
 } // namespace re6st::registry

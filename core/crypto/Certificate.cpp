@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/crypto/Certificate.h"
+#include "core/crypto/CertificateRequest.h"
 #include "core/crypto/DigestLookup.h"
 #include "core/crypto/OpenSslPtr.h"
 #include "core/crypto/SubjectCodec.h"
@@ -83,6 +84,71 @@ bool addExtension(X509 *cert, int nid, const char *value)
     return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
+// DER of a SubjectPublicKeyInfo as it stands (a plain ASN.1 encoding of the
+// algorithm and key bits: no OpenSSL 3 encoder).
+QByteArray keyInfoDer(const X509_PUBKEY *key)
+{
+    if (key == nullptr)
+        return {};
+    unsigned char *der = nullptr;
+    const int len = i2d_X509_PUBKEY(key, &der);
+    if (len <= 0)
+        return failed(QByteArray());
+    QByteArray out(reinterpret_cast<const char *>(der), len);
+    OPENSSL_free(der);
+    return out;
+}
+
+// Puts the SubjectPublicKeyInfo `der` (SEQUENCE { AlgorithmIdentifier, BIT
+// STRING }) into `target` byte for byte. X509_set_pubkey would instead run an
+// OpenSSL 3 encoder and decoder per call (most of an issuance's non-RSA time);
+// the target then holds no decoded key, which publicKey() decodes on demand.
+bool setKeyInfo(X509_PUBKEY *target, const QByteArray &der)
+{
+    if (target == nullptr || der.isEmpty())
+        return false;
+    const auto *begin = reinterpret_cast<const unsigned char *>(der.constData());
+    const unsigned char *p = begin;
+    long contentLength = 0;
+    int tag = 0, xclass = 0;
+    const int flags = ASN1_get_object(&p, &contentLength, &tag, &xclass, long(der.size()));
+    if ((flags & 0x80) != 0 || flags != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE
+        || xclass != V_ASN1_UNIVERSAL || p + contentLength != begin + der.size())
+        return failed(false);
+    const unsigned char *end = p + contentLength;
+    std::unique_ptr<X509_ALGOR, OpenSslDeleter<X509_ALGOR_free>> algorithm(
+        d2i_X509_ALGOR(nullptr, &p, long(end - p)));
+    if (!algorithm || p >= end)
+        return failed(false);
+    std::unique_ptr<ASN1_BIT_STRING, OpenSslDeleter<ASN1_BIT_STRING_free>> bits(
+        d2i_ASN1_BIT_STRING(nullptr, &p, long(end - p)));
+    // Key bits are whole octets (unused-bits count 0) for every key type X.509 knows.
+    if (!bits || p != end || ASN1_STRING_length(bits.get()) <= 0
+        || ((bits->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (bits->flags & 0x07) != 0))
+        return failed(false);
+    const int length = ASN1_STRING_length(bits.get());
+    auto *copy = static_cast<unsigned char *>(
+        OPENSSL_memdup(ASN1_STRING_get0_data(bits.get()), size_t(length)));
+    ASN1_OBJECT *object = OBJ_dup(algorithm->algorithm);
+    if (copy == nullptr || object == nullptr) {
+        OPENSSL_free(copy);
+        ASN1_OBJECT_free(object);
+        return failed(false);
+    }
+    // set0_param takes `object` and `copy`; X509_ALGOR_copy then sets the
+    // algorithm with its parameters exactly as in `der`.
+    X509_ALGOR *targetAlgorithm = nullptr;
+    if (X509_PUBKEY_set0_param(target, object, V_ASN1_UNDEF, nullptr, copy, length) != 1) {
+        OPENSSL_free(copy);
+        ASN1_OBJECT_free(object);
+        return failed(false);
+    }
+    if (X509_PUBKEY_get0_param(nullptr, nullptr, nullptr, &targetAlgorithm, target) != 1
+        || X509_ALGOR_copy(targetAlgorithm, algorithm.get()) != 1)
+        return failed(false);
+    return true;
+}
+
 } // namespace
 
 Certificate::Certificate(const Certificate &other) : m_cert(other.m_cert)
@@ -146,13 +212,53 @@ std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKe
                                               const RsaKey &publicKey, qint64 notBefore,
                                               qint64 notAfter)
 {
+    if (publicKey.isNull())
+        return std::nullopt;
+    // One encoder pass (provider key -> SubjectPublicKeyInfo DER); the
+    // certificate takes these bytes as they are (see issueWithKeyInfo).
+    unsigned char *der = nullptr;
+    const int len = i2d_PUBKEY(publicKey.handle(), &der);
+    if (len <= 0)
+        return failed(std::optional<Certificate>());
+    const QByteArray spki(reinterpret_cast<const char *>(der), len);
+    OPENSSL_free(der);
+    return issueWithKeyInfo(ca, caKey, serial, subject, spki, notBefore, notAfter);
+}
+
+std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKey &caKey,
+                                              quint64 serial, const Subject &subject,
+                                              const CertificateRequest &request, qint64 notBefore,
+                                              qint64 notAfter)
+{
+    if (request.isNull())
+        return std::nullopt;
+    return issueWithKeyInfo(ca, caKey, serial, subject,
+                            keyInfoDer(X509_REQ_get_X509_PUBKEY(request.handle())), notBefore,
+                            notAfter);
+}
+
+std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKey &caKey,
+                                              quint64 serial, const Subject &subject,
+                                              const Certificate &keyFrom, qint64 notBefore,
+                                              qint64 notAfter)
+{
+    if (keyFrom.isNull())
+        return std::nullopt;
+    return issueWithKeyInfo(ca, caKey, serial, subject,
+                            keyInfoDer(X509_get_X509_PUBKEY(keyFrom.m_cert)), notBefore, notAfter);
+}
+
+std::optional<Certificate> Certificate::issueWithKeyInfo(const Certificate &ca, const RsaKey &caKey,
+                                                         quint64 serial, const Subject &subject,
+                                                         const QByteArray &keyInfo,
+                                                         qint64 notBefore, qint64 notAfter)
+{
     // registry-protocol.md §7.5.
-    if (ca.isNull() || caKey.isNull() || publicKey.isNull() || !caKey.hasPrivate()
+    if (ca.isNull() || caKey.isNull() || keyInfo.isEmpty() || !caKey.hasPrivate()
         || !caKey.samePublicKey(ca.publicKey()))
         return std::nullopt;
     X509NamePtr name = toX509Name(subject);
-    EvpPkeyPtr subjectKey = publicPart(publicKey.handle());
-    if (!name || !subjectKey)
+    if (!name)
         return failed(std::optional<Certificate>());
     X509Ptr cert(X509_new());
     // No X509_set_version: the version field stays absent (v1), no extensions.
@@ -161,7 +267,7 @@ std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKe
         || !setTime(X509_getm_notBefore(cert.get()), notBefore)
         || !setTime(X509_getm_notAfter(cert.get()), notAfter)
         || X509_set_subject_name(cert.get(), name.get()) != 1
-        || X509_set_pubkey(cert.get(), subjectKey.get()) != 1
+        || !setKeyInfo(X509_get_X509_PUBKEY(cert.get()), keyInfo)
         || X509_sign(cert.get(), caKey.handle(), EVP_sha512()) <= 0)
         return failed(std::optional<Certificate>());
     return Certificate(cert.release());
@@ -259,7 +365,20 @@ qint64 Certificate::notAfter() const
 
 RsaKey Certificate::publicKey() const
 {
-    return m_cert == nullptr ? RsaKey() : adoptRsaKey(X509_get_pubkey(m_cert)); // new reference
+    if (m_cert == nullptr)
+        return {};
+    // A parsed certificate holds its decoded key; one from issue() only the
+    // key bytes (setKeyInfo), decoded here on demand.
+    ERR_set_mark();
+    EVP_PKEY *key = X509_get_pubkey(m_cert); // new reference
+    if (key == nullptr) {
+        const QByteArray der = keyInfoDer(X509_get_X509_PUBKEY(m_cert));
+        const auto *p = reinterpret_cast<const unsigned char *>(der.constData());
+        if (!der.isEmpty())
+            key = d2i_PUBKEY(nullptr, &p, long(der.size()));
+    }
+    ERR_pop_to_mark();
+    return adoptRsaKey(key);
 }
 
 bool Certificate::isSignedBy(const RsaKey &issuerKey) const

@@ -9,6 +9,8 @@ struct x509_st;
 
 namespace re6st::crypto {
 
+class CertificateRequest;
+
 // An X.509 certificate (registry-protocol.md §7.5). Copies share the object.
 class Certificate final
 {
@@ -29,6 +31,18 @@ public:
     static std::optional<Certificate> issue(const Certificate &ca, const RsaKey &caKey,
                                             quint64 serial, const Subject &subject,
                                             const RsaKey &publicKey, qint64 notBefore,
+                                            qint64 notAfter);
+    // Same, with the request's SubjectPublicKeyInfo copied byte for byte (no
+    // key re-encoding: registry-protocol.md §7.3 requestCertificate). The
+    // caller checks the request's signature and key first.
+    static std::optional<Certificate> issue(const Certificate &ca, const RsaKey &caKey,
+                                            quint64 serial, const Subject &subject,
+                                            const CertificateRequest &request, qint64 notBefore,
+                                            qint64 notAfter);
+    // Same, with the key of `keyFrom` (renewal, §8.1).
+    static std::optional<Certificate> issue(const Certificate &ca, const RsaKey &caKey,
+                                            quint64 serial, const Subject &subject,
+                                            const Certificate &keyFrom, qint64 notBefore,
                                             qint64 notAfter);
     // Self-signed CA (v3, basicConstraints CA:TRUE), serial given in hex without
     // "0x" (e.g. "120010db80042", registry-protocol.md §2.1). For tests/demo.
@@ -60,6 +74,12 @@ public:
     x509_st *handle() const { return m_cert; }
 
 private:
+    // `keyInfo`: DER SubjectPublicKeyInfo put into the certificate as is.
+    static std::optional<Certificate> issueWithKeyInfo(const Certificate &ca, const RsaKey &caKey,
+                                                       quint64 serial, const Subject &subject,
+                                                       const QByteArray &keyInfo, qint64 notBefore,
+                                                       qint64 notAfter);
+
     x509_st *m_cert = nullptr;
 };
 

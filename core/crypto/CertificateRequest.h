@@ -31,6 +31,7 @@ public:
     bool verifySignature() const;
 
     explicit CertificateRequest(X509_req_st *owned) : m_req(owned) {}
+    X509_req_st *handle() const { return m_req; }
 
 private:
     X509_req_st *m_req = nullptr;
