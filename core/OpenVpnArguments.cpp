@@ -59,6 +59,7 @@ QStringList head(const OpenVpnArguments::Common &c)
                   QStringLiteral("--script-security"), QStringLiteral("2")};
     if (!c.upCommand.isEmpty()) a << QStringLiteral("--up") << c.upCommand;
     if (!c.pathEnv.isEmpty()) a << QStringLiteral("--setenv") << QStringLiteral("PATH") << c.pathEnv;
+    if (!c.tlsVerifyCommand.isEmpty()) a << QStringLiteral("--tls-verify") << c.tlsVerifyCommand;
     return a;
 }
 

@@ -17,6 +17,7 @@ public:
     {
         QString device;        // tap name (§3.1)
         QString upCommand;     // --up: our helper (sets link up + MTU, §3.2); empty = none
+        QString tlsVerifyCommand; // --tls-verify: peer certificate check (CRL serials); empty = none
         QString pathEnv;       // --setenv PATH …; empty = omitted
         QStringList extraArguments; // -O (§1.1)
         QString ca, cert, key; // §2.3

@@ -103,6 +103,9 @@ public:
     // first to know which). Empty result: nothing to send.
     QByteArray send(const std::optional<QByteArray> &payload);
     QByteArray helloDatagram() const;
+    // The last datagram from send() could not leave (no route yet): a hello0 it
+    // carried does not count against the 60 s limit, so the next send retries.
+    void sendFailed() { m_helloBlockUntilMs = 0; }
 
     bool isConnected() const;              // §6.4
     bool isCertificateExpired() const;     // §6.5: drop the record

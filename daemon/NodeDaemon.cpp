@@ -22,10 +22,11 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QHostInfo>
+#include <QSaveFile>
 #include <QLoggingCategory>
-#include <QSysInfo>
 
 #include <cstdlib>
+#include <sys/utsname.h>
 
 Q_LOGGING_CATEGORY(lcNode, "re6st.node")
 
@@ -158,11 +159,20 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
         return false;
     }
     m_endpoint->setRegistryPrefix(registryPrefix);
-    m_endpoint->setNodeInfo(NodeOptions::versionText().section(QLatin1Char(' '), -1),
-                            QStringLiteral("%1-%2-%3").arg(QSysInfo::kernelType(), QSysInfo::kernelVersion(),
-                                                           QSysInfo::currentCpuArchitecture()));
+    // Code 4 (§6.6): "<version>, <system>-<release>-<machine>", like upstream's platform string.
+    struct utsname uts = {};
+    ::uname(&uts);
+    m_endpoint->setNodeInfo(NodeOptions::versionText(), QStringLiteral("%1-%2-%3").arg(QString::fromLocal8Bit(uts.sysname),
+                                                                                         QString::fromLocal8Bit(uts.release),
+                                                                                         QString::fromLocal8Bit(uts.machine)));
     applyCrl();
     publishAddresses();
+    // Certificate serials of the peers we talked to: setCrl() drops revoked
+    // records, but their tunnels must still be found and closed (§7.5).
+    connect(m_endpoint, &PeerEndpoint::sessionOpened, this, [this](const QByteArray &prefix) {
+        if (const PeerSession *s = m_endpoint->session(prefix); s && s->hasCertificate())
+            m_peerSerials.insert(prefix, s->serial());
+    });
     connect(m_endpoint, &PeerEndpoint::newerVersion, this, [this] { m_sync->scheduleFetch(1000); });
     connect(m_endpoint, &PeerEndpoint::localVersionNotice, this, [this] { m_sync->scheduleFetch(1000); });
     connect(m_endpoint, &PeerEndpoint::remoteLog, this, [](const QByteArray &prefix, const QString &text) {
@@ -187,7 +197,12 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
     ts.network = m_identity.network;
     // Common OpenVPN arguments (§3.2).
     OpenVpnArguments::Common common;
-    common.upCommand = QCoreApplication::applicationFilePath() + QStringLiteral(" --ovpn-up");
+    // After an upgrade /proc/self/exe reads "<path> (deleted)": the new binary at
+    // the same path does the same job.
+    QString self = QCoreApplication::applicationFilePath();
+    if (self.endsWith(QLatin1String(" (deleted)"))) self.chop(10);
+    common.upCommand = self + QStringLiteral(" --ovpn-up");
+    common.tlsVerifyCommand = self + QStringLiteral(" --ovpn-tls-verify ") + crlFile();
     common.pathEnv = qEnvironmentVariable("PATH");
     common.extraArguments = m_options.openvpnArgs;
     common.ca = QFileInfo(m_options.ca).absoluteFilePath();
@@ -206,9 +221,10 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
             for (auto it = m_servers->served().cbegin(); it != m_servers->served().cend(); ++it) out.insert(it.key());
         return out;
     };
-    hooks.revoked = [this](const QByteArray &prefix) {
-        const PeerSession *session = m_endpoint ? m_endpoint->session(prefix) : nullptr;
-        return session && session->hasCertificate() && isRevoked(session->serial());
+    hooks.revoked = [this](const QByteArray &prefix) -> std::optional<bool> {
+        const auto it = m_peerSerials.constFind(prefix);
+        if (it == m_peerSerials.cend()) return std::nullopt;
+        return isRevoked(*it);
     };
     m_driver = new TunnelDriver(ts, hooks, m_cache.get(), m_endpoint, m_babelControl, m_registry, m_identity.key, this);
     connect(m_driver, &TunnelDriver::networkConfigCheck, this,
@@ -428,6 +444,11 @@ void NodeDaemon::publishAddresses()
     if (m_cache && !m_addresses.isEmpty()) m_cache->setOwnAddress(PeerAddress::dumpList(m_addresses));
 }
 
+QString NodeDaemon::crlFile() const
+{
+    return QDir(m_runDir).filePath(QStringLiteral("crl"));
+}
+
 bool NodeDaemon::isRevoked(qint64 serial) const
 {
     return m_context.crl.contains(serial);
@@ -439,12 +460,18 @@ void NodeDaemon::applyCrl()
     for (const QVariant &v : m_config.value(QStringLiteral("crl")).toList()) crl << v.toLongLong();
     if (m_endpoint) m_endpoint->setCrl(crl);
     else m_context.crl = crl;
+    // For OpenVPN's --tls-verify hook (main.cpp): one decimal serial per line.
+    QSaveFile file(crlFile());
+    if (file.open(QIODevice::WriteOnly)) {
+        for (qint64 serial : std::as_const(crl)) file.write(QByteArray::number(serial) + '\n');
+        if (!file.commit()) qCWarning(lcNode).noquote() << "cannot write" << crlFile() << ":" << file.errorString();
+    }
 }
 
 void NodeDaemon::onConfigChanged(const QVariantMap &config, const QStringList &changed)
 {
     if (!m_running || m_stopping) return;
-    const QVariantMap old = m_config;
+    const QList<qint64> oldCrl = m_context.crl;
     m_config = config;
     qCInfo(lcNode).noquote() << "network configuration changed:" << changed.join(QStringLiteral(", "));
     applyCrl();
@@ -459,7 +486,9 @@ void NodeDaemon::onConfigChanged(const QVariantMap &config, const QStringList &c
         d.reasons << QStringLiteral("our certificate is revoked");
         d.delayMs = qMax(d.delayMs, 1000);
     }
-    m_driver->closeRevoked();
+    bool crlGrew = false;
+    for (qint64 serial : std::as_const(m_context.crl)) crlGrew = crlGrew || !oldCrl.contains(serial);
+    m_driver->closeRevoked(crlGrew);
     if (d.restart) {
         qCInfo(lcNode).noquote() << "restarting in" << d.delayMs << "ms:" << d.reasons.join(QStringLiteral(", "));
         QTimer::singleShot(d.delayMs, this, [this] { shutdown(0, true); });

@@ -6,6 +6,7 @@
 #include "daemon/NodeOptions.h"
 #include "daemon/SystemNetwork.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QProcess>
@@ -63,6 +64,7 @@ private:
     void broadcastVersion();
     void applyCrl();
     bool isRevoked(qint64 serial) const;
+    QString crlFile() const; // <run>/crl, read by the --tls-verify hook
     void fail(const QString &message);
 
     NodeOptions m_options;
@@ -88,6 +90,7 @@ private:
     bool m_subtrees = true;
     QStringList m_disabled;
     QList<PeerAddress> m_addresses;
+    QHash<QByteArray, qint64> m_peerSerials; // from peer-protocol sessions
     bool m_learnIpv4 = true, m_learnIpv6 = true;
     QString m_runDir;
     bool m_running = false, m_stopping = false, m_runDirCreated = false;

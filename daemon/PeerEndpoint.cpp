@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/PeerEndpoint.h"
+
+#include <QDeadlineTimer>
 #include "core/Addressing.h"
 #include "core/LocalRegistryDatagram.h"
 #include "core/NetworkVersion.h"
@@ -247,13 +249,15 @@ void PeerEndpoint::handlePeer(const QByteArray &datagram, const QByteArray &bits
         return drop(dropReason(r.outcome, r.datagramError), r.message(), from.first, from.second);
     ++m_stats.accepted;
     const QByteArray prefix = session->prefix();
-    for (const QByteArray &reply : r.replies) write(reply, from);
+    for (const QByteArray &reply : r.replies)
+        if (!write(reply, from)) session->sendFailed(); // no route back yet: the next hello may go at once
 
     QList<std::function<void()>> emits;
     // Receiver of seq 2: at once; sender of seq 2: on the peer's first data (§6.3).
     if (r.sessionOpened || (!wasConnected && session->isConnected())) {
         qCDebug(lcPeer).noquote() << "session opened with" << addressing::cnFromBits(prefix);
         emits.append([this, prefix] { Q_EMIT sessionOpened(prefix); });
+        flushRelays(prefix);
     }
     if (r.payload && !r.payload->isEmpty()) {
         // §6.3: a non-empty payload is always answered (empty payload = ACK).
@@ -305,8 +309,19 @@ void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bit
     if (r.outcome != PeerSession::Outcome::Accepted)
         return drop(dropReason(r.outcome, r.datagramError), r.message(), from.first, from.second);
     ++m_stats.accepted;
-    for (const QByteArray &reply : r.replies) write(reply, from);
+    for (const QByteArray &reply : r.replies)
+        if (!write(reply, from)) session.sendFailed(); // no route back yet: the next hello may go at once
     scheduleExpiry();
+}
+
+void PeerEndpoint::flushRelays(const QByteArray &prefix)
+{
+    const auto it = m_pendingRelays.find(prefix);
+    if (it == m_pendingRelays.end()) return;
+    const QList<PendingRelay> pending = std::move(it->second);
+    m_pendingRelays.erase(it);
+    for (const PendingRelay &r : pending)
+        if (!r.deadline.hasExpired()) send(prefix, r.payload);
 }
 
 void PeerEndpoint::handleLocal(const QByteArray &datagram, const Endpoint &from)
@@ -318,9 +333,15 @@ void PeerEndpoint::handleLocal(const QByteArray &datagram, const Endpoint &from)
     m_forward = from; // §6.8: relayed answers go back to the last local sender
     if (request->prefix() != m_ownPrefix) {
         // Relayed with the flag; dropped (hello0 instead) without a live session.
-        if (!send(request->prefix(), PeerPayload(request->code(), request->payload(), true).encode()))
+        const QByteArray payload = PeerPayload(request->code(), request->payload(), true).encode();
+        if (!send(request->prefix(), payload)) {
+            // The hello just sent usually opens the session well within the
+            // registry's 3 s wait: relay then instead of losing the request.
             qCDebug(lcPeer).noquote() << "local request for" << QString::fromLatin1(request->prefix())
-                                      << "not relayed: no session yet";
+                                      << "waits for a session";
+            auto &pending = m_pendingRelays[request->prefix()];
+            if (pending.size() < kMaxPendingRelays) pending.append({payload, QDeadlineTimer(kRelayWaitMs)});
+        }
         return;
     }
     QList<std::function<void()>> emits;
@@ -425,6 +446,7 @@ bool PeerEndpoint::sendTo(PeerSession &session, const std::optional<QByteArray> 
     if (!datagram.isEmpty()) {
         const auto to = m_peerResolver ? m_peerResolver(session.prefix()) : peerEndpoint(m_network, session.prefix());
         written = to && write(datagram, *to);
+        if (!written && !connected) session.sendFailed();
         if (!to)
             qCDebug(lcPeer).noquote() << "no address for prefix" << QString::fromLatin1(session.prefix());
     }

@@ -4,6 +4,7 @@
 #include "core/PeerSession.h"
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QHostAddress>
 #include <QList>
 #include <QMap>
@@ -117,6 +118,16 @@ private:
     void scheduleExpiry();
     void expire();
     bool isRegistryNode() const;
+    void flushRelays(const QByteArray &prefix); // §6.8 requests that waited for a session
+
+    struct PendingRelay
+    {
+        QByteArray payload;
+        QDeadlineTimer deadline;
+    };
+    static constexpr int kRelayWaitMs = 3000; // the registry waits 3 s (§6.8)
+    static constexpr int kMaxPendingRelays = 16;
+    std::map<QByteArray, QList<PendingRelay>> m_pendingRelays;
 
     PeerContext *m_context;
     QByteArray m_network;

@@ -135,7 +135,7 @@ void ServerTunnels::onFinished(Server &s, int exitCode, bool crashed)
     if (m_stopping) return;
     qCWarning(lcServers).noquote() << "OpenVPN server" << s.iface << (crashed ? "was killed" : "exited")
                                    << "with status" << exitCode << "- restarting in" << s.delayMs << "ms;"
-                                   << "last output:" << s.process->lastOutput().right(500);
+                                   << "last output:" << s.process->lastOutput().right(500).replace(QLatin1Char('\n'), QLatin1String(" | "));
     s.restart.start(s.delayMs);
     s.delayMs = qMin(60000, s.delayMs * 2);
 }

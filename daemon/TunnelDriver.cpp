@@ -266,7 +266,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
             raw->connected = true;
             qCInfo(lcTunnels).noquote() << "tunnel to" << cn(raw->prefix) << "on" << raw->iface << "is up";
-            const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix);
+            const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix).value_or(false);
             run(m_manager.routeUp(snapshot(), raw->prefix, revoked, int(raw->tried.size()) - 1, raw->tried.last()));
         });
         connect(t->process, &OpenVpnProcess::finished, this, [this, raw](qint64, int code, bool crashed) {
@@ -274,7 +274,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             if (isIpv4(raw->tried.value(raw->tried.size() - 1).ip)) removeGatewayRoute(raw->tried.last().ip);
             if (m_stopped) return;
             qCDebug(lcTunnels).noquote() << "OpenVPN to" << cn(raw->prefix) << "on" << raw->iface
-                                         << (crashed ? "killed" : "exited") << code << raw->process->lastOutput().right(300);
+                                         << (crashed ? "killed" : "exited") << code << raw->process->lastOutput().right(300).replace(QLatin1Char('\n'), QLatin1String(" | "));
             if (raw->connected && !m_refreshTimer.isActive()) return;
             // A dead established tunnel or a failed attempt: let the manager react now (§5.3).
             if (!m_waitingDump) {
@@ -351,15 +351,18 @@ void TunnelDriver::clientDisconnected(const QByteArray &prefix)
     if (m_settings.config.clientCount > 0) run(m_manager.clientDisconnect(snapshot(), prefix));
 }
 
-void TunnelDriver::closeRevoked()
+void TunnelDriver::closeRevoked(bool unknownToo)
 {
     if (!m_hooks.revoked) return;
     const auto tunnels = m_tunnels;
-    for (const auto &t : tunnels)
-        if (m_hooks.revoked(t->prefix)) {
-            qCInfo(lcTunnels).noquote() << "closing the tunnel to revoked" << cn(t->prefix);
+    for (const auto &t : tunnels) {
+        const std::optional<bool> revoked = m_hooks.revoked(t->prefix);
+        if (revoked.value_or(unknownToo)) {
+            qCInfo(lcTunnels).noquote() << "closing the tunnel to" << cn(t->prefix)
+                                        << (revoked ? "(revoked)" : "(serial unknown: reconnecting through the CRL check)");
             closeTunnel(t->iface);
         }
+    }
 }
 
 QByteArray TunnelDriver::topologyAnswer() const

@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QTimer>
 #include <functional>
+#include <optional>
 #include <memory>
 
 namespace re6st {
@@ -46,7 +47,8 @@ public:
     struct Hooks
     {
         std::function<QSet<QByteArray>()> served;           // peers connected to our servers
-        std::function<bool(const QByteArray &prefix)> revoked; // server certificate in the CRL (§5.4)
+        // Server certificate of `prefix` in the CRL (§5.4)? nullopt: its serial is unknown.
+        std::function<std::optional<bool>(const QByteArray &prefix)> revoked;
     };
 
     TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, PeerEndpoint *endpoint, BabelControl *babel,
@@ -61,8 +63,10 @@ public:
     // Server side (§3.5): false = reject. Duplicates are resolved here (§5.7).
     bool admitClient(const QByteArray &prefix, bool revoked);
     void clientDisconnected(const QByteArray &prefix);
-    // §7.5: close client tunnels whose server serial is now revoked.
-    void closeRevoked();
+    // §7.5: close client tunnels whose server serial is now revoked; with
+    // `unknownToo`, also those whose server serial we never learnt (they reconnect
+    // through OpenVPN's --tls-verify CRL check).
+    void closeRevoked(bool unknownToo);
 
     const BabelDump::Topology &topology() const { return m_topology; }
     bool hasDump() const { return m_dumps > 0; }

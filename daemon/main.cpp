@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <unistd.h>
@@ -34,11 +35,38 @@ int ovpnUp(int argc, char **argv)
     return 1;
 }
 
+// OpenVPN's --tls-verify hook: "re6stnet --ovpn-tls-verify <crl file> <depth> <subject>".
+// Refuses the peer certificate (depth 0) whose serial (env tls_serial_0, decimal) is
+// listed in the file the daemon keeps from the network config's CRL (§3.5, §5.4):
+// a revoked node is refused at TLS time, on both ends of a tunnel.
+int ovpnTlsVerify(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "re6stnet --ovpn-tls-verify: expected CRL_FILE DEPTH SUBJECT (run by OpenVPN --tls-verify)\n");
+        return 2;
+    }
+    if (std::strcmp(argv[3], "0") != 0) return 0; // the CA itself
+    const char *serial = getenv("tls_serial_0");
+    if (!serial || !*serial) return 0;
+    FILE *f = fopen(argv[2], "r");
+    if (!f) return 0; // no CRL yet
+    char line[64];
+    bool revoked = false;
+    while (!revoked && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        revoked = std::strcmp(line, serial) == 0;
+    }
+    fclose(f);
+    if (revoked) fprintf(stderr, "re6stnet: refusing revoked certificate serial %s\n", serial);
+    return revoked ? 1 : 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     if (argc >= 2 && std::strcmp(argv[1], "--ovpn-up") == 0) return ovpnUp(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "--ovpn-tls-verify") == 0) return ovpnTlsVerify(argc, argv);
 
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("re6stnet"));

@@ -186,6 +186,11 @@ private Q_SLOTS:
                                            QStringLiteral("re6stnet1"), QStringLiteral("--persist-tun"),
                                            QStringLiteral("--persist-key"), QStringLiteral("--script-security"),
                                            QStringLiteral("2")}));
+        QVERIFY(!a.contains(QStringLiteral("--tls-verify")));
+        // The CRL hook (ours) goes right after the common head.
+        c.common.tlsVerifyCommand = QStringLiteral("/usr/sbin/re6stnet --ovpn-tls-verify /run/re6stnet/crl");
+        const QStringList v = OpenVpnArguments::client(c).value();
+        QCOMPARE(v.mid(8, 2), (QStringList{QStringLiteral("--tls-verify"), c.common.tlsVerifyCommand}));
         QCOMPARE(a.at(8), QStringLiteral("--nobind"));
     }
 

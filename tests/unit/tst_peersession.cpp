@@ -644,6 +644,11 @@ private Q_SLOTS:
         QCOMPARE(hello.left(4), QByteArray::fromHex("00000001"));
         QCOMPARE(hello, ab.helloDatagram());
         QCOMPARE(ab.send(QByteArray("\x04")), QByteArray()); // rate-limited
+        // A hello that could not leave (no route yet) does not count.
+        a.nowMs += 1000;
+        ab.sendFailed();
+        QCOMPARE(ab.send(QByteArray("\x04")), hello);
+        QCOMPARE(ab.send(QByteArray("\x04")), QByteArray());
         a.nowMs += 60000;
         QVERIFY(!ab.send(QByteArray("\x04")).isEmpty());
         // A valid data message revives the session.
