@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # re6st-qt developer entry point (see README.md):
-#   ./dev.sh demo   install packages, build, run the local demo network
+#   ./dev.sh demo   install packages, build, run the demo network (root: namespaces)
 #   ./dev.sh test   install packages, build, run the whole test suite (CI)
 #   ./dev.sh build  install packages and build only
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -15,6 +15,7 @@ PACKAGES=(
   qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
   libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
   libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
+  openvpn babeld nftables iputils-ping
 )
 
 install_packages() {

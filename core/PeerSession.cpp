@@ -190,6 +190,7 @@ PeerSession::Result PeerSession::acceptHello(const VerifiedHello &hello)
         return r;
     }
     m_prefix = hello.prefix;
+    const bool hadCertificate = !m_certDer.isEmpty();
     m_cert = hello.certificate;
     m_certDer = hello.certificateDer;
     m_serial = hello.serial;
@@ -199,6 +200,13 @@ PeerSession::Result PeerSession::acceptHello(const VerifiedHello &hello)
         m_protocol = hello.protocol;
         const QByteArray datagram = newSessionDatagram();
         if (!datagram.isEmpty()) r.replies.append(datagram);
+    } else if (hello.seq == 0 && !hadCertificate) {
+        // The peer lacks our certificate and we just learnt theirs: answer now
+        // (seq 1) even if our own seq-0 hello crossed theirs. Waiting for the 60 s
+        // limit stalled both sides for a minute; one reply per first hello costs
+        // nothing (no amplification: their hello carries a certificate too).
+        m_helloBlockUntilMs = m_context->now() + kHelloBlockMs;
+        r.replies.append(helloDatagram());
     } else if (const QByteArray h = rateLimitedHello(); !h.isEmpty()) {
         r.replies.append(h);
     }
