@@ -5,8 +5,10 @@
 #include "core/BabelArguments.h"
 #include "core/OpenVpnArguments.h"
 #include "core/RegistryClient.h"
+#include "core/crypto/SubjectEntry.h"
 #include "daemon/BabelControl.h"
 #include "daemon/BabelProcess.h"
+#include "daemon/ClientModeTunnel.h"
 #include "daemon/NetworkConfigSync.h"
 #include "daemon/NodeEnvironment.h"
 #include "daemon/ParentDeath.h"
@@ -108,7 +110,39 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
 {
     m_config = config;
     const QByteArray registryPrefix = config.value(QStringLiteral("registry_prefix")).toByteArray();
-    // §2.4 step 5–6.
+    if (!readParameters(config, error)) return false;
+    // §2.4 steps 8–9: advertised addresses, environment.
+    resolveAddresses();
+    for (const auto &[name, value] : NodeEnvironment::variables(m_options.mainInterface, m_identity))
+        qputenv(name.toUtf8().constData(), value.toUtf8());
+    // §2.4 step 10: run directory, 0700.
+    m_runDir = QDir(m_options.run).absolutePath();
+    if (!QDir().mkpath(m_runDir)
+        || !QFile::setPermissions(m_runDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
+        *error = QStringLiteral("cannot create the run directory %1; check --run").arg(m_runDir);
+        return false;
+    }
+    m_runDirCreated = true;
+
+    if (!createEndpoint(registryPrefix, error)) return false;
+    m_babelControl = new BabelControl(QDir(m_runDir).filePath(QStringLiteral("babeld.sock")), this);
+    const OpenVpnArguments::Common common = openVpnCommon();
+    createTunnelDriver(registryPrefix, common);
+    createServers(common);
+    if (!m_options.client.isEmpty()) {
+        const auto remotes = ClientModeTunnel::parseRemotes(m_options.client, m_disabled, error);
+        if (!remotes) return false;
+        m_clientMode = new ClientModeTunnel(common, *remotes, m_runDir, this);
+    }
+    m_running = true;
+    if (m_servers) m_sync->ensureDh([this](const QString &dhFile) { finishStart(dhFile); });
+    else finishStart({});
+    return true;
+}
+
+// §2.4 steps 5–7 and §2.5: what the network parameters and the kernel decide.
+bool NodeDaemon::readParameters(const QVariantMap &config, QString *error)
+{
     m_hello = qMax(1, intParam(config, "hello", 15));
     const int netClientCount = intParam(config, "client_count", 10);
     m_clientCount = m_options.client.isEmpty() ? m_options.clientCount.value_or(netClientCount) : 0;
@@ -131,26 +165,30 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
         for (const QString &p : {Tcp6, Udp6})
             if (!m_disabled.contains(p)) m_disabled << p;
     }
+    // §2.5 IPv4 payload: network params ipv4 "A.B.C.D/N" and ipv4_sublen.
+    m_ipv4Network = config.value(QStringLiteral("ipv4")).toString();
+    if (!m_ipv4Network.isEmpty()) {
+        bool ok = false;
+        const quint64 subjectSerial =
+            crypto::subjectValue(m_identity.cert.subject(), "serialNumber").toULongLong(&ok);
+        if (ok) m_ipv4 = addressing::ipv4Payload(m_ipv4Network, intParam(config, "ipv4_sublen", -1), subjectSerial);
+        if (!m_ipv4) {
+            qCWarning(lcNode) << "IPv4 payload disabled due to wrong network parameters";
+            m_ipv4Network.clear();
+        }
+    }
     if (m_options.multicast) qCWarning(lcNode) << "-m: multicast routing (pim-dm) is not implemented yet; ignored";
     if (!m_options.console.isEmpty()) qCWarning(lcNode) << "--console: no debug console in re6st-qt; ignored";
-    // §2.4 steps 8–9: advertised addresses, environment.
-    resolveAddresses();
-    for (const auto &[name, value] : NodeEnvironment::variables(m_options.mainInterface, m_identity))
-        qputenv(name.toUtf8().constData(), value.toUtf8());
-    // §2.4 step 10: run directory, 0700.
-    m_runDir = QDir(m_options.run).absolutePath();
-    if (!QDir().mkpath(m_runDir)
-        || !QFile::setPermissions(m_runDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)) {
-        *error = QStringLiteral("cannot create the run directory %1; check --run").arg(m_runDir);
-        return false;
-    }
-    m_runDirCreated = true;
+    return true;
+}
 
-    // §2.4 step 11: peer protocol on UDP 326.
+// §2.4 step 11: the peer protocol on UDP 326.
+bool NodeDaemon::createEndpoint(const QByteArray &registryPrefix, QString *error)
+{
     m_context.certificate = m_identity.cert;
     m_context.key = m_identity.key;
     m_context.ca = m_identity.ca;
-    m_context.networkVersion = config.value(QStringLiteral("version")).toByteArray();
+    m_context.networkVersion = m_config.value(QStringLiteral("version")).toByteArray();
     m_context.initialKey = PeerSession::generateSecret();
     m_endpoint = new PeerEndpoint(&m_context, m_identity.network, m_identity.prefix, this);
     QString bindError;
@@ -179,23 +217,12 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
         qCInfo(lcNode).noquote() << addressing::cnFromBits(prefix) + QStringLiteral(":") << text;
     });
 
-    m_babelControl = new BabelControl(QDir(m_runDir).filePath(QStringLiteral("babeld.sock")), this);
+    return true;
+}
 
-    // Tunnel manager (§5): full when client_count > 0 and not --client.
-    TunnelDriver::Settings ts;
-    ts.config.ourPrefix = m_identity.prefix;
-    ts.config.registryPrefix = registryPrefix;
-    ts.config.clientCount = m_clientCount;
-    ts.config.maxClients = m_maxClients;
-    ts.config.tunnelRefreshMs = qint64(intParam(config, "tunnel_refresh", 300)) * 1000;
-    ts.config.helloMs = qint64(m_hello) * 1000;
-    for (const QString &n : std::as_const(m_options.neighbours))
-        if (const auto bits = addressing::bitsFromCn(n)) ts.config.neighbours.insert(*bits);
-    ts.config.sameCountry = config.value(QStringLiteral("same_country")).toStringList();
-    ts.config.ourCountry = m_options.country;
-    ts.config.disabledProtocols = m_disabled;
-    ts.network = m_identity.network;
-    // Common OpenVPN arguments (§3.2).
+OpenVpnArguments::Common NodeDaemon::openVpnCommon() const
+{
+    // §3.2
     OpenVpnArguments::Common common;
     // After an upgrade /proc/self/exe reads "<path> (deleted)": the new binary at
     // the same path does the same job.
@@ -208,8 +235,28 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
     common.ca = QFileInfo(m_options.ca).absoluteFilePath();
     common.cert = QFileInfo(m_options.cert).absoluteFilePath();
     common.key = QFileInfo(m_options.key).absoluteFilePath();
-    common.encrypt = config.value(QStringLiteral("encrypt")).toBool();
+    common.encrypt = m_config.value(QStringLiteral("encrypt")).toBool();
     common.timeout = 4 * m_hello;
+    common.ipv4 = m_ipv4;
+    return common;
+}
+
+// The tunnel manager (§5): full when client_count > 0 and not --client.
+void NodeDaemon::createTunnelDriver(const QByteArray &registryPrefix, const OpenVpnArguments::Common &common)
+{
+    TunnelDriver::Settings ts;
+    ts.config.ourPrefix = m_identity.prefix;
+    ts.config.registryPrefix = registryPrefix;
+    ts.config.clientCount = m_clientCount;
+    ts.config.maxClients = m_maxClients;
+    ts.config.tunnelRefreshMs = qint64(intParam(m_config, "tunnel_refresh", 300)) * 1000;
+    ts.config.helloMs = qint64(m_hello) * 1000;
+    for (const QString &n : std::as_const(m_options.neighbours))
+        if (const auto bits = addressing::bitsFromCn(n)) ts.config.neighbours.insert(*bits);
+    ts.config.sameCountry = m_config.value(QStringLiteral("same_country")).toStringList();
+    ts.config.ourCountry = m_options.country;
+    ts.config.disabledProtocols = m_disabled;
+    ts.network = m_identity.network;
     ts.common = common;
     ts.runDir = m_runDir;
     if (m_options.ovpnlog) ts.logDir = m_options.log;
@@ -231,58 +278,60 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
             [this](bool routed) { m_sync->periodicCheck(routed, QDateTime::currentSecsSinceEpoch()); });
     connect(m_driver, &TunnelDriver::externalIpLearnt, this, &NodeDaemon::learnExternalIp);
     m_endpoint->setTopologySource([this] { return m_driver->topologyAnswer(); });
+}
 
-    // §2.4 step 13: OpenVPN servers, once the DH file is known.
-    if (m_maxClients > 0 && m_options.client.isEmpty()) {
-        ServerTunnels::Settings ss;
-        QSet<QString> seen;
-        for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp)) {
-            if (seen.contains(pp.proto)) continue; // one server per protocol, first port wins (§1.1)
-            seen.insert(pp.proto);
-            ss.servers << ServerTunnels::Listen{pp.proto, pp.port};
-        }
-        ss.common = common;
-        ss.maxClients = m_maxClients;
-        ss.runDir = m_runDir;
-        if (m_options.ovpnlog) ss.logDir = m_options.log;
-        m_servers = new ServerTunnels(ss, m_identity.network, this);
-        m_servers->setAdmit([this](const QByteArray &prefix, qint64 serial, const QString &) {
-            if (isRevoked(serial)) {
-                qCInfo(lcNode).noquote() << "refusing revoked" << addressing::cnFromBits(prefix);
-                return false;
-            }
-            return m_driver->admitClient(prefix, false);
-        });
-        connect(m_servers, &ServerTunnels::clientDisconnected, this,
-                [this](const QByteArray &prefix, const QString &) { m_driver->clientDisconnected(prefix); });
+// §2.4 step 13: one OpenVPN server per protocol (started once the DH file is known).
+void NodeDaemon::createServers(const OpenVpnArguments::Common &common)
+{
+    if (m_maxClients <= 0 || !m_options.client.isEmpty()) return;
+    ServerTunnels::Settings ss;
+    QSet<QString> seen;
+    for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp)) {
+        if (seen.contains(pp.proto)) continue; // one server per protocol, first port wins (§1.1)
+        seen.insert(pp.proto);
+        ss.servers << ServerTunnels::Listen{pp.proto, pp.port};
     }
-
-    m_running = true;
-    auto continueStart = [this](const QString &dhFile) {
-        if (m_stopping) return;
-        QString why;
-        if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why) || !runUpCommands(&why))
-            return fail(why);
-        m_driver->start();
-        const qint64 renew = m_sync->nextRenewal();
-        if (renew > 0) {
-            const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;
-            m_renewTimer.start(int(qBound<qint64>(1000, ms, 24LL * 3600 * 1000)));
+    ss.common = common;
+    ss.maxClients = m_maxClients;
+    ss.runDir = m_runDir;
+    if (m_options.ovpnlog) ss.logDir = m_options.log;
+    m_servers = new ServerTunnels(ss, m_identity.network, this);
+    m_servers->setAdmit([this](const QByteArray &prefix, qint64 serial, const QString &) {
+        if (isRevoked(serial)) {
+            qCInfo(lcNode).noquote() << "refusing revoked" << addressing::cnFromBits(prefix);
+            return false;
         }
-        qCInfo(lcNode).noquote() << QStringLiteral("re6stnet is up: %1 on %2, %3 client tunnels, servers: %4, advertising %5")
-                                        .arg(m_identity.ip, m_options.mainInterface)
-                                        .arg(m_clientCount)
-                                        .arg(m_servers ? m_servers->interfaces().join(QLatin1Char(',')) : QStringLiteral("none"),
-                                             m_addresses.isEmpty() ? QStringLiteral("nothing yet (learnt from peers)")
-                                                                   : PeerAddress::dumpList(m_addresses));
-    };
-    if (m_servers) m_sync->ensureDh(continueStart);
-    else continueStart({});
-    return true;
+        return m_driver->admitClient(prefix, false);
+    });
+    connect(m_servers, &ServerTunnels::clientDisconnected, this,
+            [this](const QByteArray &prefix, const QString &) { m_driver->clientDisconnected(prefix); });
+}
+
+// §2.4 steps 13–18, once the DH file is known (servers need it).
+void NodeDaemon::finishStart(const QString &dhFile)
+{
+    if (m_stopping) return;
+    QString why;
+    if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why) || !runUpCommands(&why))
+        return fail(why);
+    m_driver->start();
+    const qint64 renew = m_sync->nextRenewal();
+    if (renew > 0) {
+        const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;
+        m_renewTimer.start(int(qBound<qint64>(1000, ms, 24LL * 3600 * 1000)));
+    }
+    qCInfo(lcNode).noquote() << QStringLiteral("re6stnet is up: %1 on %2, %3 client tunnels, servers: %4, advertising %5")
+                                    .arg(m_identity.ip, m_options.mainInterface)
+                                    .arg(m_clientCount)
+                                    .arg(m_servers ? m_servers->interfaces().join(QLatin1Char(',')) : QStringLiteral("none"),
+                                         !m_servers             ? QStringLiteral("nothing (no servers)")
+                                         : m_addresses.isEmpty() ? QStringLiteral("nothing yet (learnt from peers)")
+                                                                 : PeerAddress::dumpList(m_addresses));
 }
 
 bool NodeDaemon::startServers(const QString &dhFile, QString *error)
 {
+    if (m_clientMode && !m_clientMode->start(error)) return false; // §2.4 step 13, --client
     if (!m_servers) return true;
     if (dhFile.isEmpty()) {
         *error = QStringLiteral("no DH parameters for the OpenVPN servers; give --dh FILE");
@@ -314,12 +363,41 @@ bool NodeDaemon::addRoutes(QString *error)
     if (dev == QLatin1String("lo"))
         m_net.run({QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("del"), QStringLiteral("fe80::/64"),
                    QStringLiteral("dev"), QStringLiteral("lo")});
+    // §2.5: IPv4 payload routes.
+    if (m_ipv4 && !addIpv4Routes(error)) return false;
     // §2.4 step 16: unknown re6st destinations are unreachable, never the default route.
     return m_net.change({QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("replace"),
                          QStringLiteral("unreachable"), m_identity.networkCidr, QStringLiteral("proto"),
                          QStringLiteral("static")},
                         {QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("del"),
                          QStringLiteral("unreachable"), m_identity.networkCidr},
+                        error);
+}
+
+bool NodeDaemon::addIpv4Routes(QString *error)
+{
+    const QString dev = m_options.mainInterface;
+    if (!m_net.change({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("replace"), QStringLiteral("unreachable"),
+                       m_ipv4Network, QStringLiteral("proto"), QStringLiteral("static")},
+                      {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"), QStringLiteral("unreachable"),
+                       m_ipv4Network},
+                      error))
+        return false;
+    if (m_clientCount > 0) return true; // tunnels carry it (OpenVPN --ifconfig)
+    // Base manager: the address on the main interface (/32), and on lo our block unreachable.
+    if (!m_net.change({QStringLiteral("-4"), QStringLiteral("addr"), QStringLiteral("replace"), m_ipv4->address,
+                       QStringLiteral("dev"), dev},
+                      {QStringLiteral("-4"), QStringLiteral("addr"), QStringLiteral("del"), m_ipv4->address + QStringLiteral("/32"),
+                       QStringLiteral("dev"), dev},
+                      error))
+        return false;
+    if (dev != QLatin1String("lo")) return true;
+    const int n = m_ipv4->prefixLength;
+    const quint32 mask = n == 0 ? 0 : quint32(0xffffffffu) << (32 - n);
+    const QString block = QStringLiteral("%1/%2").arg(QHostAddress(QHostAddress(m_ipv4->address).toIPv4Address() & mask).toString()).arg(n);
+    return m_net.change({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("replace"), QStringLiteral("unreachable"),
+                         block, QStringLiteral("proto"), QStringLiteral("static")},
+                        {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"), QStringLiteral("unreachable"), block},
                         error);
 }
 
@@ -334,6 +412,7 @@ bool NodeDaemon::startBabel(QString *error)
     if (m_config.contains(QStringLiteral("babel_hmac_accept")))
         b.hmacAccept = m_config.value(QStringLiteral("babel_hmac_accept")).toByteArray();
     b.babelDefault = m_config.value(QStringLiteral("babel_default")).toString();
+    b.ipv4 = m_ipv4;
     b.gateway = m_options.gateway;
     b.ipv6Subtrees = m_subtrees;
     b.logFile = QDir(m_options.log).absoluteFilePath(QStringLiteral("babeld.log"));
@@ -520,6 +599,7 @@ void NodeDaemon::shutdown(int exitCode, bool restart)
     }
     m_net.undoAll();
     if (m_servers) m_servers->stop();
+    if (m_clientMode) m_clientMode->stop();
     if (m_endpoint) m_endpoint->close();
     if (m_runDirCreated && !m_runDir.isEmpty()) QDir(m_runDir).removeRecursively();
     if (m_cache && m_running) m_cache->keepPeers(m_clientCount);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/Addressing.h"
+#include "core/OpenVpnArguments.h"
 #include "core/PeerPayload.h"
 #include "core/PeerSession.h"
 #include "daemon/NodeIdentity.h"
@@ -13,6 +15,7 @@
 #include <QTimer>
 #include <QVariantMap>
 #include <memory>
+#include <optional>
 
 namespace re6st {
 class RegistryClient;
@@ -22,6 +25,7 @@ namespace re6st::daemon {
 
 class BabelControl;
 class BabelProcess;
+class ClientModeTunnel;
 class NetworkConfigSync;
 class PeerCache;
 class PeerEndpoint;
@@ -53,8 +57,15 @@ Q_SIGNALS:
 private:
     void onConfigReady(const QVariantMap &config);
     bool setUp(const QVariantMap &config, QString *error);
+    bool readParameters(const QVariantMap &config, QString *error);
+    bool createEndpoint(const QByteArray &registryPrefix, QString *error);
+    OpenVpnArguments::Common openVpnCommon() const;
+    void createTunnelDriver(const QByteArray &registryPrefix, const OpenVpnArguments::Common &common);
+    void createServers(const OpenVpnArguments::Common &common);
+    void finishStart(const QString &dhFile);
     bool startServers(const QString &dhFile, QString *error);
     bool addRoutes(QString *error);
+    bool addIpv4Routes(QString *error);
     bool startBabel(QString *error);
     bool runUpCommands(QString *error);
     void resolveAddresses();
@@ -79,6 +90,7 @@ private:
     BabelProcess *m_babel = nullptr;
     BabelControl *m_babelControl = nullptr;
     ServerTunnels *m_servers = nullptr;
+    ClientModeTunnel *m_clientMode = nullptr; // --client (§3.6)
     TunnelDriver *m_driver = nullptr;
     QList<QProcess *> m_daemons; // --daemon commands
     QTimer m_renewTimer;
@@ -88,6 +100,8 @@ private:
     int m_clientCount = 10;
     int m_maxClients = 20;
     bool m_subtrees = true;
+    std::optional<addressing::Ipv4Payload> m_ipv4; // §2.5
+    QString m_ipv4Network;
     QStringList m_disabled;
     QList<PeerAddress> m_addresses;
     QHash<QByteArray, qint64> m_peerSerials; // from peer-protocol sessions

@@ -176,6 +176,11 @@ void OpenVpnProcess::handle(const OpenVpnEvents::Event &e)
     case K::ClientDisconnect:
         Q_EMIT clientDisconnected(e);
         break;
+    case K::Hold:
+        // --management-hold holds again after every soft restart (SIGUSR1, e.g. a
+        // refused TCP connection in --client mode, §3.6): release it each time.
+        send(QByteArrayLiteral("hold release\n"));
+        break;
     case K::PushReply:
         m_pushedExternalIp = e.externalIp;
         break;

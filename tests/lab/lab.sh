@@ -257,6 +257,17 @@ lab_node_start() {
   lab_log "host $k: re6stnet pid ${LAB_NODE_PID[$k]}"
 }
 
+# lab_wait_log K TEXT TIMEOUT — poll host K's re6stnet.log until it contains TEXT.
+lab_wait_log() {
+  local k=$1 text=$2 timeout=$3 i
+  for i in $(seq $((timeout * 10))); do
+    grep -qF -- "$text" "$(lab_dir "$k")/log/re6stnet.log" 2>/dev/null && return 0
+    lab_node_alive "$k" || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 lab_node_alive() { [ -n "${LAB_NODE_PID[$1]:-}" ] && kill -0 "${LAB_NODE_PID[$1]}" 2>/dev/null; }
 
 # lab__stop_pids SIGNAL PID... — signal, then SIGKILL whatever is left after the bound.
