@@ -135,4 +135,22 @@ PIDS+=("$NODE")
 wait_up "$NODE"
 ip -6 addr show dev lo | grep -q "2001:db8:42:1::1/64" || fail "joining node address not on lo"
 stop_node "$NODE" 2001:db8:42:1::1/64
+
+echo "== --up/--daemon environment (re6stnet(8)), SIGHUP exit status"
+re6stnet --dh dh2048.pem --ca ca.crt --cert cert.crt --key cert.key --registry http://re6st.example.com/ \
+         --up "env | grep ^re6stnet_ | sort >$WORK/up.env" \
+         --daemon "echo \$\$ >$WORK/daemon.pid; env | grep ^re6stnet_ | sort >$WORK/daemon.env; exec sleep 600" &
+NODE=$!
+PIDS+=("$NODE")
+wait_up "$NODE"
+printf '%s\n' re6stnet_iface=lo re6stnet_ip=2001:db8:42:1::1 re6stnet_network=2001:db8:42::/48 \
+       re6stnet_subnet=2001:db8:42:1::/64 >"$WORK/expected.env"
+cmp -s "$WORK/up.env" "$WORK/expected.env" || { cat "$WORK/up.env"; fail "--up environment"; }
+for _ in $(seq 100); do [ -s "$WORK/daemon.env" ] && break; sleep 0.1; done
+cmp -s "$WORK/daemon.env" "$WORK/expected.env" || { cat "$WORK/daemon.env"; fail "--daemon environment"; }
+kill -HUP "$NODE"; rc=0; wait "$NODE" || rc=$?; unset 'PIDS[-1]'
+[ "$rc" -eq 255 ] || fail "SIGHUP: exit status $rc, expected 255 (systemd restarts on failure)"
+! kill -0 "$(cat "$WORK/daemon.pid")" 2>/dev/null || fail "--daemon command left running after exit"
+rm /var/log/re6stnet/re6stnet.log
 echo "PASS: every command of re6stnet(8) works as written"
+
