@@ -12,6 +12,19 @@ lab_start_network 6 || lab_fail "could not set the network up"
 lab_wait_mesh 120 || lab_fail "6 nodes did not reach a full mesh within 120 s"
 lab_reach_table
 
+# The registry answers versions/topology through its own node (registry-protocol.md §10,
+# node-protocol.md §6.8): every node must answer, relayed over the peer protocol.
+answer=
+for _ in $(seq 30); do
+  answer=$(lab_registry_private versions 2>&1 || true)
+  grep -q '^HTTP 200$' <<<"$answer" && ! grep -q 'null' <<<"$answer" && break
+  sleep 1
+done
+grep -q '^HTTP 200$' <<<"$answer" && ! grep -q 'null' <<<"$answer" ||
+  lab_fail "versions through the registry node: $answer" 1
+[ "$(grep -o '"[01]*": "' <<<"$answer" | wc -l)" -eq 6 ] || lab_fail "versions lists not 6 nodes: $answer" 1
+echo "versions: $(head -1 <<<"$answer" | cut -c1-160)..."
+
 victim=4
 lab_node_kill "$victim" KILL
 read -ra others <<<"$(lab_others "$victim")"
