@@ -2,7 +2,8 @@
 # lab_badinput BIN_DIR — issue 3 §2 "bad input": garbage, truncated, foreign-signed
 # and tampered datagrams sent to a running node's UDP port 326 (node-protocol.md §6)
 # are dropped and counted (its debug log names each reason), and the node keeps
-# working: the mesh stays whole, before and after.
+# working: the mesh stays whole, before and after. Then its OpenVPN server is
+# SIGKILLed: the daemon notices, restarts it, and the mesh recovers.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 source "$(dirname "$0")/lab.sh"
@@ -47,4 +48,24 @@ for reason in "too short" "malformed" "untrusted certificate"; do
 done
 lab_node_alive "$target" || lab_fail "host $target died on bad input" "$target"
 lab_wait_mesh 60 || lab_fail "the mesh broke after the bad datagrams" "$target"
-echo "PASS: $n bad datagrams dropped and counted, node still routing"
+
+# A dead OpenVPN server is noticed and restarted (node-protocol.md §3.3, §2.6).
+server_pid() { # PID of host $1's OpenVPN server on re6stnet-tcp
+  local p
+  for p in $(pgrep -P "${LAB_NODE_PID[$1]}" -x openvpn || true); do
+    tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "--dev re6stnet-tcp " && { echo "$p"; return 0; }
+  done
+  return 1
+}
+old=$(server_pid "$target") || lab_fail "host $target runs no OpenVPN server" "$target"
+kill -KILL "$old"
+new=
+for _ in $(seq 300); do
+  new=$(server_pid "$target" || true)
+  [ -n "$new" ] && [ "$new" != "$old" ] && break
+  sleep 0.1
+done
+[ -n "$new" ] && [ "$new" != "$old" ] || lab_fail "host $target did not restart its killed OpenVPN server" "$target"
+grep -q "OpenVPN server re6stnet-tcp was killed" "$log" || lab_fail "the server's death was not logged" "$target"
+lab_wait_mesh 120 || lab_fail "the mesh did not recover after the server restart" "$target"
+echo "PASS: $n bad datagrams dropped and counted; a killed OpenVPN server restarted (pid $old -> $new)"
