@@ -3,7 +3,7 @@
 # and tampered datagrams sent to a running node's UDP port 326 (node-protocol.md §6)
 # are dropped and counted (its debug log names each reason), and the node keeps
 # working: the mesh stays whole, before and after. Then its OpenVPN server is
-# SIGKILLed: the daemon notices, restarts it, and the mesh recovers.
+# SIGKILLed, then its babeld: the daemon notices, restarts each, and the mesh recovers.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 source "$(dirname "$0")/lab.sh"
@@ -68,4 +68,16 @@ done
 [ -n "$new" ] && [ "$new" != "$old" ] || lab_fail "host $target did not restart its killed OpenVPN server" "$target"
 grep -q "OpenVPN server re6stnet-tcp was killed" "$log" || lab_fail "the server's death was not logged" "$target"
 lab_wait_mesh 120 || lab_fail "the mesh did not recover after the server restart" "$target"
-echo "PASS: $n bad datagrams dropped and counted; a killed OpenVPN server restarted (pid $old -> $new)"
+
+# A dead babeld is restarted too (node-protocol.md §4; its supervisor backs off from 1 s).
+bold=$(pgrep -P "${LAB_NODE_PID[$target]}" -x babeld) || lab_fail "host $target runs no babeld" "$target"
+kill -KILL "$bold"
+bnew=
+for _ in $(seq 300); do
+  bnew=$(pgrep -P "${LAB_NODE_PID[$target]}" -x babeld || true)
+  [ -n "$bnew" ] && [ "$bnew" != "$bold" ] && break
+  sleep 0.1
+done
+[ -n "$bnew" ] && [ "$bnew" != "$bold" ] || lab_fail "host $target did not restart its killed babeld" "$target"
+lab_wait_mesh 120 || lab_fail "the mesh did not recover after the babeld restart" "$target"
+echo "PASS: $n bad datagrams dropped and counted; killed OpenVPN server (pid $old -> $new) and babeld (pid $bold -> $bnew) restarted"
