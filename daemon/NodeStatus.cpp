@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "NodeStatus.h"
+
+namespace re6st::daemon {
+
+namespace {
+constexpr std::pair<NodeStatus::State, const char *> kStateNames[] = {
+    {NodeStatus::State::Stopped, "stopped"},
+    {NodeStatus::State::Starting, "starting"},
+    {NodeStatus::State::Connecting, "connecting"},
+    {NodeStatus::State::Connected, "connected"},
+    {NodeStatus::State::RegistryUnreachable, "registry-unreachable"},
+    {NodeStatus::State::Error, "error"},
+};
+} // namespace
+
+QString NodeStatus::toString(State state)
+{
+    for (const auto &[value, name] : kStateNames)
+        if (value == state)
+            return QString::fromLatin1(name);
+    return QStringLiteral("error");
+}
+
+std::optional<NodeStatus::State> NodeStatus::stateFromString(const QString &text)
+{
+    for (const auto &[value, name] : kStateNames)
+        if (text == QLatin1String(name))
+            return value;
+    return std::nullopt;
+}
+
+QVariantMap NodeStatus::properties() const
+{
+    // Explicit QVariant types: QtDBus derives the wire signature from them.
+    return {
+        {QStringLiteral("State"), toString(state)},
+        {QStringLiteral("StateDetail"), stateDetail},
+        {QStringLiteral("Prefix"), prefix},
+        {QStringLiteral("Address"), address},
+        {QStringLiteral("Subnet"), subnet},
+        {QStringLiteral("Network"), network},
+        {QStringLiteral("Registry"), registry},
+        {QStringLiteral("RegistryReachable"), QVariant::fromValue<bool>(registryReachable)},
+        {QStringLiteral("CertificateNotAfter"), QVariant::fromValue<qlonglong>(certificateNotAfter)},
+        {QStringLiteral("NextRenewal"), QVariant::fromValue<qlonglong>(nextRenewal)},
+        {QStringLiteral("PeerCount"), QVariant::fromValue<uint>(peerCount)},
+        {QStringLiteral("TunnelCount"), QVariant::fromValue<uint>(tunnelCount)},
+        {QStringLiteral("ProtocolVersion"), QVariant::fromValue<uint>(protocolVersion)},
+        {QStringLiteral("Version"), version},
+    };
+}
+
+QStringList NodeStatus::changedProperties(const NodeStatus &a, const NodeStatus &b)
+{
+    QStringList changed;
+    auto check = [&](const char *name, bool differs) {
+        if (differs)
+            changed.append(QString::fromLatin1(name));
+    };
+    check("State", a.state != b.state);
+    check("StateDetail", a.stateDetail != b.stateDetail);
+    check("Prefix", a.prefix != b.prefix);
+    check("Address", a.address != b.address);
+    check("Subnet", a.subnet != b.subnet);
+    check("Network", a.network != b.network);
+    check("Registry", a.registry != b.registry);
+    check("RegistryReachable", a.registryReachable != b.registryReachable);
+    check("CertificateNotAfter", a.certificateNotAfter != b.certificateNotAfter);
+    check("NextRenewal", a.nextRenewal != b.nextRenewal);
+    check("PeerCount", a.peerCount != b.peerCount);
+    check("TunnelCount", a.tunnelCount != b.tunnelCount);
+    check("ProtocolVersion", a.protocolVersion != b.protocolVersion);
+    check("Version", a.version != b.version);
+    return changed;
+}
+
+int NodeStatus::changedRecords(const NodeStatus &a, const NodeStatus &b)
+{
+    int changed = NoRecords;
+    if (a.peers != b.peers)
+        changed |= PeerRecords;
+    if (a.tunnels != b.tunnels)
+        changed |= TunnelRecords;
+    const bool babel = a.babelReachable != b.babelReachable;
+    if (babel || a.routes != b.routes)
+        changed |= RouteRecords;
+    if (babel || a.neighbours != b.neighbours)
+        changed |= NeighbourRecords;
+    return changed;
+}
+
+QVariantMap NodeStatus::peerRecord(const QString &prefix, const QString &address,
+                                   const QString &country, quint32 protocol,
+                                   qint64 lastSeen, bool connected)
+{
+    return {{QStringLiteral("prefix"), prefix},
+            {QStringLiteral("address"), address},
+            {QStringLiteral("country"), country},
+            {QStringLiteral("protocol"), QVariant::fromValue<uint>(protocol)},
+            {QStringLiteral("last_seen"), QVariant::fromValue<qlonglong>(lastSeen)},
+            {QStringLiteral("connected"), QVariant::fromValue<bool>(connected)}};
+}
+
+QVariantMap NodeStatus::tunnelRecord(const QString &interface, const QString &peer,
+                                     const QString &protocol, bool client, qint64 since,
+                                     quint64 rxBytes, quint64 txBytes)
+{
+    return {{QStringLiteral("interface"), interface},
+            {QStringLiteral("peer"), peer},
+            {QStringLiteral("protocol"), protocol},
+            {QStringLiteral("direction"), client ? QStringLiteral("client") : QStringLiteral("server")},
+            {QStringLiteral("since"), QVariant::fromValue<qlonglong>(since)},
+            {QStringLiteral("rx_bytes"), QVariant::fromValue<qulonglong>(rxBytes)},
+            {QStringLiteral("tx_bytes"), QVariant::fromValue<qulonglong>(txBytes)}};
+}
+
+QVariantMap NodeStatus::routeRecord(const QString &destination, const QString &source,
+                                    const QString &nextHop, const QString &interface,
+                                    quint32 metric, bool installed)
+{
+    return {{QStringLiteral("destination"), destination},
+            {QStringLiteral("source"), source},
+            {QStringLiteral("next_hop"), nextHop},
+            {QStringLiteral("interface"), interface},
+            {QStringLiteral("metric"), QVariant::fromValue<uint>(metric)},
+            {QStringLiteral("installed"), QVariant::fromValue<bool>(installed)}};
+}
+
+QVariantMap NodeStatus::neighbourRecord(const QString &address, const QString &interface,
+                                        double rttMs, quint32 cost, quint16 reach)
+{
+    return {{QStringLiteral("address"), address},
+            {QStringLiteral("interface"), interface},
+            {QStringLiteral("rtt_ms"), QVariant::fromValue<double>(rttMs)},
+            {QStringLiteral("cost"), QVariant::fromValue<uint>(cost)},
+            {QStringLiteral("reach"), QVariant::fromValue<ushort>(reach)}};
+}
+
+} // namespace re6st::daemon
