@@ -4,12 +4,13 @@
 # (issue 3 §4), for 5, 10 and 20 machines (registry node included):
 #  - start: seconds from the start of the nodes to full-mesh reachability (every node
 #    pings every other node's re6st address in one round);
-#  - tunnel kill: the client tunnel (re6stnetN, an openvpn child of a re6stnet) that
-#    carries the most Babel routes in the whole network has its openvpn SIGKILLed;
-#    seconds from the kill until full-mesh reachability holds again (the first full
-#    round of a streak of full rounds lasting HOLD seconds), whether some pair was
-#    broken in between (a path repaired) or never (the others' routes did not need it),
-#    compared with the target of 3 hello intervals;
+#  - tunnel kill (TUNNEL_SETTLE seconds after the full mesh): the client tunnel
+#    (re6stnetN, an openvpn child of a re6stnet) that carries the most Babel routes in
+#    the whole network has its openvpn SIGKILLed; seconds from the kill until
+#    full-mesh reachability holds again (the first full round of a streak of full
+#    rounds lasting HOLD seconds), whether some pair was broken in between (a path
+#    repaired) or never (the others' routes did not need it), compared with the
+#    target of 3 hello intervals;
 #  - node kill: one node SIGKILLed: seconds until no other node routes to it any more
 #    (Babel noticed) and until the remaining nodes form a full mesh again (counted
 #    from the kill); then seconds for that node to rejoin after its restart.
@@ -22,8 +23,9 @@
 #      re6stnet there, RelWithDebInfo), JOBS (2), BOUND (seconds per wait, 600),
 #      HOLD (seconds a repaired mesh must stay full, default 3 x hello), QUIET (seconds
 #      of full rounds after a tunnel kill before it counts as never broken, default
-#      6 x hello), LAB_HELLO (4), LAB_CLIENT_COUNT (default (n+1)/2), KEEP_WORK=1 keeps
-#      the lab work directories (logs).
+#      6 x hello), TUNNEL_SETTLE (seconds between the full mesh and the tunnel kill,
+#      60), PICK=alt (see busiest_tunnel), LAB_HELLO (4), LAB_CLIENT_COUNT (default
+#      (n+1)/2), KEEP_WORK=1 keeps the lab work directories (logs).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -gt 0 ] && [ -d "$1" ]; then
@@ -53,8 +55,10 @@ arg_after() { tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | awk -v o="$2" 'f { 
 # most Babel routes (ip -6 route show proto babel dev IFACE in the host's namespace)
 # over every node: interface re6stnetN (N >= 1) of an openvpn child of the node's
 # re6stnet. Ties: the first host, then the first process found. Nothing when none.
+# PICK=alt: only tunnels of nodes that route some prefix through another interface
+# (an alternative path exists: measures Babel rerouting rather than a new tunnel).
 busiest_tunnel() {
-  local k p dev remote routes best="" bestn=-1
+  local k p dev remote routes total best="" bestn=-1
   for k in "${LAB_HOSTS[@]}"; do
     lab_node_alive "$k" || continue
     for p in $(pgrep -P "${LAB_NODE_PID[$k]}" -x openvpn || true); do
@@ -62,6 +66,10 @@ busiest_tunnel() {
       [[ $dev =~ ^re6stnet[1-9][0-9]*$ ]] || continue
       remote=$(arg_after "$p" --remote)
       routes=$({ lab_exec "$k" ip -6 route show proto babel dev "$dev" 2>/dev/null || true; } | wc -l)
+      if [ "${PICK:-}" = alt ]; then # only a tunnel whose node also routes through another interface
+        total=$({ lab_exec "$k" ip -6 route show proto babel 2>/dev/null || true; } | grep -c ' dev ' || true)
+        [ "$total" -gt "$routes" ] || continue
+      fi
       if [ "$routes" -gt "$bestn" ]; then
         bestn=$routes
         best="$routes $k $p $dev h${remote##*.}"
@@ -76,7 +84,7 @@ busiest_tunnel() {
 # seen), bounded by BOUND. Sets TK_* variables.
 tunnel_kill() {
   local pick routes k pid dev peer
-  TK_WHERE=- TK_ROUTES=- TK_REPAIRED=- TK_BROKEN=- TK_PAIRS=0 TK_FIRST=- TK_LAST=- TK_WORST="" TK_ROUND=-
+  TK_WHERE=- TK_ROUTES=- TK_REPAIRED=- TK_BROKEN=- TK_PAIRS=0 TK_FIRST=- TK_LAST=- TK_WORST="" TK_ROUND=- TK_LASTPAIRS=""
   pick=$(busiest_tunnel)
   [ -n "$pick" ] || { TK_WHERE="no-client-tunnel"; return 0; }
   read -r routes k pid dev peer <<<"$pick"
@@ -98,6 +106,7 @@ tunnel_kill() {
       [ "$TK_FIRST" != - ] || TK_FIRST=$e
       TK_LAST=$e
       if [ "$nf" -gt "$TK_PAIRS" ]; then TK_PAIRS=$nf; TK_WORST=$fails; fi
+      TK_LASTPAIRS=$fails
     else
       [ -n "$ok_since" ] || ok_since=$e
       if [ "$broken" = 1 ] && ge "$(sub "$e" "$ok_since")" "$HOLD"; then TK_REPAIRED=$ok_since; break; fi
@@ -117,7 +126,7 @@ run_size() {
     lab_init "$BIN" >/dev/null
     trap 'LAB_KEEP_WORK=${KEEP_WORK:-0} lab_down 2>/dev/null' EXIT
     trap 'exit 130' INT TERM
-    HOLD=${HOLD:-$((3 * LAB_HELLO))} QUIET=${QUIET:-$((6 * LAB_HELLO))}
+    HOLD=${HOLD:-$((3 * LAB_HELLO))} QUIET=${QUIET:-$((6 * LAB_HELLO))} TUNNEL_SETTLE=${TUNNEL_SETTLE:-60}
     progress "n=$n: namespaces, CA, registry, $n enrollments"
     lab_hosts "$n"; lab_ca; lab_registry_start
     for k in "${LAB_HOSTS[@]}"; do lab_enroll "$k"; done
@@ -126,11 +135,15 @@ run_size() {
     progress "n=$n: starting $n nodes (client-count $LAB_CLIENT_COUNT, hello $LAB_HELLO)"
     for k in "${LAB_HOSTS[@]}"; do lab_node_start "$k"; done
     local converge=- unrouted=- restore=- rejoin=- victim=$(( n / 2 + 1 )) load_mesh=-
-    TK_WHERE=- TK_ROUTES=- TK_REPAIRED=- TK_BROKEN=- TK_PAIRS=0 TK_FIRST=- TK_LAST=- TK_WORST="" TK_ROUND=-
+    TK_WHERE=- TK_ROUTES=- TK_REPAIRED=- TK_BROKEN=- TK_PAIRS=0 TK_FIRST=- TK_LAST=- TK_WORST="" TK_ROUND=- TK_LASTPAIRS=""
     if lab_wait_mesh "$BOUND" >/dev/null; then
       converge=$(lab_elapsed "$start")
       load_mesh=$(load)
       progress "n=$n: full mesh after ${converge}s (load $load_mesh)"
+      # Right after the full mesh most routes still go through the first (bootstrap)
+      # tunnel of each node; TUNNEL_SETTLE lets Babel spread them over the tunnels
+      # opened since (an observation delay on an idle network, not a synchronisation).
+      [ "$TUNNEL_SETTLE" = 0 ] || sleep "$TUNNEL_SETTLE"
       tunnel_kill
       progress "n=$n: tunnel kill: broken=$TK_BROKEN repaired=${TK_REPAIRED}s"
       if lab_wait_mesh "$BOUND" >/dev/null; then
@@ -151,7 +164,7 @@ run_size() {
     local worst
     worst=$(awk '{ for (i = 1; i <= NF && i <= 6; i++) printf "%s%s", (i > 1 ? " " : ""), $i; if (NF > 6) printf " ..." }' <<<"$TK_WORST")
     echo "detail n=$n: load at full mesh $load_mesh, at the end $(load) ($(nproc) CPUs), client-count $LAB_CLIENT_COUNT, hello $LAB_HELLO s"
-    echo "detail n=$n: tunnel kill $TK_WHERE, $TK_ROUTES routes; broken: $TK_BROKEN (at most $TK_PAIRS pairs failing in one round${worst:+: $worst}; failing rounds from ${TK_FIRST}s to ${TK_LAST}s); full mesh again at ${TK_REPAIRED}s, held ${HOLD}s; ping round ${TK_ROUND}s"
+    echo "detail n=$n: tunnel kill $TK_WHERE, $TK_ROUTES routes; broken: $TK_BROKEN (at most $TK_PAIRS pairs failing in one round${worst:+: $worst}; failing rounds from ${TK_FIRST}s to ${TK_LAST}s, the last one: ${TK_LASTPAIRS:-none}); full mesh again at ${TK_REPAIRED}s, held ${HOLD}s; ping round ${TK_ROUND}s; killed ${TUNNEL_SETTLE}s after the full mesh"
     echo "RESULT $n $converge $TK_REPAIRED $TK_BROKEN $TK_PAIRS $unrouted $restore $rejoin $HOLD $QUIET"
   )
 }
@@ -164,7 +177,7 @@ for n in "${SIZES[@]}"; do
   res=$(run_size "$n") || true
   mapfile -t d < <(grep '^detail ' <<<"$res" | sed 's/^detail //' || true)
   DETAILS+=("${d[@]}")
-  read -r _ c tr tb tp u r j _ quiet <<<"$(grep '^RESULT ' <<<"$res" | tail -1 || true)"
+  read -r _ _ c tr tb tp u r j _ quiet <<<"$(grep '^RESULT ' <<<"$res" | tail -1 || true)"
   hello=${LAB_HELLO:-4}
   case ${tb:-} in
     yes) tk="$(fmt "$tr") ($tp pairs broken)" ;;

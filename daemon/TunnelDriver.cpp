@@ -271,6 +271,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
         });
         connect(t->process, &OpenVpnProcess::finished, this, [this, raw](qint64, int code, bool crashed) {
             raw->exited = true;
+            setLinkDown(raw->iface);
             if (isIpv4(raw->tried.value(raw->tried.size() - 1).ip)) removeGatewayRoute(raw->tried.last().ip);
             if (m_stopped) return;
             qCDebug(lcTunnels).noquote() << "OpenVPN to" << cn(raw->prefix) << "on" << raw->iface
@@ -304,6 +305,7 @@ void TunnelDriver::closeTunnel(const QString &iface)
     t->exited = true;
     OpenVpnProcess *p = t->process;
     p->disconnect(this);
+    setLinkDown(iface);
     if (isIpv4(t->tried.value(t->tried.size() - 1).ip)) removeGatewayRoute(t->tried.last().ip);
     if (p->isRunning()) {
         connect(p, &OpenVpnProcess::finished, p, &QObject::deleteLater);
@@ -311,6 +313,15 @@ void TunnelDriver::closeTunnel(const QString &iface)
     } else {
         p->deleteLater();
     }
+}
+
+// The tap survives its OpenVPN (--persist-tun): set it down at once so babeld
+// drops the routes through it now instead of after several lost hellos (§5.4).
+void TunnelDriver::setLinkDown(const QString &iface)
+{
+    if (iface.isEmpty()) return;
+    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"), iface,
+                                             QStringLiteral("down")});
 }
 
 void TunnelDriver::askBootstrapPeer()

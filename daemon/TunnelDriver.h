@@ -91,6 +91,7 @@ private:
     void openTunnel(const QString &iface, const QByteArray &prefix, const QList<PeerAddress> &addresses, bool retry);
     void closeTunnel(const QString &iface);
     bool ensureTap(const QString &iface);
+    void setLinkDown(const QString &iface);
     void askBootstrapPeer();
     void addGatewayRoute(const QString &ip);
     void removeGatewayRoute(const QString &ip);
