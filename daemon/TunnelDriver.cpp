@@ -320,8 +320,7 @@ void TunnelDriver::closeTunnel(const QString &iface)
 void TunnelDriver::setLinkDown(const QString &iface)
 {
     if (iface.isEmpty()) return;
-    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"), iface,
-                                             QStringLiteral("down")});
+    m_system.run({QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("dev"), iface, QStringLiteral("down")});
 }
 
 void TunnelDriver::askBootstrapPeer()
@@ -405,7 +404,7 @@ void TunnelDriver::addGatewayRoute(const QString &ip)
     }
     const QString gw = m_settings.remoteGateways.at(m_gatewayRotation++ % m_settings.remoteGateways.size());
     m_gatewayRoutes.insert(ip, {gw, 1});
-    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("add"),
+    m_system.run({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("add"),
                                              ip + QStringLiteral("/32"), QStringLiteral("via"), gw});
 }
 
@@ -413,7 +412,7 @@ void TunnelDriver::removeGatewayRoute(const QString &ip)
 {
     auto it = m_gatewayRoutes.find(ip);
     if (it == m_gatewayRoutes.end() || --it->second > 0) return;
-    QProcess::execute(QStringLiteral("ip"), {QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"),
+    m_system.run({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"),
                                              ip + QStringLiteral("/32"), QStringLiteral("via"), it->first});
     m_gatewayRoutes.erase(it);
 }

@@ -4,6 +4,7 @@
 #include "core/OpenVpnArguments.h"
 #include "core/TunnelManager.h"
 #include "core/crypto/RsaKey.h"
+#include "daemon/SystemNetwork.h"
 
 #include <QElapsedTimer>
 #include <QMap>
@@ -110,6 +111,7 @@ private:
     QSet<QString> m_createdTaps;
     QTimer m_refreshTimer;
     BabelDump::Topology m_topology;
+    SystemNetwork m_system; // `ip` for tap state and --remote-gateway routes (no undo list)
     QMap<QString, std::pair<QString, int>> m_gatewayRoutes; // ip -> (gateway, refcount), §9.4
     int m_gatewayRotation = 0;
     int m_dumps = 0;

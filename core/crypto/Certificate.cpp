@@ -84,19 +84,26 @@ bool addExtension(X509 *cert, int nid, const char *value)
     return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
-// DER of a SubjectPublicKeyInfo as it stands (a plain ASN.1 encoding of the
-// algorithm and key bits: no OpenSSL 3 encoder).
-QByteArray keyInfoDer(const X509_PUBKEY *key)
+// DER of any OpenSSL object through its i2d_* function; empty (and the error
+// queue cleared) on failure.
+template<typename T, typename I2d> QByteArray derOf(T *object, I2d i2d)
 {
-    if (key == nullptr)
+    if (object == nullptr)
         return {};
     unsigned char *der = nullptr;
-    const int len = i2d_X509_PUBKEY(key, &der);
+    const int len = i2d(object, &der);
     if (len <= 0)
         return failed(QByteArray());
     QByteArray out(reinterpret_cast<const char *>(der), len);
     OPENSSL_free(der);
     return out;
+}
+
+// DER of a SubjectPublicKeyInfo as it stands (a plain ASN.1 encoding of the
+// algorithm and key bits: no OpenSSL 3 encoder).
+QByteArray keyInfoDer(const X509_PUBKEY *key)
+{
+    return derOf(key, i2d_X509_PUBKEY);
 }
 
 // Puts the SubjectPublicKeyInfo `der` (SEQUENCE { AlgorithmIdentifier, BIT
@@ -216,12 +223,9 @@ std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKe
         return std::nullopt;
     // One encoder pass (provider key -> SubjectPublicKeyInfo DER); the
     // certificate takes these bytes as they are (see issueWithKeyInfo).
-    unsigned char *der = nullptr;
-    const int len = i2d_PUBKEY(publicKey.handle(), &der);
-    if (len <= 0)
-        return failed(std::optional<Certificate>());
-    const QByteArray spki(reinterpret_cast<const char *>(der), len);
-    OPENSSL_free(der);
+    const QByteArray spki = derOf(publicKey.handle(), i2d_PUBKEY);
+    if (spki.isEmpty())
+        return std::nullopt;
     return issueWithKeyInfo(ca, caKey, serial, subject, spki, notBefore, notAfter);
 }
 
@@ -313,15 +317,7 @@ QByteArray Certificate::toPem() const
 
 QByteArray Certificate::toDer() const
 {
-    if (m_cert == nullptr)
-        return {};
-    unsigned char *der = nullptr;
-    const int len = i2d_X509(m_cert, &der);
-    if (len <= 0)
-        return failed(QByteArray());
-    QByteArray out(reinterpret_cast<const char *>(der), len);
-    OPENSSL_free(der);
-    return out;
+    return derOf(m_cert, i2d_X509);
 }
 
 QByteArray Certificate::serialHex() const
