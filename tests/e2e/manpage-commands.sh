@@ -109,7 +109,8 @@ stop_node() {
   kill "$1"; local rc=0; wait "$1" || rc=$?
   unset 'PIDS[-1]'
   [ "$rc" -eq 0 ] || fail "re6stnet exited with $rc on SIGTERM"
-  ! ip -6 addr show dev lo | grep -q "$2" || fail "$2 left on lo after exit"
+  # (grep on captured output: with pipefail, `ip | grep -q` fails when ip gets SIGPIPE)
+  ! grep -q "$2" <<<"$(ip -6 addr show dev lo)" || fail "$2 left on lo after exit"
   [ ! -e /var/run/re6stnet ] || fail "/var/run/re6stnet left after exit"
   rm /var/log/re6stnet/re6stnet.log
 }
@@ -121,7 +122,7 @@ re6stnet --registry http://localhost/ --ip re6st.example.com --ca ca.crt --cert 
 NODE=$!
 PIDS+=("$NODE")
 wait_up "$NODE"
-ip -6 addr show dev lo | grep -q "2001:db8:42::1/64" || fail "registry node address not on lo"
+grep -q "2001:db8:42::1/64" <<<"$(ip -6 addr show dev lo)" || fail "registry node address not on lo"
 grep -q "advertising 127.0.0.1,1194,tcp" /var/log/re6stnet/re6stnet.log || fail "--ip re6st.example.com not resolved"
 stop_node "$NODE" 2001:db8:42::1/64
 
@@ -133,7 +134,7 @@ re6stnet --dh dh2048.pem --ca ca.crt --cert cert.crt --key cert.key \
 NODE=$!
 PIDS+=("$NODE")
 wait_up "$NODE"
-ip -6 addr show dev lo | grep -q "2001:db8:42:1::1/64" || fail "joining node address not on lo"
+grep -q "2001:db8:42:1::1/64" <<<"$(ip -6 addr show dev lo)" || fail "joining node address not on lo"
 stop_node "$NODE" 2001:db8:42:1::1/64
 
 echo "== --up/--daemon environment (re6stnet(8)), SIGHUP exit status"

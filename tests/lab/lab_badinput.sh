@@ -53,7 +53,7 @@ lab_wait_mesh 60 || lab_fail "the mesh broke after the bad datagrams" "$target"
 server_pid() { # PID of host $1's OpenVPN server on re6stnet-tcp
   local p
   for p in $(pgrep -P "${LAB_NODE_PID[$1]}" -x openvpn || true); do
-    tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "--dev re6stnet-tcp " && { echo "$p"; return 0; }
+    grep -q -- "--dev re6stnet-tcp " <<<"$(tr '\0' ' ' <"/proc/$p/cmdline")" && { echo "$p"; return 0; }
   done
   return 1
 }

@@ -41,6 +41,6 @@ done; done
 echo "IPv4 payload reachable: ${V4[*]}"
 
 lab_node_kill 3 TERM
-lab_exec 3 ip -4 addr show | grep -q "10\.42\." && lab_fail "host 3 kept its IPv4 payload address after exit" 3
-lab_exec 3 ip -4 route | grep -q "10\.42\." && lab_fail "host 3 kept IPv4 payload routes after exit" 3
+grep -q "10\.42\." <<<"$(lab_exec 3 ip -4 addr show)" && lab_fail "host 3 kept its IPv4 payload address after exit" 3
+grep -q "10\.42\." <<<"$(lab_exec 3 ip -4 route)" && lab_fail "host 3 kept IPv4 payload routes after exit" 3
 echo "PASS: --client node and IPv4 payload"

@@ -21,12 +21,12 @@ lab_node_start 2
 lab_wait_mesh 120 || lab_fail "no mesh within 120 s" 1 2
 net=2001:db8:42::/48
 for _ in $(seq 120); do
-  lab_exec 2 ip -6 route show from "$net" | grep -q "^default from $net .*proto babel" && break
+  grep -q "^default from $net .*proto babel" <<<"$(lab_exec 2 ip -6 route show from "$net")" && break
   sleep 1
 done
-lab_exec 2 ip -6 route show from "$net" | grep -q "^default from $net .*proto babel" ||
+grep -q "^default from $net .*proto babel" <<<"$(lab_exec 2 ip -6 route show from "$net")" ||
   lab_fail "host 2 did not install the gateway's default route from $net: $(lab_exec 2 ip -6 route show from "$net" | tr '\n' ';')" 1 2
-if lab_exec 2 ip -6 route show default | grep "proto babel" | grep -qv " from "; then
+if awk '/proto babel/ && !/ from / { found = 1 } END { exit !found }' <<<"$(lab_exec 2 ip -6 route show default)"; then
   lab_fail "host 2 installed a plain default route from Babel" 2
 fi
 echo "PASS: --gateway exports ::/0 from $net; host 2 installed it source-specific only"

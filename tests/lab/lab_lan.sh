@@ -16,6 +16,6 @@ for k in 1 2 3; do lab_node_start "$k" -i up0 --client-count 0 --max-clients 0; 
 lab_wait_mesh 120 || lab_fail "LAN discovery with -i did not connect the nodes within 120 s" 1 2 3
 for k in 1 2 3; do
   if pgrep -P "${LAB_NODE_PID[$k]}" -x openvpn >/dev/null; then lab_fail "host $k runs OpenVPN with no tunnels asked" "$k"; fi
-  lab_exec "$k" ip -6 route show proto babel | grep -q "dev up0" || lab_fail "host $k has no Babel route over the LAN" "$k"
+  grep -q "dev up0" <<<"$(lab_exec "$k" ip -6 route show proto babel)" || lab_fail "host $k has no Babel route over the LAN" "$k"
 done
 echo "PASS: -i LAN discovery, full mesh without tunnels in ${LAB_MESH_SECONDS}s"
