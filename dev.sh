@@ -15,7 +15,7 @@ PACKAGES=(
   qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
   libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
   libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
-  openvpn babeld nftables iputils-ping dbus
+  openvpn babeld nftables iputils-ping dbus dbus-bin polkitd libxml2-utils util-linux passwd
 )
 
 install_packages() {

@@ -189,7 +189,8 @@ void Enrollment::start()
             return;
         if (!r.ok())
             return fail(QStringLiteral("Error: ") + r.message,
-                        QStringLiteral("Check the --registry URL and the network connection."));
+                        QStringLiteral("Check the --registry URL and the network connection."), 1,
+                        r.httpStatus ? Failure::Other : Failure::Unreachable);
         if (r.body.isEmpty())
             return fail(QStringLiteral("Error: the registry sent no CA certificate"),
                         QStringLiteral("Check that --registry points to a re6st registry."));
@@ -214,7 +215,8 @@ void Enrollment::onCa(const QByteArray &pem)
             return fail(QStringLiteral("CA fingerprint doesn't match"),
                         QStringLiteral("The registry's CA has %1:%2: check --fingerprint and --registry.")
                             .arg(QString::fromLatin1(fp.algorithm),
-                                 QString::fromLatin1(actual ? actual->toHex() : QByteArray("?"))));
+                                 QString::fromLatin1(actual ? actual->toHex() : QByteArray("?"))),
+                        1, Failure::Fingerprint);
     } else {
         Q_EMIT warning(QStringLiteral("WARNING: it is strongly recommended to use --fingerprint option."));
     }
@@ -308,7 +310,8 @@ void Enrollment::onTokenRequested()
         if (r.noResult()) {
             if (!r.httpStatus)
                 return fail(QStringLiteral("Error: ") + r.message,
-                            QStringLiteral("Check the network connection and run re6st-conf again."));
+                            QStringLiteral("Check the network connection and run re6st-conf again."), 1,
+                            Failure::Unreachable);
             // Upstream goes on too: the token may exist although its mail failed (§6.2, §18.13).
             Q_EMIT warning(QStringLiteral("WARNING: the registry could not confirm that a token was sent (%1);"
                                           " if you receive one, enter it below.").arg(r.message));
@@ -405,7 +408,8 @@ void Enrollment::onKey(const crypto::RsaKey &key)
         if (r.kind == RegistryClient::Result::Kind::Empty || (r.ok() && r.body.isEmpty())) {
             m_tokenHint.clear(); // the token is useless: no point in retrying with it (§14.2 step 13)
             return fail(QStringLiteral("Error: invalid or expired token"),
-                        m_options.anonymous ? QString() : QStringLiteral("Ask a new token (run without --token)."));
+                        m_options.anonymous ? QString() : QStringLiteral("Ask a new token (run without --token)."), 1,
+                        Failure::Token);
         }
         if (r.forbidden()) {
             if (m_options.anonymous)
@@ -419,7 +423,7 @@ void Enrollment::onKey(const crypto::RsaKey &key)
                 return fail(QStringLiteral("Error: the registry refused the certificate request: %1").arg(r.message),
                             QStringLiteral("Check the -r/--req fields, or ask the registry administrator to look at its log."));
             return fail(QStringLiteral("Error: ") + r.message,
-                        QStringLiteral("Check the network connection and run re6st-conf again."));
+                        QStringLiteral("Check the network connection and run re6st-conf again."), 1, Failure::Unreachable);
         }
         onCertificate(r.body);
     });
@@ -495,13 +499,15 @@ void Enrollment::cancel(const QString &reason)
 void Enrollment::usageError(const QString &error)
 {
     m_outcome.status = Status::UsageError;
+    m_outcome.failure = Failure::Usage;
     m_outcome.exitCode = 2;
     m_outcome.error = error;
     finish();
 }
 
-void Enrollment::fail(const QString &error, const QString &hint, int exitCode)
+void Enrollment::fail(const QString &error, const QString &hint, int exitCode, Failure failure)
 {
+    m_outcome.failure = failure;
     // §14.2 step 14: an empty cert.crt we opened is removed.
     if (m_certFile) {
         m_certFile->close();

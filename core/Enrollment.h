@@ -55,9 +55,12 @@ public:
     };
 
     enum class Status { Success, Failed, UsageError };
+    // Why it failed, for callers that map failures to error codes (the D-Bus API).
+    enum class Failure { None, Usage, Unreachable, Fingerprint, Token, Other };
     struct Outcome
     {
         Status status = Status::Failed;
+        Failure failure = Failure::None;
         int exitCode = 1;    // re6st-conf exit code (§14.2): 0, 1, or 2 for usage errors
         QString error;       // one line (usage errors without the "usage:" part)
         QString hint;        // optional extra line telling what to do next
@@ -112,7 +115,7 @@ private:
     void writeNewKey(const std::optional<crypto::RsaKey> &key);
     void requestCertificate();
     void onCertificate(const QByteArray &pem);
-    void fail(const QString &error, const QString &hint = {}, int exitCode = 1);
+    void fail(const QString &error, const QString &hint = {}, int exitCode = 1, Failure failure = Failure::Other);
     void usageError(const QString &error);
     void succeed();
     void finish();

@@ -118,6 +118,7 @@ public:
     quint32 receivedSeq() const { return m_i; }
     quint32 sentSeq() const { return m_j; }
     quint64 protocol() const { return m_protocol; }
+    qint64 lastReceivedMs() const { return m_lastMs; } // wall clock ms of the last valid datagram, 0 = none
     QByteArray peerVersion() const { return m_version; }
     void setPeerVersion(const QByteArray &version) { m_version = version; }
 

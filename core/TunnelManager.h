@@ -38,6 +38,7 @@ public:
     QList<tunnel::Killer> killers() const { return m_state.killers.values(); }
     QSet<QByteArray> connecting() const { return m_state.connecting; }
     const tunnel::Config &config() const { return m_config; }
+    void setNeighbours(const QSet<QByteArray> &prefixes) { m_config.neighbours = prefixes; } // §5.9, D-Bus
 
 private:
     struct Step;

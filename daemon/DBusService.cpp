@@ -1,112 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "DBusService.h"
 
-#include <QDBusAbstractAdaptor>
+#include "NodeController.h"
+#include "PolkitAuthorizer.h"
+#include "enrollment1adaptor.h"
+#include "node1adaptor.h"
+
 #include <QDBusConnectionInterface>
 #include <QDBusError>
 #include <QDBusMessage>
 #include <QDBusMetaType>
 #include <QLoggingCategory>
+#include <QPointer>
+#include <optional>
 
 Q_LOGGING_CATEGORY(lcDBus, "re6st.dbus")
 
 namespace re6st::daemon {
 
 namespace {
+// Bounds on what a caller may hand us (bad input gets InvalidArgument, never a crash).
+constexpr int kMaxArgumentLength = 2048;
 
-// The interface itself; its Q_PROPERTYs, scriptable slots and signals are what QtDBus
-// introspects, and tests/dbus checks them against dbus/org.re6st.Node1.xml.
-class NodeAdaptor final : public QDBusAbstractAdaptor
+QString tooLong(const char *what)
 {
-    Q_OBJECT
-    Q_CLASSINFO("D-Bus Interface", "org.re6st.Node1")
-    Q_PROPERTY(QString State READ state)
-    Q_PROPERTY(QString StateDetail READ stateDetail)
-    Q_PROPERTY(QString Prefix READ prefix)
-    Q_PROPERTY(QString Address READ address)
-    Q_PROPERTY(QString Subnet READ subnet)
-    Q_PROPERTY(QString Network READ network)
-    Q_PROPERTY(QString Registry READ registry)
-    Q_PROPERTY(bool RegistryReachable READ registryReachable)
-    Q_PROPERTY(qlonglong CertificateNotAfter READ certificateNotAfter)
-    Q_PROPERTY(qlonglong NextRenewal READ nextRenewal)
-    Q_PROPERTY(uint PeerCount READ peerCount)
-    Q_PROPERTY(uint TunnelCount READ tunnelCount)
-    Q_PROPERTY(uint ProtocolVersion READ protocolVersion)
-    Q_PROPERTY(QString Version READ version)
-    Q_DISABLE_COPY_MOVE(NodeAdaptor)
-public:
-    explicit NodeAdaptor(DBusService *service)
-        : QDBusAbstractAdaptor(service), m_service(service)
-    {
-        setAutoRelaySignals(false);
-    }
-
-    QString state() const { return NodeStatus::toString(s().state); }
-    QString stateDetail() const { return s().stateDetail; }
-    QString prefix() const { return s().prefix; }
-    QString address() const { return s().address; }
-    QString subnet() const { return s().subnet; }
-    QString network() const { return s().network; }
-    QString registry() const { return s().registry; }
-    bool registryReachable() const { return s().registryReachable; }
-    qlonglong certificateNotAfter() const { return s().certificateNotAfter; }
-    qlonglong nextRenewal() const { return s().nextRenewal; }
-    uint peerCount() const { return s().peerCount; }
-    uint tunnelCount() const { return s().tunnelCount; }
-    uint protocolVersion() const { return s().protocolVersion; }
-    QString version() const { return s().version; }
-
-public Q_SLOTS:
-    // The trailing QDBusMessage is not part of the D-Bus signature (QtDBus passes the call).
-    QList<QVariantMap> Peers(const QDBusMessage &call) { return records(call, &NodeStatus::peers, false); }
-    QList<QVariantMap> Tunnels(const QDBusMessage &call) { return records(call, &NodeStatus::tunnels, false); }
-    QList<QVariantMap> Routes(const QDBusMessage &call) { return records(call, &NodeStatus::routes, true); }
-    QList<QVariantMap> Neighbours(const QDBusMessage &call) { return records(call, &NodeStatus::neighbours, true); }
-
-Q_SIGNALS:
-    void PeersChanged();
-    void TunnelsChanged();
-    void RoutesChanged();
-
-private:
-    const NodeStatus &s() const { return m_service->status(); }
-
-    // Replies with a D-Bus error instead of the automatic (empty) reply.
-    QList<QVariantMap> fail(const QDBusMessage &call, const char *name, const QString &message)
-    {
-        call.setDelayedReply(true);
-        m_service->connection().send(call.createErrorReply(QString::fromLatin1(name), message));
-        return {};
-    }
-
-    QList<QVariantMap> records(const QDBusMessage &call, QList<QVariantMap> NodeStatus::*list, bool fromBabel)
-    {
-        if (!m_service->hasProvider()) {
-            return fail(call, DBusService::kErrorUnavailable,
-                           QStringLiteral("The re6stnet daemon has no status to report yet; "
-                                          "retry in a few seconds, or check `journalctl -u re6stnet`."));
-        }
-        // Answers come from the snapshot of the last refresh(), like the properties.
-        if (fromBabel && !s().babelReachable) {
-            return fail(call, DBusService::kErrorBabelUnavailable,
-                           QStringLiteral("babeld's local interface is not answering, so the routing "
-                                          "table is unknown; check that babeld runs "
-                                          "(`journalctl -u re6stnet`) and retry."));
-        }
-        return s().*list;
-    }
-
-    DBusService *m_service;
-};
-
+    return QStringLiteral("%1 is longer than %2 characters; check the value and retry")
+        .arg(QLatin1String(what)).arg(kMaxArgumentLength);
+}
 } // namespace
 
 DBusService::DBusService(const QDBusConnection &bus, Provider provider, QObject *parent)
     : QObject(parent), m_bus(bus), m_provider(std::move(provider))
 {
     qDBusRegisterMetaType<QList<QVariantMap>>();
-    m_adaptor = new NodeAdaptor(this);
+    m_nodeAdaptor = new Node1Adaptor(this);
+    m_enrollmentAdaptor = new Enrollment1Adaptor(this);
 }
 
 DBusService::~DBusService()
@@ -126,6 +54,10 @@ bool DBusService::start(QString *errorMessage, bool ownName)
     };
     if (!m_bus.isConnected())
         return fail(QStringLiteral("not connected to D-Bus: %1").arg(m_bus.lastError().message()));
+    if (!m_authorizer) {
+        m_ownAuthorizer = std::make_unique<PolkitAuthorizer>(m_bus);
+        m_authorizer = m_ownAuthorizer.get();
+    }
     if (m_provider)
         m_status = m_provider();
     if (!m_bus.registerObject(QString::fromLatin1(kObjectPath), this, QDBusConnection::ExportAdaptors))
@@ -152,17 +84,20 @@ std::unique_ptr<DBusService> DBusService::registerOnSystemBus(Provider provider,
     const QString address = qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS",
                                                  QStringLiteral("unix:path=/run/dbus/system_bus_socket"));
     const QString name = QStringLiteral("re6st-system-bus");
-    QDBusConnection bus = QDBusConnection::connectToBus(address, name);
-    if (!bus.isConnected()) {
+    std::optional<QDBusConnection> bus = QDBusConnection::connectToBus(address, name);
+    if (!bus->isConnected()) {
         if (errorMessage)
             *errorMessage = QStringLiteral("no D-Bus system bus at %1 (%2); re6stctl and re6st-tray "
                                            "cannot reach this node until dbus runs "
                                            "(systemctl start dbus) and re6stnet restarts")
-                                .arg(address, bus.lastError().message());
+                                .arg(address, bus->lastError().message());
+        // Every reference must be gone before the close, or libdbus aborts.
+        bus.reset();
         QDBusConnection::disconnectFromBus(name);
         return nullptr;
     }
-    auto service = std::make_unique<DBusService>(bus, std::move(provider));
+    auto service = std::make_unique<DBusService>(*bus, std::move(provider));
+    bus.reset();
     if (!service->start(errorMessage)) {
         service.reset();
         QDBusConnection::disconnectFromBus(name);
@@ -192,15 +127,205 @@ void DBusService::refresh()
         signal << QString::fromLatin1(kInterface) << values << QStringList();
         m_bus.send(signal);
     }
-    auto *adaptor = static_cast<NodeAdaptor *>(m_adaptor);
     if (lists & NodeStatus::PeerRecords)
-        Q_EMIT adaptor->PeersChanged();
+        Q_EMIT PeersChanged();
     if (lists & NodeStatus::TunnelRecords)
-        Q_EMIT adaptor->TunnelsChanged();
+        Q_EMIT TunnelsChanged();
     if (lists & (NodeStatus::RouteRecords | NodeStatus::NeighbourRecords))
-        Q_EMIT adaptor->RoutesChanged();
+        Q_EMIT RoutesChanged();
 }
 
-} // namespace re6st::daemon
+QList<QVariantMap> DBusService::records(QList<QVariantMap> NodeStatus::*list, bool fromBabel)
+{
+    if (!m_provider) {
+        sendErrorReply(QString::fromLatin1(dbuserror::Unavailable),
+                       QStringLiteral("The re6stnet daemon has no status to report yet; retry in a few "
+                                      "seconds, or check `journalctl -u re6stnet`."));
+        return {};
+    }
+    // Answers come from the snapshot of the last refresh(), like the properties.
+    if (fromBabel && !m_status.babelReachable) {
+        sendErrorReply(QString::fromLatin1(dbuserror::BabelUnavailable),
+                       QStringLiteral("babeld's local interface is not answering, so the routing table "
+                                      "is unknown; check that the node is started and babeld runs "
+                                      "(`journalctl -u re6stnet`), then retry."));
+        return {};
+    }
+    return m_status.*list;
+}
 
-#include "DBusService.moc"
+QList<QVariantMap> DBusService::Peers() { return records(&NodeStatus::peers, false); }
+QList<QVariantMap> DBusService::Tunnels() { return records(&NodeStatus::tunnels, false); }
+QList<QVariantMap> DBusService::Routes() { return records(&NodeStatus::routes, true); }
+QList<QVariantMap> DBusService::Neighbours() { return records(&NodeStatus::neighbours, true); }
+
+void DBusService::reply(const QDBusMessage &call, const QVariantList &values, const QString &error,
+                        const QString &message)
+{
+    if (!error.isEmpty()) {
+        m_bus.send(call.createErrorReply(error, message));
+        return;
+    }
+    m_bus.send(call.createReply(values));
+}
+
+void DBusService::authorizeThen(const char *actionId,
+                                const std::function<void(NodeController &, const QDBusMessage &)> &action)
+{
+    setDelayedReply(true);
+    const QDBusMessage call = message();
+    if (!m_controller) {
+        reply(call, {}, QString::fromLatin1(dbuserror::Unavailable),
+              QStringLiteral("The re6stnet daemon is not ready for actions yet; retry in a few seconds."));
+        return;
+    }
+    if (!actionId) {
+        action(*m_controller, call);
+        return;
+    }
+    if (!m_authorizer) {
+        reply(call, {}, QString::fromLatin1(dbuserror::NotAuthorized),
+              QStringLiteral("polkit is not available, so no action is allowed; start polkit "
+                             "(systemctl start polkit) and retry."));
+        return;
+    }
+    const QString member = call.member();
+    QPointer<DBusService> self(this);
+    m_authorizer->check(call.service(), QString::fromLatin1(actionId),
+                        [self, call, action, member, actionId](const PolkitAuthorizer::Result &r) {
+                            if (!self)
+                                return;
+                            if (r.verdict != PolkitAuthorizer::Verdict::Authorized) {
+                                qCInfo(lcDBus).noquote() << "refused" << member << "to" << call.service()
+                                                         << "(" << actionId << "):" << r.message;
+                                self->reply(call, {}, QString::fromLatin1(dbuserror::NotAuthorized), r.message);
+                                return;
+                            }
+                            if (!self->m_controller) {
+                                self->reply(call, {}, QString::fromLatin1(dbuserror::Unavailable),
+                                            QStringLiteral("The re6stnet daemon is shutting down."));
+                                return;
+                            }
+                            qCInfo(lcDBus).noquote() << member << "authorized for" << call.service();
+                            action(*self->m_controller, call);
+                        });
+}
+
+namespace {
+// Hands a controller answer back as the D-Bus reply of `call`.
+NodeController::Done replier(DBusService *service, const QDBusMessage &call,
+                             const std::function<void(const QDBusMessage &, const NodeController::Reply &)> &send)
+{
+    QPointer<DBusService> self(service);
+    return [self, call, send](const NodeController::Reply &r) {
+        if (self)
+            send(call, r);
+    };
+}
+} // namespace
+
+#define RE6ST_REPLY [this](const QDBusMessage &c, const NodeController::Reply &r) { reply(c, r.values, r.error, r.message); }
+
+void DBusService::Start()
+{
+    authorizeThen(PolkitAuthorizer::kActionStartStop, [this](NodeController &n, const QDBusMessage &call) {
+        n.start(replier(this, call, RE6ST_REPLY));
+    });
+}
+
+void DBusService::Stop()
+{
+    authorizeThen(PolkitAuthorizer::kActionStartStop, [this](NodeController &n, const QDBusMessage &call) {
+        n.stop(replier(this, call, RE6ST_REPLY));
+    });
+}
+
+void DBusService::ReloadConfig()
+{
+    authorizeThen(PolkitAuthorizer::kActionConfigure, [this](NodeController &n, const QDBusMessage &call) {
+        n.reloadConfig(replier(this, call, RE6ST_REPLY));
+    });
+}
+
+void DBusService::KillTunnel(const QString &tunnel)
+{
+    if (tunnel.size() > kMaxArgumentLength || tunnel.trimmed().isEmpty())
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument),
+                              tunnel.trimmed().isEmpty() ? QStringLiteral("name a tunnel: its interface (re6stnet3) "
+                                                                          "or its peer prefix (1/16)")
+                                                         : tooLong("the tunnel name"));
+    authorizeThen(PolkitAuthorizer::kActionManageTunnels, [this, tunnel](NodeController &n, const QDBusMessage &call) {
+        n.killTunnel(tunnel, replier(this, call, RE6ST_REPLY));
+    });
+}
+
+void DBusService::AddNeighbour(const QString &prefix)
+{
+    if (prefix.size() > kMaxArgumentLength)
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the prefix"));
+    authorizeThen(PolkitAuthorizer::kActionConfigure, [this, prefix](NodeController &n, const QDBusMessage &call) {
+        n.addNeighbour(prefix, replier(this, call, RE6ST_REPLY));
+    });
+}
+
+void DBusService::RemoveNeighbour(const QString &prefix)
+{
+    if (prefix.size() > kMaxArgumentLength)
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the prefix"));
+    authorizeThen(PolkitAuthorizer::kActionConfigure, [this, prefix](NodeController &n, const QDBusMessage &call) {
+        n.removeNeighbour(prefix, replier(this, call, RE6ST_REPLY));
+    });
+}
+
+QString DBusService::FetchCa(const QString &registry, QVariantMap &)
+{
+    if (registry.size() > kMaxArgumentLength) {
+        sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the registry URL"));
+        return {};
+    }
+    // Reading a public CA is open to everyone (no polkit action).
+    authorizeThen(nullptr, [this, registry](NodeController &n, const QDBusMessage &call) {
+        n.fetchCa(registry, replier(this, call, RE6ST_REPLY));
+    });
+    return {};
+}
+
+void DBusService::RequestToken(const QString &registry, const QString &fingerprint, const QString &email)
+{
+    if (registry.size() > kMaxArgumentLength || fingerprint.size() > kMaxArgumentLength
+        || email.size() > kMaxArgumentLength)
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("an argument"));
+    authorizeThen(PolkitAuthorizer::kActionEnroll,
+                  [this, registry, fingerprint, email](NodeController &n, const QDBusMessage &call) {
+                      QPointer<DBusService> self(this);
+                      n.requestToken(registry, fingerprint, email,
+                                     [self](const QString &step, const QString &detail) {
+                                         if (self) Q_EMIT self->Progress(step, detail);
+                                     },
+                                     replier(this, call, RE6ST_REPLY));
+                  });
+}
+
+QVariantMap DBusService::Enroll(const QString &registry, const QString &fingerprint, const QString &token,
+                                const QVariantMap &options)
+{
+    if (registry.size() > kMaxArgumentLength || fingerprint.size() > kMaxArgumentLength
+        || token.size() > kMaxArgumentLength) {
+        sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("an argument"));
+        return {};
+    }
+    authorizeThen(PolkitAuthorizer::kActionEnroll,
+                  [this, registry, fingerprint, token, options](NodeController &n, const QDBusMessage &call) {
+                      QPointer<DBusService> self(this);
+                      n.enroll(registry, fingerprint, token, options,
+                               [self](const QString &step, const QString &detail) {
+                                   if (self) Q_EMIT self->Progress(step, detail);
+                               },
+                               replier(this, call, RE6ST_REPLY));
+                  });
+    return {};
+}
+
+#undef RE6ST_REPLY
+
+} // namespace re6st::daemon

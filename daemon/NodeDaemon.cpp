@@ -64,6 +64,7 @@ NodeDaemon::~NodeDaemon()
 void NodeDaemon::fail(const QString &message)
 {
     qCCritical(lcNode).noquote() << message;
+    m_lastError = message;
     shutdown(1);
 }
 
@@ -91,9 +92,11 @@ void NodeDaemon::start()
     });
     connect(m_sync, &NetworkConfigSync::fatal, this, &NodeDaemon::fail);
     connect(m_sync, &NetworkConfigSync::changed, this, &NodeDaemon::onConfigChanged);
-    connect(m_sync, &NetworkConfigSync::fetchFailed, this, [](const QString &m) {
+    connect(m_sync, &NetworkConfigSync::fetchFailed, this, [this](const QString &m) {
+        m_registryReachable = false;
         qCWarning(lcNode).noquote() << "network configuration not updated (buggy registry?):" << m;
     });
+    connect(m_sync, &NetworkConfigSync::fetchSucceeded, this, [this] { m_registryReachable = true; });
     qCInfo(lcNode).noquote() << "node" << addressing::cnFromBits(m_identity.prefix) << "subnet" << m_identity.subnet
                              << "network" << m_identity.networkCidr;
     m_sync->start();
@@ -315,6 +318,7 @@ void NodeDaemon::finishStart(const QString &dhFile)
     if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why) || !runUpCommands(&why))
         return fail(why);
     m_driver->start();
+    m_up = true;
     const qint64 renew = m_sync->nextRenewal();
     if (renew > 0) {
         const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;

@@ -9,6 +9,7 @@
 #include "daemon/SystemNetwork.h"
 
 #include <QHash>
+#include <QMap>
 #include <QList>
 #include <QObject>
 #include <QProcess>
@@ -27,6 +28,7 @@ class BabelControl;
 class BabelProcess;
 class ClientModeTunnel;
 class NetworkConfigSync;
+class NodeStatus;
 class PeerCache;
 class PeerEndpoint;
 class ServerTunnels;
@@ -50,6 +52,24 @@ public:
 
     // Addresses advertised to peers (§9.1), for logs and tests.
     QList<PeerAddress> advertisedAddresses() const { return m_addresses; }
+
+    // For the D-Bus API (NodeService): what the node shows, and what a user may change.
+    void fillStatus(NodeStatus &status) const; // NodeDaemonStatus.cpp
+    bool isUp() const { return m_up; }          // §2.4 done (tunnel manager started)
+    QString lastError() const { return m_lastError; }
+    enum class KillResult { Killed, NotFound, NotRunning };
+    KillResult killTunnel(const QString &ifaceOrPrefix); // client tap or peer prefix (CN form)
+    QStringList neighbours() const { return m_options.neighbours; }
+    void setNeighbours(const QStringList &prefixes); // CN form, validated by the caller
+    bool reloadConfig();                              // false: not started yet
+    struct Counters
+    {
+        quint64 receivedDatagrams = 0;
+        QMap<QString, quint64> droppedDatagrams; // PeerEndpoint reasons
+        int babelRestarts = 0;
+        std::optional<quint64> openvpnServerRestarts; // none without servers
+    };
+    Counters counters() const;
 
 Q_SIGNALS:
     void finished(int exitCode, bool restart);
@@ -108,6 +128,9 @@ private:
     bool m_learnIpv4 = true, m_learnIpv6 = true;
     QString m_runDir;
     bool m_running = false, m_stopping = false, m_runDirCreated = false;
+    bool m_up = false;
+    bool m_registryReachable = false;
+    QString m_lastError;
 };
 
 } // namespace re6st::daemon

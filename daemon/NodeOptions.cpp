@@ -3,6 +3,7 @@
 
 #include "core/Addressing.h"
 #include "core/ArgParser.h"
+#include "core/LoopbackEndpoint.h"
 #include "core/OptionFile.h"
 
 #include <QHostAddress>
@@ -16,7 +17,7 @@ enum Id {
     Version, Ip, Registry, Log, Run, State, Verbose, Interface, MainInterface, Multicast, Up,
     Daemon, Test, Console, Country, BabelArg, Default, Table, Gateway, OpenVpnArg, OvpnLog, Pp,
     Dh, Ca, Cert, Key, ClientCount, MaxClients, RemoteGateway, DisableProto, Client, Neighbour,
-    Help,
+    DBusService, NoDBus, ConfigDir, Metrics, Help,
 };
 
 const QStringList kProtocols{QStringLiteral("udp"), QStringLiteral("tcp"), QStringLiteral("udp6"),
@@ -58,6 +59,11 @@ const ArgParser &parser()
         {DisableProto, {}, QStringLiteral("--disable-proto"), 1, QStringLiteral("PROTO"), QStringLiteral("Repeatable. Protocol never used for client tunnels: none, udp, tcp, udp6, tcp6 (default udp, udp6; none disables nothing).")},
         {Client, {}, QStringLiteral("--client"), 1, QStringLiteral("HOST,PORT,PROTO[;...]"), QStringLiteral("Run a single OpenVPN client to these remotes, no server nor tunnel manager.")},
         {Neighbour, {}, QStringLiteral("--neighbour"), 1, QStringLiteral("CN"), QStringLiteral("Repeatable. Peer (CN form, e.g. 3/16) to prefer and keep when refreshing tunnels.")},
+        // re6st-qt extensions (not in upstream re6stnet).
+        {DBusService, {}, QStringLiteral("--dbus-service"), 0, {}, QStringLiteral("re6st-qt: run as the D-Bus service started on demand: use <config-dir>/re6stnet.conf when it exists, otherwise wait for an enrollment over D-Bus (re6stctl enroll, re6st-tray).")},
+        {NoDBus, {}, QStringLiteral("--no-dbus"), 0, {}, QStringLiteral("re6st-qt: do not offer the D-Bus API (org.re6st.Node) on the system bus.")},
+        {ConfigDir, {}, QStringLiteral("--config-dir"), 1, QStringLiteral("DIR"), QStringLiteral("re6st-qt: where enrollment over D-Bus writes re6stnet.conf and the certificate files (default /etc/re6stnet).")},
+        {Metrics, {}, QStringLiteral("--metrics"), 1, QStringLiteral("ADDR:PORT"), QStringLiteral("re6st-qt: serve Prometheus metrics at http://ADDR:PORT/metrics; ADDR must be a loopback address (e.g. 127.0.0.1:9326). Off by default.")},
         {Help, QStringLiteral("-h"), QStringLiteral("--help"), 0, {}, QStringLiteral("Show this help and exit.")},
     });
     return p;
@@ -256,6 +262,17 @@ NodeOptions::Result NodeOptions::parse(const QStringList &args)
             }
             o.neighbours += v;
             break;
+        case DBusService: o.dbusService = true; break;
+        case NoDBus: o.noDbus = true; break;
+        case ConfigDir: o.configDir = v; break;
+        case Metrics: {
+            if (!LoopbackEndpoint::parse(v)) {
+                result.error = LoopbackEndpoint::usageError(QStringLiteral("--metrics"), v);
+                return result;
+            }
+            o.metrics = v;
+            break;
+        }
         }
     }
     // The man page's `[-- [openvpn-options...]]`: passed to every OpenVPN after -O values.
@@ -266,7 +283,7 @@ NodeOptions::Result NodeOptions::parse(const QStringList &args)
     if (o.ca.isEmpty()) missing += QStringLiteral("--ca");
     if (o.cert.isEmpty()) missing += QStringLiteral("--cert");
     if (o.key.isEmpty()) missing += QStringLiteral("--key");
-    if (!missing.isEmpty()) {
+    if (!missing.isEmpty() && !o.dbusService) {
         result.error = QStringLiteral("the following arguments are required: %1 (re6st-conf writes them "
                                       "into re6stnet.conf: use @re6stnet.conf)").arg(missing.join(QLatin1String(", ")));
         return result;

@@ -48,6 +48,11 @@ struct NodeOptions final
     QStringList disableProto;  // effective: given list, ("udp","udp6") by default, empty with `none`
     QString client;            // --client HOST,PORT,PROTO[;...]
     QStringList neighbours;    // CN form, validated
+    // re6st-qt extensions
+    bool dbusService = false;  // --dbus-service: registry/ca/cert/key may be missing (not enrolled)
+    bool noDbus = false;       // --no-dbus
+    QString configDir = QStringLiteral("/etc/re6stnet"); // --config-dir
+    QString metrics;           // --metrics ADDR:PORT (loopback), empty = off
 
     struct Result;
     // `args` without the program name; @files are expanded here (core/OptionFile).

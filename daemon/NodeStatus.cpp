@@ -44,6 +44,9 @@ QVariantMap NodeStatus::properties() const
         {QStringLiteral("RegistryReachable"), QVariant::fromValue<bool>(registryReachable)},
         {QStringLiteral("CertificateNotAfter"), QVariant::fromValue<qlonglong>(certificateNotAfter)},
         {QStringLiteral("NextRenewal"), QVariant::fromValue<qlonglong>(nextRenewal)},
+        {QStringLiteral("Enrolled"), QVariant::fromValue<bool>(enrolled)},
+        {QStringLiteral("ConfigDirectory"), configDirectory},
+        {QStringLiteral("Neighbours"), QVariant::fromValue<QStringList>(neighbourPrefixes)},
         {QStringLiteral("PeerCount"), QVariant::fromValue<uint>(peerCount)},
         {QStringLiteral("TunnelCount"), QVariant::fromValue<uint>(tunnelCount)},
         {QStringLiteral("ProtocolVersion"), QVariant::fromValue<uint>(protocolVersion)},
@@ -68,6 +71,9 @@ QStringList NodeStatus::changedProperties(const NodeStatus &a, const NodeStatus 
     check("RegistryReachable", a.registryReachable != b.registryReachable);
     check("CertificateNotAfter", a.certificateNotAfter != b.certificateNotAfter);
     check("NextRenewal", a.nextRenewal != b.nextRenewal);
+    check("Enrolled", a.enrolled != b.enrolled);
+    check("ConfigDirectory", a.configDirectory != b.configDirectory);
+    check("Neighbours", a.neighbourPrefixes != b.neighbourPrefixes);
     check("PeerCount", a.peerCount != b.peerCount);
     check("TunnelCount", a.tunnelCount != b.tunnelCount);
     check("ProtocolVersion", a.protocolVersion != b.protocolVersion);

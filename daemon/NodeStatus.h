@@ -31,6 +31,9 @@ public:
     bool registryReachable = false;
     qint64 certificateNotAfter = 0; // Unix s
     qint64 nextRenewal = 0;         // Unix s
+    bool enrolled = false;
+    QString configDirectory;
+    QStringList neighbourPrefixes; // CN form
     quint32 peerCount = 0;
     quint32 tunnelCount = 0;
     quint32 protocolVersion = 0;

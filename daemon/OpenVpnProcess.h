@@ -46,6 +46,8 @@ public:
     // Blocking end of a stop(): waits up to `ms` for the exit, then SIGKILLs (shutdown paths).
     bool waitStopped(int ms = 5000);
     bool isRunning() const;
+    // Server: disconnect one client (management `client-kill`), e.g. re6stctl tunnel kill.
+    void killClient(int clientId) { send("client-kill " + QByteArray::number(clientId) + '\n'); }
     qint64 pid() const { return m_pid; }
     QString lastOutput() const { return m_output.join(QLatin1Char('\n')); } // tail of stdout/stderr
 

@@ -4,6 +4,7 @@
 #include "core/Addressing.h"
 #include "daemon/OpenVpnProcess.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QLoggingCategory>
 #include <QTimer>
@@ -44,6 +45,35 @@ QList<qint64> ServerTunnels::servedSerials() const
     for (const auto &byIface : m_served)
         for (qint64 serial : byIface) out << serial;
     return out;
+}
+
+QList<ServerTunnels::ClientInfo> ServerTunnels::clients() const
+{
+    QList<ClientInfo> out;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
+        for (auto s = it->cbegin(); s != it->cend(); ++s) out << ClientInfo{it.key(), s.key(), s->proto, s->since};
+    return out;
+}
+
+bool ServerTunnels::killClient(const QByteArray &prefix)
+{
+    const auto sessions = m_sessions.value(prefix);
+    bool killed = false;
+    for (auto s = sessions.cbegin(); s != sessions.cend(); ++s)
+        for (const auto &server : std::as_const(m_servers))
+            if (server->iface == s.key() && server->process && server->process->isRunning() && s->clientId >= 0) {
+                server->process->killClient(s->clientId);
+                killed = true;
+            }
+    return killed;
+}
+
+void ServerTunnels::forgetSession(const QByteArray &prefix, const QString &iface)
+{
+    auto it = m_sessions.find(prefix);
+    if (it == m_sessions.end()) return;
+    it->remove(iface);
+    if (it->isEmpty()) m_sessions.erase(it);
 }
 
 bool ServerTunnels::start(QString *error)
@@ -89,11 +119,12 @@ bool ServerTunnels::startServer(Server &s, QString *error)
             if (!prefix || prefix->isEmpty() || !ok) return false;
             return !m_admit || m_admit(*prefix, serial, iface);
         });
-        connect(s.process, &OpenVpnProcess::clientConnected, this, [this, iface = s.iface](const OpenVpnEvents::Event &e) {
+        connect(s.process, &OpenVpnProcess::clientConnected, this, [this, iface = s.iface, proto = s.listen.proto](const OpenVpnEvents::Event &e) {
             const auto prefix = addressing::bitsFromCn(e.commonName);
             if (!prefix) return;
             const qint64 serial = e.serial.toLongLong();
             m_served[*prefix][iface] = serial;
+            m_sessions[*prefix][iface] = Session{e.clientId, QDateTime::currentSecsSinceEpoch(), proto};
             qCInfo(lcServers).noquote() << e.commonName << "connected to" << iface << "from" << e.externalIp;
             Q_EMIT clientConnected(*prefix, iface, serial, e.externalIp);
         });
@@ -106,6 +137,7 @@ bool ServerTunnels::startServer(Server &s, QString *error)
                         it->remove(iface);
                         if (it->isEmpty()) m_served.erase(it);
                     }
+                    forgetSession(*prefix, iface);
                     qCInfo(lcServers).noquote() << e.commonName << "disconnected from" << iface;
                     Q_EMIT clientDisconnected(*prefix, iface);
                 });
@@ -125,6 +157,7 @@ void ServerTunnels::onFinished(Server &s, int exitCode, bool crashed)
     for (auto it = m_served.begin(); it != m_served.end();) {
         if (it->remove(s.iface)) {
             const QByteArray prefix = it.key();
+            forgetSession(prefix, s.iface);
             if (it->isEmpty()) it = m_served.erase(it);
             else ++it;
             Q_EMIT clientDisconnected(prefix, s.iface);
@@ -137,6 +170,7 @@ void ServerTunnels::onFinished(Server &s, int exitCode, bool crashed)
                                    << "with status" << exitCode << "- restarting in" << s.delayMs << "ms;"
                                    << "last output:" << s.process->lastOutput().right(500).replace(QLatin1Char('\n'), QLatin1String(" | "));
     s.restart.start(s.delayMs);
+    ++m_restarts;
     s.delayMs = qMin(60000, s.delayMs * 2);
 }
 

@@ -58,6 +58,17 @@ public:
     // §5.2 served[prefix][iface] = serial
     const QHash<QByteArray, QHash<QString, qint64>> &served() const { return m_served; }
     QList<qint64> servedSerials() const;
+    struct ClientInfo
+    {
+        QByteArray prefix;
+        QString iface;   // server tap, e.g. re6stnet-udp
+        QString proto;
+        qint64 since = 0; // Unix s
+    };
+    QList<ClientInfo> clients() const;
+    int restartCount() const { return m_restarts; } // servers restarted after dying
+    // Disconnects `prefix` from every server (OpenVPN client-kill). False: not connected.
+    bool killClient(const QByteArray &prefix);
 
 Q_SIGNALS:
     void clientConnected(const QByteArray &prefix, const QString &iface, qint64 serial, const QString &ip);
@@ -67,13 +78,17 @@ private:
     struct Server;
     bool startServer(Server &s, QString *error);
     void onFinished(Server &s, int exitCode, bool crashed);
+    void forgetSession(const QByteArray &prefix, const QString &iface);
 
     Settings m_settings;
     QByteArray m_network;
     Admit m_admit;
     QList<std::shared_ptr<Server>> m_servers;
     QHash<QByteArray, QHash<QString, qint64>> m_served;
+    struct Session { int clientId = -1; qint64 since = 0; QString proto; };
+    QHash<QByteArray, QHash<QString, Session>> m_sessions; // prefix -> iface -> OpenVPN client
     bool m_stopping = false;
+    int m_restarts = 0;
 };
 
 } // namespace re6st::daemon

@@ -32,6 +32,7 @@ struct TunnelDriver::Tunnel
     bool connected = false;
     bool exited = false;
     qint64 startedAt = 0; // unix seconds at (re)start: route-up older than this is stale (§3.5)
+    qint64 connectedAt = 0; // unix seconds of the last route-up
 };
 
 namespace {
@@ -265,6 +266,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             if (!externalIp.isEmpty()) Q_EMIT externalIpLearnt(externalIp);
             if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
             raw->connected = true;
+            raw->connectedAt = QDateTime::currentSecsSinceEpoch();
             qCInfo(lcTunnels).noquote() << "tunnel to" << cn(raw->prefix) << "on" << raw->iface << "is up";
             const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix).value_or(false);
             run(m_manager.routeUp(snapshot(), raw->prefix, revoked, int(raw->tried.size()) - 1, raw->tried.last()));
@@ -295,6 +297,40 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
         qCWarning(lcTunnels).noquote() << "cannot start OpenVPN to" << cn(prefix) << ":" << error;
         t->exited = true;
     }
+}
+
+QList<TunnelDriver::TunnelInfo> TunnelDriver::tunnels() const
+{
+    QList<TunnelInfo> out;
+    for (const auto &t : m_tunnels) {
+        if (t->exited) continue;
+        const PeerAddress current = t->tried.value(t->tried.size() - 1);
+        out << TunnelInfo{t->iface, t->prefix, current.proto, t->connected, t->connected ? t->connectedAt : t->startedAt};
+    }
+    return out;
+}
+
+QString TunnelDriver::interfaceOf(const QByteArray &prefix) const
+{
+    for (const auto &t : m_tunnels)
+        if (t->prefix == prefix && !t->exited) return t->iface;
+    return {};
+}
+
+bool TunnelDriver::killTunnel(const QString &iface)
+{
+    const std::shared_ptr<Tunnel> t = m_tunnels.value(iface);
+    if (!t || t->exited || !t->process) return false;
+    qCInfo(lcTunnels).noquote() << "killing the tunnel to" << cn(t->prefix) << "on" << iface << "(requested over D-Bus)";
+    t->remaining.clear(); // no retry on another address: the manager decides what next
+    t->process->stop(5000);
+    return true;
+}
+
+void TunnelDriver::setNeighbours(const QSet<QByteArray> &prefixes)
+{
+    m_settings.config.neighbours = prefixes;
+    m_manager.setNeighbours(prefixes);
 }
 
 void TunnelDriver::closeTunnel(const QString &iface)

@@ -74,6 +74,20 @@ public:
     QByteArray topologyAnswer() const; // code 5 body (§6.6)
     QList<QByteArray> connectedPeers() const; // prefixes of our established client tunnels
     int tunnelCount() const { return int(m_tunnels.size()); }
+    struct TunnelInfo
+    {
+        QString iface;
+        QByteArray prefix;
+        QString proto;        // of the address in use
+        bool connected = false;
+        qint64 since = 0;     // Unix s of route-up (connected) or of the last start
+    };
+    QList<TunnelInfo> tunnels() const;
+    // Stops the client OpenVPN on `iface` without trying other addresses; the manager
+    // sees a dead tunnel and may open another later. False: no such client tunnel.
+    bool killTunnel(const QString &iface);
+    QString interfaceOf(const QByteArray &prefix) const; // client tunnel to prefix, or empty
+    void setNeighbours(const QSet<QByteArray> &prefixes);
     const TunnelManager &manager() const { return m_manager; }
 
 Q_SIGNALS:

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // re6stnet: the node daemon (node-protocol.md §1, §2.4, §2.6).
+#include "daemon/DBusService.h"
 #include "daemon/NodeDaemon.h"
+#include "daemon/NodeMetrics.h"
+#include "daemon/NodeService.h"
+#include "core/LoopbackEndpoint.h"
+#include "platform/MetricsServer.h"
 #include "daemon/NodeIdentity.h"
 #include "daemon/NodeOptions.h"
 #include "platform/ProcessLog.h"
@@ -9,6 +14,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 
 #include <csignal>
 #include <cstdio>
@@ -68,9 +74,13 @@ int main(int argc, char **argv)
     if (argc >= 2 && std::strcmp(argv[1], "--ovpn-up") == 0) return ovpnUp(argc, argv);
     if (argc >= 2 && std::strcmp(argv[1], "--ovpn-tls-verify") == 0) return ovpnTlsVerify(argc, argv);
 
+    // QtDBus 6.4 drops a failed private connection without closing it (a bus that never
+    // answers Hello); libdbus would abort the whole node for that. Warn instead.
+    setenv("DBUS_FATAL_WARNINGS", "0", 0);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("re6stnet"));
-    const NodeOptions::Result parsed = NodeOptions::parseCommandLine(app.arguments().mid(1));
+    QStringList args = app.arguments().mid(1);
+    NodeOptions::Result parsed = NodeOptions::parseCommandLine(args);
     if (parsed.help) {
         printf("%s\n", qPrintable(NodeOptions::helpText()));
         return 0;
@@ -78,6 +88,19 @@ int main(int argc, char **argv)
     if (parsed.version) {
         printf("%s\n", qPrintable(NodeOptions::versionText()));
         return 0;
+    }
+    // --dbus-service (D-Bus activation, re6stnet.service): the configuration is
+    // <config-dir>/re6stnet.conf when it exists; its relative paths are relative to it.
+    if (parsed.options && parsed.options->dbusService && parsed.options->cert.isEmpty()) {
+        const QString dir = parsed.options->configDir;
+        if (QFile::exists(QDir(dir).filePath(QStringLiteral("re6stnet.conf")))) {
+            if (!QDir::setCurrent(dir)) {
+                fprintf(stderr, "re6stnet: cannot enter %s\n", qPrintable(dir));
+                return 1;
+            }
+            args.prepend(QStringLiteral("@re6stnet.conf"));
+            parsed = NodeOptions::parseCommandLine(args);
+        }
     }
     if (!parsed.options) {
         fprintf(stderr, "%s\nre6stnet: error: %s\n", qPrintable(NodeOptions::usage()), qPrintable(parsed.error));
@@ -90,12 +113,16 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    // §2.4 step 1: certificates (an expired own certificate is accepted, §2.3).
-    const NodeIdentity::Result loaded =
-        NodeIdentity::load(options.ca, options.cert, options.key, QDateTime::currentSecsSinceEpoch());
-    if (!loaded.identity) {
-        fprintf(stderr, "re6stnet: %s\n", qPrintable(loaded.error));
-        return 1;
+    // §2.4 step 1: certificates (an expired own certificate is accepted, §2.3). Checked
+    // here too so that a headless start fails on the terminal, before logging starts.
+    std::optional<NodeIdentity> identity;
+    if (!options.cert.isEmpty()) {
+        const NodeIdentity::Result loaded =
+            NodeIdentity::load(options.ca, options.cert, options.key, QDateTime::currentSecsSinceEpoch());
+        if (!loaded.identity && !options.dbusService) {
+            fprintf(stderr, "re6stnet: %s\n", qPrintable(loaded.error));
+            return 1;
+        }
     }
     if (::geteuid() != 0) {
         fprintf(stderr, "re6stnet: must run as root: it sets addresses and routes and runs openvpn and babeld.\n");
@@ -106,16 +133,55 @@ int main(int argc, char **argv)
     const QString logPath = options.verbose > 0 ? QDir(options.log).filePath(QStringLiteral("re6stnet.log")) : QString();
     const QString logWarning = platform::ProcessLog::install(logPath, options.verbose, isatty(STDERR_FILENO));
     if (!logWarning.isEmpty()) qWarning().noquote() << logWarning;
-    if (!loaded.identity->warning.isEmpty()) qWarning().noquote() << loaded.identity->warning;
 
-    auto node = std::make_unique<NodeDaemon>(options, *loaded.identity);
+    auto service = std::make_unique<NodeService>(options);
     int exitCode = 0;
     bool restart = false;
-    QObject::connect(node.get(), &NodeDaemon::finished, &app, [&](int code, bool again) {
+    QObject::connect(service.get(), &NodeService::finished, &app, [&](int code, bool again) {
         exitCode = code;
         restart = again;
         app.quit();
     });
+
+    // The D-Bus API (org.re6st.Node on the system bus); servers run fine without it.
+    std::unique_ptr<DBusService> dbus;
+    if (!options.noDbus) {
+        QString why;
+        dbus = DBusService::registerOnSystemBus([s = service.get()] { return s->status(); }, &why);
+        if (dbus) {
+            service->attach(dbus.get());
+            qInfo() << "D-Bus API on: org.re6st.Node on the system bus";
+        } else if (options.dbusService) {
+            qCritical().noquote() << "--dbus-service:" << why;
+            return 1;
+        } else {
+            qInfo().noquote() << "D-Bus API off:" << why;
+        }
+    }
+
+    // --metrics: Prometheus text on loopback (core/MetricsCatalog.h lists every metric).
+    NodeMetrics nodeMetrics;
+    std::unique_ptr<platform::MetricsServer> metricsServer;
+    if (!options.metrics.isEmpty()) {
+        metricsServer = std::make_unique<platform::MetricsServer>([s = service.get(), &nodeMetrics] {
+            NodeCounters counters;
+            if (const NodeDaemon *node = s->node()) {
+                const NodeDaemon::Counters c = node->counters();
+                counters.peerDatagramsReceived = c.receivedDatagrams;
+                counters.peerDatagramsDropped = c.droppedDatagrams;
+                counters.babeldRestarts = quint64(qMax(0, c.babelRestarts));
+                counters.openvpnServerRestarts = c.openvpnServerRestarts;
+            }
+            return nodeMetrics.render(s->status(), counters);
+        });
+        const auto endpoint = LoopbackEndpoint::parse(options.metrics); // validated by NodeOptions
+        QString error;
+        if (!endpoint || !metricsServer->listen(endpoint->address, endpoint->port, &error)) {
+            qCritical().noquote() << "--metrics:" << error;
+            return 1;
+        }
+        qInfo().noquote() << "metrics on http://" + endpoint->toString() + "/metrics";
+    }
 
     // §1.4 signals.
     platform::SignalPipe signalPipe({SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGUSR2});
@@ -126,12 +192,14 @@ int main(int argc, char **argv)
             return;
         }
         qInfo() << "stopping on signal" << signo;
-        node->shutdown(signo == SIGHUP || signo == SIGUSR2 ? 255 : 0);
+        service->shutdown(signo == SIGHUP || signo == SIGUSR2 ? 255 : 0);
     });
 
-    QMetaObject::invokeMethod(node.get(), &NodeDaemon::start, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(service.get(), qOverload<>(&NodeService::start), Qt::QueuedConnection);
     app.exec();
-    node.reset();
+    metricsServer.reset();
+    dbus.reset();
+    service.reset();
     if (restart) {
         // §1.4: restart = full cleanup (done), then the same binary with the same argv.
         fflush(nullptr);

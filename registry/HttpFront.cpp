@@ -2,6 +2,7 @@
 #include "registry/HttpFront.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLocale>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -35,8 +36,8 @@ QByteArray httpDate()
 class HttpConnection final : public QObject
 {
 public:
-    HttpConnection(QTcpSocket *socket, const HttpFront::Handler &handler)
-        : QObject(socket), m_socket(socket), m_handler(handler)
+    HttpConnection(QTcpSocket *socket, const HttpFront::Handler &handler, const HttpFront::Observer &observer)
+        : QObject(socket), m_socket(socket), m_handler(handler), m_observer(observer)
     {
         m_idle.setSingleShot(true);
         m_idle.setInterval(HttpFront::IdleTimeoutMs);
@@ -74,6 +75,10 @@ private:
     {
         m_busy = true;
         m_idle.stop();
+        if (m_observer) {
+            m_target = request.target;
+            m_started.start();
+        }
         const quint64 sequence = ++m_sequence;
         QPointer<HttpConnection> self(this);
         m_handler(request, [self, sequence](HttpResponse response) {
@@ -85,6 +90,7 @@ private:
     void respond(const HttpResponse &response)
     {
         m_busy = false;
+        if (m_observer) m_observer(m_target, response.status, m_started.nsecsElapsed());
         const bool isError = response.status >= 400;
         if (isError) m_keepAlive = false;
         write(response, isError);
@@ -136,6 +142,7 @@ private:
         qCDebug(lcHttp) << "HTTP" << status << message << "from" << m_peer.toString();
         m_keepAlive = false;
         m_busy = true; // ignore anything that follows
+        if (m_observer) m_observer(QByteArray(), status, -1);
         respondError(status, message);
     }
 
@@ -151,6 +158,9 @@ private:
 
     QTcpSocket *m_socket;
     const HttpFront::Handler &m_handler;
+    const HttpFront::Observer &m_observer;
+    QByteArray m_target;     // with an observer: target of the request being answered
+    QElapsedTimer m_started; // with an observer: dispatch time
     QHostAddress m_peer;
     QByteArray m_buffer;
     QTimer m_idle;
@@ -202,7 +212,7 @@ void HttpFront::onNewConnection(QTcpServer *server)
 {
     while (QTcpSocket *socket = server->nextPendingConnection()) {
         // Parent: the connection dies with its socket; sockets die on disconnect.
-        new HttpConnection(socket, m_handler);
+        new HttpConnection(socket, m_handler, m_observer);
     }
 }
 

@@ -40,6 +40,10 @@ public:
     using Responder = std::function<void(HttpResponse)>;
     // Called once per GET request; must call the responder exactly once (may be later).
     using Handler = std::function<void(const HttpRequest &, Responder)>;
+    // Optional (metrics): called once per response written, with the request
+    // target (empty when the request could not be parsed), the status sent
+    // and the nanoseconds from dispatch to response (-1 if never dispatched).
+    using Observer = std::function<void(const QByteArray &target, int status, qint64 elapsedNs)>;
 
     static constexpr qsizetype MaxRequestLine = HttpRequestParser::MaxRequestLine;
     static constexpr qsizetype MaxHead = HttpRequestParser::MaxHead;
@@ -52,6 +56,7 @@ public:
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 serverPort() const; // port of the first listening server
     void close();
+    void setObserver(Observer observer) { m_observer = std::move(observer); }
 
     static QByteArray reasonPhrase(int status);
 
@@ -59,6 +64,7 @@ private:
     void onNewConnection(QTcpServer *server);
 
     Handler m_handler;
+    Observer m_observer;
     std::vector<std::unique_ptr<QTcpServer>> m_servers;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "registry/RegistryOptions.h"
 
+#include "core/LoopbackEndpoint.h"
+
 #include <QHostAddress>
 #include <arpa/inet.h>
 #include <functional>
@@ -50,6 +52,7 @@ const OptionSpec kOptions[] = {
     {nullptr, "--tunnel-refresh", 1, "SECONDS", "Seconds between tunnel refreshes (default 300)."},
     {nullptr, "--same-country", 1, "CC", "Repeatable: forbid tunnels crossing the border of this country (needs GEOIP2_MMDB)."},
     {nullptr, "--private", 1, "IPV6", "Historical, accepted and ignored: the registry talks to its local node over [::1]:326."},
+    {nullptr, "--metrics", 1, "ADDR:PORT", "re6st-qt extension, off by default: serve Prometheus metrics at http://ADDR:PORT/metrics. Loopback addresses only (e.g. 127.0.0.1:9327 or [::1]:9327)."},
     {"-h", "--help", 0, nullptr, "Show this help and exit."},
 };
 
@@ -156,6 +159,11 @@ QString apply(RegistryOptions &o, const OptionSpec &spec, const QStringList &val
         if (!address.setAddress(v) || address.protocol() != QAbstractSocket::IPv6Protocol)
             return QStringLiteral("argument --private: '%1' is not an IPv6 address").arg(v);
         o.privateAddress = v;
+        return {};
+    }
+    if (name == QLatin1String("--metrics")) {
+        if (!LoopbackEndpoint::parse(v)) return LoopbackEndpoint::usageError(name, v);
+        o.metrics = v;
         return {};
     }
     if (name == QLatin1String("--help")) { help = true; return {}; }

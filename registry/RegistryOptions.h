@@ -39,6 +39,7 @@ struct RegistryOptions final
     int tunnelRefresh = 300;
     QStringList sameCountry;
     QString privateAddress; // --private: historical, ignored (§10)
+    QString metrics;        // --metrics ADDR:PORT (re6st-qt, loopback only), empty = off
 
     struct Result;
     // `args` without the program name, @files already expanded.

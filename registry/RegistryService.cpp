@@ -427,6 +427,7 @@ void RegistryService::requestCertificate(Call &call)
     if (!transaction.commit())
         return call.fail(500, QStringLiteral("requestCertificate: database commit failed"));
     m_index.insert(*prefix, entry);
+    ++m_counters.certificatesRequested;
     if (first) reloadConfigCache();
     qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(*prefix)
                                  << (email.isEmpty() ? QStringLiteral("(anonymous)") : email);
@@ -460,6 +461,7 @@ void RegistryService::renewCertificate(Call &call)
     const auto entry = CertificateIndex::entryOf(*renewed);
     if (!transaction.commit()) return call.fail(500, QStringLiteral("renewCertificate: database commit failed"));
     m_index.insert(prefix, entry);
+    ++m_counters.certificatesRenewed;
     m_certCache.remove(prefix);
     qCInfo(lcRegistry).noquote() << "renewed certificate" << cert->commonName();
     cleanupAfterCreation(entry.notAfter);

@@ -71,6 +71,13 @@ public:
     // grace period ("wrong clock?"), after emitting fatalError().
     bool runCleanup();
     qint64 nextCleanup() const { return m_nextCleanup; } // Unix time, 0 = none
+    // Certificates signed since start (metrics): new nodes and renewals.
+    struct Counters
+    {
+        quint64 certificatesRequested = 0; // requestCertificate
+        quint64 certificatesRenewed = 0;   // renewCertificate (a new certificate was signed)
+    };
+    const Counters &counters() const { return m_counters; }
     // Summary of the stored certificates (public for tests).
     const CertificateIndex &certificateIndex() const { return m_index; }
 
@@ -160,6 +167,7 @@ private:
     static constexpr qsizetype CertCacheSize = 256;
     mutable QHash<QByteArray, std::pair<QByteArray, crypto::Certificate>> m_certCache;
     CertificateIndex m_index;
+    Counters m_counters;
     QTimer m_cleanupTimer;
     qint64 m_nextCleanup = 0;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // re6st-registry: registry-protocol.md §13 startup sequence.
 #include "core/Addressing.h"
+#include "core/LoopbackEndpoint.h"
 #include "core/OptionFile.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/RsaKey.h"
@@ -9,9 +10,11 @@
 #include "registry/HttpFront.h"
 #include "registry/LocalNode.h"
 #include "registry/Mailer.h"
+#include "registry/RegistryMetrics.h"
 #include "registry/RegistryOptions.h"
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
+#include "platform/MetricsServer.h"
 #include "platform/ProcessLog.h"
 #include "platform/SignalPipe.h"
 
@@ -23,6 +26,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <memory>
 #include <unistd.h>
 
 using namespace re6st;
@@ -170,6 +174,23 @@ int main(int argc, char **argv)
         QHostAddress address;
         if (!address.setAddress(bind)) return fail(QStringLiteral("invalid bind address '%1' (-4/-6)").arg(bind), 2);
         if (!front.listen(address, quint16(options.port), &error)) return fail(error);
+    }
+
+    // 10. --metrics (re6st-qt extension, off by default): Prometheus text on loopback.
+    std::unique_ptr<RegistryMetrics> metrics;
+    std::unique_ptr<platform::MetricsServer> metricsServer;
+    if (!options.metrics.isEmpty()) {
+        const auto endpoint = LoopbackEndpoint::parse(options.metrics);
+        if (!endpoint) return fail(LoopbackEndpoint::usageError(QStringLiteral("--metrics"), options.metrics), 2);
+        metrics = std::make_unique<RegistryMetrics>();
+        front.setObserver([m = metrics.get()](const QByteArray &target, int status, qint64 elapsedNs) {
+            m->recordRequest(target, status, elapsedNs);
+        });
+        metricsServer = std::make_unique<platform::MetricsServer>([&service, &store, m = metrics.get()] {
+            return m->render(RegistryMetrics::snapshot(service, store));
+        });
+        if (!metricsServer->listen(endpoint->address, endpoint->port, &error)) return fail(error);
+        qInfo().noquote() << "metrics at http://" + endpoint->toString() + "/metrics";
     }
 
     // Signals into the event loop.

@@ -2,6 +2,7 @@
 #pragma once
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -62,6 +63,29 @@ public:
             return fail(error, QStringLiteral("dbus-daemon printed no address: ")
                                    + QString::fromLocal8Bit(m_process.readAllStandardError()));
         m_address = QString::fromUtf8(m_process.readLine()).trimmed();
+        return true;
+    }
+
+    // Lets other local users (a TestUser, polkitd running as user polkitd) reach the
+    // bus socket: the temporary directory becomes traversable (0711, not listable) and
+    // every directory above it must already be traversable. Call before or after start().
+    bool allowOtherUsers(QString *error = nullptr)
+    {
+        if (!m_dir.isValid())
+            return fail(error, QStringLiteral("no temporary directory"));
+        if (!QFile::setPermissions(m_dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                                                     | QFileDevice::ExeOwner | QFileDevice::ExeGroup
+                                                     | QFileDevice::ExeOther))
+            return fail(error, QStringLiteral("cannot chmod %1").arg(m_dir.path()));
+        for (QString dir = QFileInfo(m_dir.path()).absolutePath();; dir = QFileInfo(dir).absolutePath()) {
+            if (!(QFileInfo(dir).permissions() & QFileDevice::ExeOther))
+                return fail(error, QStringLiteral("%1 is not traversable by other users: the private bus "
+                                                  "socket under it is unreachable for them; set TMPDIR "
+                                                  "to a directory like /tmp")
+                                       .arg(dir));
+            if (QFileInfo(dir).isRoot())
+                break;
+        }
         return true;
     }
 

@@ -2,6 +2,7 @@
 // org.re6st.Node1 on a private dbus-daemon: the live service matches the contract
 // (dbus/org.re6st.Node1.xml) member for member, type for type, and announces changes.
 #include "../../daemon/DBusService.h"
+#include "../../daemon/NodeController.h"
 #include "PrivateBus.h"
 
 #include <QDBusArgument>
@@ -33,7 +34,7 @@ struct Contract
     QStringList propertiesWithoutChangeSignal;
 };
 
-Contract parseInterface(const QString &xml)
+Contract parseInterface(const QString &xml, const QString &interfaceName = kIface)
 {
     Contract c;
     QXmlStreamReader r(xml);
@@ -45,7 +46,7 @@ Contract parseInterface(const QString &xml)
         const auto attr = [&](const char *a) { return r.attributes().value(QLatin1String(a)).toString(); };
         if (r.isStartElement()) {
             if (tag == QLatin1String("interface"))
-                inInterface = attr("name") == kIface;
+                inInterface = attr("name") == interfaceName;
             else if (!inInterface)
                 continue;
             else if (tag == QLatin1String("property") || tag == QLatin1String("method")
@@ -83,9 +84,9 @@ Contract parseInterface(const QString &xml)
     return c;
 }
 
-QString contractXml()
+QString contractXml(const QString &file = QStringLiteral("org.re6st.Node1.xml"))
 {
-    QFile f(qEnvironmentVariable("RE6ST_SOURCE_DIR") + QStringLiteral("/dbus/org.re6st.Node1.xml"));
+    QFile f(qEnvironmentVariable("RE6ST_SOURCE_DIR") + QStringLiteral("/dbus/") + file);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
 }
 
@@ -112,7 +113,8 @@ QMetaType typeOf(const QString &signature)
         {QStringLiteral("t"), QMetaType::fromType<qulonglong>()},
         {QStringLiteral("u"), QMetaType::fromType<uint>()},
         {QStringLiteral("q"), QMetaType::fromType<ushort>()},
-        {QStringLiteral("d"), QMetaType::fromType<double>()}};
+        {QStringLiteral("d"), QMetaType::fromType<double>()},
+        {QStringLiteral("as"), QMetaType::fromType<QStringList>()}};
     return types.value(signature);
 }
 
@@ -151,6 +153,34 @@ NodeStatus sampleStatus()
 } // namespace
 
 // Receives org.freedesktop.DBus.Properties.PropertiesChanged as a Qt signal for QSignalSpy.
+// Records what the service asks of the node; answers at once.
+class FakeController final : public re6st::daemon::NodeController
+{
+public:
+    QStringList calls;
+    void start(Done done) override { calls << QStringLiteral("start"); done(Reply::ok()); }
+    void stop(Done done) override { calls << QStringLiteral("stop"); done(Reply::ok()); }
+    void reloadConfig(Done done) override { calls << QStringLiteral("reload"); done(Reply::ok()); }
+    void killTunnel(const QString &t, Done done) override { calls << QStringLiteral("kill ") + t; done(Reply::ok()); }
+    void addNeighbour(const QString &p, Done done) override { calls << QStringLiteral("add ") + p; done(Reply::ok()); }
+    void removeNeighbour(const QString &p, Done done) override { calls << QStringLiteral("del ") + p; done(Reply::ok()); }
+    void fetchCa(const QString &r, Done done) override
+    {
+        calls << QStringLiteral("fetchCa ") + r;
+        done(Reply::ok({QStringLiteral("sha256:ab"), QVariantMap{{QStringLiteral("network"), QStringLiteral("2001:db8:42::/48")}}}));
+    }
+    void requestToken(const QString &, const QString &, const QString &, Progress, Done done) override
+    {
+        calls << QStringLiteral("requestToken");
+        done(Reply::ok());
+    }
+    void enroll(const QString &, const QString &, const QString &, const QVariantMap &, Progress, Done done) override
+    {
+        calls << QStringLiteral("enroll");
+        done(Reply::ok({QVariantMap{}}));
+    }
+};
+
 class PropertiesChangedSink final : public QObject
 {
     Q_OBJECT
@@ -192,6 +222,7 @@ class TestDBusService final : public QObject
 private:
     re6st::test::PrivateBus m_bus;
     NodeStatus m_fake;
+    FakeController m_controller;
     std::unique_ptr<DBusService> m_service;
     QString m_dest; // where the client sends calls
     QDBusConnection client() const { return QDBusConnection(QStringLiteral("client")); }
@@ -260,7 +291,7 @@ private Q_SLOTS:
     void contractIsDocumented()
     {
         const Contract c = parseInterface(contractXml());
-        QCOMPARE(c.propertyTypes.size(), 14);
+        QCOMPARE(c.propertyTypes.size(), 17);
         QVERIFY2(c.propertiesWithoutChangeSignal.isEmpty(), qPrintable(c.propertiesWithoutChangeSignal.join(u',')));
         for (const QString &member : c.members) {
             const QString name = member.section(u' ', 1, 1);
@@ -276,6 +307,77 @@ private Q_SLOTS:
         const Contract file = parseInterface(contractXml());
         QVERIFY(!file.members.isEmpty());
         QCOMPARE(live.members, file.members);
+
+        const QString enrollment = QString::fromLatin1(DBusService::kEnrollmentInterface);
+        const Contract liveEnrollment = parseInterface(reply.arguments().value(0).toString(), enrollment);
+        const Contract fileEnrollment = parseInterface(contractXml(QStringLiteral("org.re6st.Enrollment1.xml")), enrollment);
+        QCOMPARE(fileEnrollment.members.size(), 4);
+        QCOMPARE(liveEnrollment.members, fileEnrollment.members);
+        for (const QString &member : fileEnrollment.members)
+            QVERIFY2(!fileEnrollment.docs.value(member.section(u' ', 1, 1)).isEmpty(), qPrintable(member));
+    }
+
+    // No polkit on this bus: every mutating call is refused and the controller never runs.
+    void actionsRefusedWithoutPolkit_data()
+    {
+        QTest::addColumn<QString>("interface");
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QVariantList>("args");
+        const QString e = QString::fromLatin1(DBusService::kEnrollmentInterface);
+        QTest::newRow("Start") << kIface << QStringLiteral("Start") << QVariantList{};
+        QTest::newRow("Stop") << kIface << QStringLiteral("Stop") << QVariantList{};
+        QTest::newRow("ReloadConfig") << kIface << QStringLiteral("ReloadConfig") << QVariantList{};
+        QTest::newRow("KillTunnel") << kIface << QStringLiteral("KillTunnel") << QVariantList{QStringLiteral("re6stnet1")};
+        QTest::newRow("AddNeighbour") << kIface << QStringLiteral("AddNeighbour") << QVariantList{QStringLiteral("2/16")};
+        QTest::newRow("RemoveNeighbour") << kIface << QStringLiteral("RemoveNeighbour") << QVariantList{QStringLiteral("2/16")};
+        QTest::newRow("RequestToken") << e << QStringLiteral("RequestToken")
+                                      << QVariantList{QStringLiteral("http://10.42.0.1/"), QStringLiteral("sha256:00"),
+                                                      QStringLiteral("a@example.com")};
+        QTest::newRow("Enroll") << e << QStringLiteral("Enroll")
+                                << QVariantList{QStringLiteral("http://10.42.0.1/"), QStringLiteral("sha256:00"),
+                                                QStringLiteral("token"), QVariantMap{}};
+    }
+    void actionsRefusedWithoutPolkit()
+    {
+        QFETCH(QString, interface);
+        QFETCH(QString, method);
+        QFETCH(QVariantList, args);
+        m_service->setController(&m_controller);
+        m_controller.calls.clear();
+        const QDBusMessage reply = call(interface, method, args);
+        QCOMPARE(reply.type(), QDBusMessage::ErrorMessage);
+        QCOMPARE(reply.errorName(), QString::fromLatin1(re6st::daemon::dbuserror::NotAuthorized));
+        QVERIFY2(reply.errorMessage().contains(QLatin1String("polkit")), qPrintable(reply.errorMessage()));
+        QVERIFY2(m_controller.calls.isEmpty(), qPrintable(m_controller.calls.join(u',')));
+    }
+
+    void fetchCaIsOpenToEveryone()
+    {
+        m_service->setController(&m_controller);
+        m_controller.calls.clear();
+        const QDBusMessage reply = call(QString::fromLatin1(DBusService::kEnrollmentInterface), QStringLiteral("FetchCa"),
+                                        {QStringLiteral("http://10.42.0.1/")});
+        QCOMPARE(reply.type(), QDBusMessage::ReplyMessage);
+        QCOMPARE(reply.arguments().value(0).toString(), QStringLiteral("sha256:ab"));
+        QCOMPARE(qdbus_cast<QVariantMap>(reply.arguments().value(1)).value(QStringLiteral("network")).toString(),
+                 QStringLiteral("2001:db8:42::/48"));
+        QCOMPARE(m_controller.calls, QStringList{QStringLiteral("fetchCa http://10.42.0.1/")});
+    }
+
+    void badArgumentsAreRejectedBeforePolkit()
+    {
+        m_service->setController(&m_controller);
+        m_controller.calls.clear();
+        const QDBusMessage empty = call(kIface, QStringLiteral("KillTunnel"), {QString()});
+        QCOMPARE(empty.errorName(), QString::fromLatin1(re6st::daemon::dbuserror::InvalidArgument));
+        const QDBusMessage huge = call(kIface, QStringLiteral("AddNeighbour"), {QString(100000, u'1')});
+        QCOMPARE(huge.errorName(), QString::fromLatin1(re6st::daemon::dbuserror::InvalidArgument));
+        const QDBusMessage hugeCa = call(QString::fromLatin1(DBusService::kEnrollmentInterface), QStringLiteral("FetchCa"),
+                                         {QString(100000, u'x')});
+        QCOMPARE(hugeCa.errorName(), QString::fromLatin1(re6st::daemon::dbuserror::InvalidArgument));
+        const QDBusMessage wrongType = call(kIface, QStringLiteral("KillTunnel"), {42});
+        QCOMPARE(wrongType.errorName(), QStringLiteral("org.freedesktop.DBus.Error.UnknownMethod"));
+        QVERIFY(m_controller.calls.isEmpty());
     }
 
     void busPolicyLetsOnlyRootOwnButAnyoneRead()

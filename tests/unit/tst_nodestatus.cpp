@@ -53,9 +53,12 @@ private Q_SLOTS:
         b.tunnelCount = 4;
         b.protocolVersion = 10;
         b.version = QStringLiteral("0.1.0");
+        b.enrolled = true;
+        b.configDirectory = QStringLiteral("/etc/re6stnet");
+        b.neighbourPrefixes = {QStringLiteral("2/16")};
         const QStringList changed = NodeStatus::changedProperties(a, b);
         // Every D-Bus property, and only those, in a stable order.
-        QCOMPARE(changed.size(), 14);
+        QCOMPARE(changed.size(), 17);
         QStringList sorted = changed;
         sorted.sort();
         QCOMPARE(sorted, QStringList(b.properties().keys()));

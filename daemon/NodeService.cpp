@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "daemon/NodeService.h"
+
+#include "core/Addressing.h"
+#include "daemon/DBusErrors.h"
+#include "daemon/DBusService.h"
+#include "daemon/NodeDaemon.h"
+#include "daemon/NodeEnrollment.h"
+#include "daemon/RestartRules.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcService, "re6st.service")
+
+namespace re6st::daemon {
+
+namespace {
+using Reply = NodeController::Reply;
+constexpr int kPollMs = 2000; // counters (bytes, rtt) move without events
+} // namespace
+
+NodeService::NodeService(NodeOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options))
+{
+    m_enrollment = new NodeEnrollment(m_options.configDir, this);
+    m_poll.setInterval(kPollMs);
+    connect(&m_poll, &QTimer::timeout, this, [this] { if (m_dbus) m_dbus->refresh(); });
+    m_soon.setSingleShot(true);
+    m_soon.setInterval(0);
+    connect(&m_soon, &QTimer::timeout, this, [this] { if (m_dbus) m_dbus->refresh(); });
+}
+
+NodeService::~NodeService()
+{
+    m_node.reset();
+}
+
+void NodeService::attach(DBusService *dbus)
+{
+    m_dbus = dbus;
+    if (!m_dbus) return;
+    m_dbus->setController(this);
+    m_poll.start();
+    changed();
+}
+
+void NodeService::changed()
+{
+    if (m_dbus) m_soon.start();
+}
+
+NodeStatus NodeService::status() const
+{
+    NodeStatus s;
+    s.version = NodeOptions::versionText();
+    s.protocolVersion = RestartRules::kProtocol;
+    s.configDirectory = m_options.configDir;
+    s.enrolled = hasCertificateOptions() ? QFile::exists(m_options.cert) : m_enrollment->isEnrolled();
+    s.registry = m_options.registry;
+    s.neighbourPrefixes = m_options.neighbours;
+    if (m_identity) {
+        s.prefix = addressing::cnFromBits(m_identity->prefix);
+        s.address = m_identity->ip;
+        s.subnet = m_identity->subnet;
+        s.network = m_identity->networkCidr;
+        s.certificateNotAfter = m_identity->cert.notAfter();
+    }
+    if (m_node) {
+        m_node->fillStatus(s);
+        return s;
+    }
+    s.state = m_lastError.isEmpty() ? NodeStatus::State::Stopped : NodeStatus::State::Error;
+    s.stateDetail = !m_lastError.isEmpty() ? m_lastError
+                    : s.enrolled           ? QStringLiteral("the node is stopped; start it with `re6stctl start`")
+                                           : QStringLiteral("this node is not enrolled yet; join a network with "
+                                                            "`re6stctl enroll URL` or re6st-tray");
+    return s;
+}
+
+void NodeService::start()
+{
+    if (!hasCertificateOptions()) {
+        qCInfo(lcService).noquote() << "not enrolled: waiting for an enrollment over D-Bus (re6stctl enroll, re6st-tray);"
+                                    << "files go to" << m_options.configDir;
+        changed();
+        return;
+    }
+    QString error;
+    const char *name = nullptr;
+    if (!startNode(&error, &name)) {
+        qCCritical(lcService).noquote() << error;
+        if (!m_options.dbusService) {
+            Q_EMIT finished(1, false);
+            return;
+        }
+        m_lastError = error;
+    }
+    changed();
+}
+
+// §2.4 step 1 (certificates), then the node itself.
+bool NodeService::startNode(QString *error, const char **errorName)
+{
+    const NodeIdentity::Result loaded =
+        NodeIdentity::load(m_options.ca, m_options.cert, m_options.key, QDateTime::currentSecsSinceEpoch());
+    if (!loaded.identity) {
+        *error = loaded.error;
+        *errorName = QFile::exists(m_options.cert) ? dbuserror::Failed : dbuserror::NotEnrolled;
+        return false;
+    }
+    m_identity = *loaded.identity;
+    if (!m_identity->warning.isEmpty()) qCWarning(lcService).noquote() << m_identity->warning;
+    m_lastError.clear();
+    m_node = std::make_unique<NodeDaemon>(m_options, *m_identity);
+    connect(m_node.get(), &NodeDaemon::finished, this, &NodeService::onNodeFinished);
+    m_node->start();
+    return true;
+}
+
+void NodeService::onNodeFinished(int exitCode, bool restart)
+{
+    const QString why = m_node ? m_node->lastError() : QString();
+    // Deleted on the next turn: this slot runs from the node's own signal.
+    m_node.release()->deleteLater();
+    const QList<Done> waiters = std::exchange(m_stopWaiters, {});
+    changed();
+    if (m_exiting) {
+        Q_EMIT finished(m_exitCode, false);
+        return;
+    }
+    if (!waiters.isEmpty()) { // Stop() over D-Bus: the process stays
+        m_lastError.clear();
+        for (const Done &done : waiters) done(Reply::ok());
+        return;
+    }
+    if (restart || !m_options.dbusService || exitCode == 0) {
+        Q_EMIT finished(exitCode, restart);
+        return;
+    }
+    m_lastError = why.isEmpty() ? QStringLiteral("the node stopped with status %1; see the log").arg(exitCode) : why;
+}
+
+void NodeService::shutdown(int exitCode)
+{
+    m_exiting = true;
+    m_exitCode = exitCode;
+    if (m_node) m_node->shutdown(exitCode);
+    else Q_EMIT finished(exitCode, false);
+}
+
+void NodeService::start(Done done)
+{
+    if (m_node) return done(Reply::ok()); // already running (or starting)
+    if (!hasCertificateOptions()) {
+        if (!m_enrollment->isEnrolled())
+            return done(Reply::fail(dbuserror::NotEnrolled, QStringLiteral("this node is not enrolled; run "
+                                                                           "`re6stctl enroll URL` first")));
+        // Enrolled since we started: re-read re6stnet.conf by restarting ourselves.
+        done(Reply::ok());
+        Q_EMIT finished(0, true);
+        return;
+    }
+    QString error;
+    const char *name = dbuserror::Failed;
+    if (!startNode(&error, &name)) {
+        m_lastError = error;
+        changed();
+        return done(Reply::fail(name, error));
+    }
+    changed();
+    done(Reply::ok());
+}
+
+void NodeService::stop(Done done)
+{
+    m_lastError.clear();
+    if (!m_node) {
+        changed();
+        return done(Reply::ok());
+    }
+    m_stopWaiters << done; // answered once the cleanup of §2.6 is done
+    m_node->shutdown(0);
+    changed();
+}
+
+void NodeService::reloadConfig(Done done)
+{
+    if (!m_node || !m_node->reloadConfig())
+        return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is not running; start it first")));
+    done(Reply::ok());
+}
+
+void NodeService::killTunnel(const QString &tunnel, Done done)
+{
+    if (!m_node) return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is not running")));
+    switch (m_node->killTunnel(tunnel.trimmed())) {
+    case NodeDaemon::KillResult::Killed: changed(); return done(Reply::ok());
+    case NodeDaemon::KillResult::NotRunning:
+        return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is still starting; retry in a moment")));
+    case NodeDaemon::KillResult::NotFound: break;
+    }
+    done(Reply::fail(dbuserror::NotFound, QStringLiteral("no tunnel '%1': name a client interface (re6stnet3) or a "
+                                                         "peer prefix (1/16) listed by `re6stctl tunnels`")
+                                              .arg(tunnel.left(100))));
+}
+
+void NodeService::addNeighbour(const QString &prefix, Done done)
+{
+    const auto bits = addressing::bitsFromCn(prefix);
+    if (!bits || bits->isEmpty())
+        return done(Reply::fail(dbuserror::InvalidArgument, QStringLiteral("'%1' is not a prefix in CN form "
+                                                                           "(<number>/<length>, e.g. 3/16)")
+                                                                .arg(prefix.left(100))));
+    const QString canonical = addressing::cnFromBits(*bits);
+    if (!m_options.neighbours.contains(canonical)) m_options.neighbours << canonical;
+    if (m_node) m_node->setNeighbours(m_options.neighbours);
+    changed();
+    done(Reply::ok());
+}
+
+void NodeService::removeNeighbour(const QString &prefix, Done done)
+{
+    const auto bits = addressing::bitsFromCn(prefix);
+    if (!bits || bits->isEmpty())
+        return done(Reply::fail(dbuserror::InvalidArgument, QStringLiteral("'%1' is not a prefix in CN form "
+                                                                           "(<number>/<length>, e.g. 3/16)")
+                                                                .arg(prefix.left(100))));
+    if (!m_options.neighbours.removeOne(addressing::cnFromBits(*bits)))
+        return done(Reply::fail(dbuserror::NotFound, QStringLiteral("%1 is not a neighbour").arg(prefix)));
+    if (m_node) m_node->setNeighbours(m_options.neighbours);
+    changed();
+    done(Reply::ok());
+}
+
+void NodeService::fetchCa(const QString &registry, Done done)
+{
+    m_enrollment->fetchCa(registry, std::move(done));
+}
+
+void NodeService::requestToken(const QString &registry, const QString &fingerprint, const QString &email,
+                               Progress progress, Done done)
+{
+    m_enrollment->requestToken(registry, fingerprint, email, std::move(progress), std::move(done));
+}
+
+void NodeService::enroll(const QString &registry, const QString &fingerprint, const QString &token,
+                         const QVariantMap &options, Progress progress, Done done)
+{
+    const bool startAfter = options.value(QStringLiteral("start"), true).toBool();
+    m_enrollment->enroll(registry, fingerprint, token, options, progress,
+                         [this, done, progress, startAfter](const Reply &r) {
+                             changed();
+                             done(r);
+                             if (!r.error.isEmpty() || !startAfter) return;
+                             // Start with the new files: stop the node if any, then re-exec so
+                             // that re6stnet.conf is read like at boot.
+                             progress(QStringLiteral("starting"), QStringLiteral("Starting the node"));
+                             if (m_node) {
+                                 m_exiting = true;
+                                 m_exitCode = 0;
+                                 disconnect(m_node.get(), &NodeDaemon::finished, this, nullptr);
+                                 connect(m_node.get(), &NodeDaemon::finished, this,
+                                         [this] { Q_EMIT finished(0, true); });
+                                 m_node->shutdown(0, true);
+                             } else {
+                                 Q_EMIT finished(0, true);
+                             }
+                         });
+}
+
+} // namespace re6st::daemon

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "daemon/NodeController.h"
+#include "daemon/NodeIdentity.h"
+#include "daemon/NodeOptions.h"
+#include "daemon/NodeStatus.h"
+
+#include <QObject>
+#include <QTimer>
+#include <memory>
+#include <optional>
+
+namespace re6st::daemon {
+
+class DBusService;
+class NodeDaemon;
+class NodeEnrollment;
+
+// The re6stnet process around its node: starts and stops the NodeDaemon (at launch,
+// and for org.re6st.Node1 Start/Stop), enrolls through NodeEnrollment, and feeds the
+// D-Bus API its status. Headless (no bus) it behaves exactly like the node alone:
+// the process ends when the node does. With --dbus-service a node that fails stays
+// on the bus in state "error" so that the user can see why and act.
+class NodeService final : public QObject, public NodeController
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(NodeService)
+public:
+    explicit NodeService(NodeOptions options, QObject *parent = nullptr);
+    ~NodeService() override;
+
+    // Starts the node when enrolled; otherwise waits (stopped, not enrolled).
+    void start();
+    // Process exit requested (signals): stops the node, then finished(exitCode, false).
+    void shutdown(int exitCode);
+    // Serves the API on this service (not owned); refreshes it on changes and every 2 s.
+    void attach(DBusService *dbus);
+
+    NodeStatus status() const;
+    const NodeDaemon *node() const { return m_node.get(); }
+
+    // NodeController
+    void start(Done done) override;
+    void stop(Done done) override;
+    void reloadConfig(Done done) override;
+    void killTunnel(const QString &tunnel, Done done) override;
+    void addNeighbour(const QString &prefix, Done done) override;
+    void removeNeighbour(const QString &prefix, Done done) override;
+    void fetchCa(const QString &registry, Done done) override;
+    void requestToken(const QString &registry, const QString &fingerprint, const QString &email, Progress progress,
+                      Done done) override;
+    void enroll(const QString &registry, const QString &fingerprint, const QString &token, const QVariantMap &options,
+                Progress progress, Done done) override;
+
+Q_SIGNALS:
+    // The process should end (restart: re-exec with the same arguments).
+    void finished(int exitCode, bool restart);
+
+private:
+    bool startNode(QString *error, const char **errorName);
+    void onNodeFinished(int exitCode, bool restart);
+    void changed(); // refresh the D-Bus state soon (coalesced)
+    bool hasCertificateOptions() const { return !m_options.ca.isEmpty() && !m_options.cert.isEmpty() && !m_options.key.isEmpty(); }
+
+    NodeOptions m_options;
+    std::optional<NodeIdentity> m_identity; // last loaded, shown while stopped
+    std::unique_ptr<NodeDaemon> m_node;
+    NodeEnrollment *m_enrollment = nullptr;
+    DBusService *m_dbus = nullptr;
+    QTimer m_poll, m_soon;
+    QList<Done> m_stopWaiters;
+    QString m_lastError;
+    bool m_exiting = false;
+    int m_exitCode = 0;
+};
+
+} // namespace re6st::daemon

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// re6stctl's error lines and exit codes (tools/re6stctl/ErrorTranslator): every
+// error name of dbus/org.re6st.Node1.xml and org.re6st.Enrollment1.xml, and the bus's
+// own errors, give one line "re6stctl: ..." saying what to do next.
+#include "../../tools/re6stctl/ErrorTranslator.h"
+
+#include <QFile>
+#include <QRegularExpression>
+#include <QtTest>
+
+using namespace re6st::ctl;
+using Command = CommandLine::Command;
+
+class TestRe6stctlErrors final : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void translate_data()
+    {
+        QTest::addColumn<int>("command");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<QString>("expected"); // part of the line
+        const int failed = int(ExitCode::Failed);
+        QTest::newRow("ServiceUnknown") << int(Command::Status) << "org.freedesktop.DBus.Error.ServiceUnknown"
+                                        << "The name org.re6st.Node was not provided by any .service files"
+                                        << int(ExitCode::NoDaemon) << "`systemctl start re6stnet`";
+        QTest::newRow("NameHasNoOwner") << int(Command::Peers) << "org.freedesktop.DBus.Error.NameHasNoOwner" << ""
+                                        << int(ExitCode::NoDaemon) << "the re6stnet daemon is not running";
+        QTest::newRow("NoReply") << int(Command::Start) << "org.freedesktop.DBus.Error.NoReply" << "timeout"
+                                 << int(ExitCode::NoDaemon) << "did not answer in time (cannot start the node)";
+        QTest::newRow("Disconnected") << int(Command::Status) << "org.freedesktop.DBus.Error.Disconnected" << ""
+                                      << int(ExitCode::NoDaemon) << "not running";
+        const QString polkit = QStringLiteral("polkit refused: run as root, authenticate with an agent, or ask an "
+                                              "admin to add you to a group allowed by a polkit rule");
+        QTest::newRow("NotAuthorized") << int(Command::Stop) << "org.re6st.Error.NotAuthorized" << "refused"
+                                       << int(ExitCode::NotAuthorized)
+                                       << QStringLiteral("not allowed to stop the node: ") + polkit;
+        QTest::newRow("AccessDenied") << int(Command::TunnelKill) << "org.freedesktop.DBus.Error.AccessDenied" << ""
+                                      << int(ExitCode::NotAuthorized)
+                                      << QStringLiteral("not allowed to kill a tunnel: ") + polkit;
+        QTest::newRow("polkit not running") << int(Command::Start) << "org.re6st.Error.NotAuthorized"
+                                            << "polkit is not available (org.freedesktop.PolicyKit1 is not on the "
+                                               "system bus); start polkit"
+                                            << int(ExitCode::NotAuthorized)
+                                            << "cannot start the node: the daemon refuses every action while polkit "
+                                               "is not running: polkit is not available";
+        QTest::newRow("NotEnrolled") << int(Command::Start) << "org.re6st.Error.NotEnrolled" << "no certificate"
+                                     << int(ExitCode::NotEnrolled) << "run `re6stctl enroll URL`";
+        QTest::newRow("InvalidArgument") << int(Command::NeighbourAdd) << "org.re6st.Error.InvalidArgument"
+                                         << "prefix 1/99 is longer than the network allows"
+                                         << int(ExitCode::Usage)
+                                         << "the daemon rejected the argument: prefix 1/99 is longer than the network "
+                                            "allows (see `re6stctl neighbour add --help`)";
+        QTest::newRow("NotFound tunnel") << int(Command::TunnelKill) << "org.re6st.Error.NotFound" << "no tunnel re6stnet9"
+                                         << failed << "no such tunnel: no tunnel re6stnet9; list them with `re6stctl tunnels`";
+        QTest::newRow("NotFound neighbour") << int(Command::NeighbourDel) << "org.re6st.Error.NotFound" << ""
+                                            << failed << "no such neighbour; list them with `re6stctl status`";
+        QTest::newRow("Unavailable") << int(Command::Peers) << "org.re6st.Error.Unavailable" << ""
+                                     << failed << "the daemon has no status yet: retry in a few seconds";
+        QTest::newRow("BabelUnavailable") << int(Command::Routes) << "org.re6st.Error.BabelUnavailable"
+                                          << "babeld's local interface is not answering" << failed
+                                          << "babeld is not answering, the routing table is unknown: babeld's local";
+        QTest::newRow("Failed") << int(Command::Reload) << "org.re6st.Error.Failed" << "the node is not running"
+                                << failed << "could not reload the network configuration: the node is not running";
+        QTest::newRow("RegistryUnreachable") << int(Command::Enroll) << "org.re6st.Error.RegistryUnreachable"
+                                             << "connection refused" << failed
+                                             << "the registry did not answer: connection refused; check the URL";
+        QTest::newRow("FingerprintMismatch") << int(Command::Enroll) << "org.re6st.Error.FingerprintMismatch" << ""
+                                             << failed << "the registry's CA is not the one you confirmed";
+        QTest::newRow("TokenRejected") << int(Command::Enroll) << "org.re6st.Error.TokenRejected" << "expired"
+                                       << failed << "the registry refused the token: expired; check it, or ask for a new one";
+        QTest::newRow("AlreadyEnrolled") << int(Command::Enroll) << "org.re6st.Error.AlreadyEnrolled" << ""
+                                         << failed << "add --replace";
+        QTest::newRow("Busy") << int(Command::Enroll) << "org.re6st.Error.Busy" << "" << failed
+                              << "another enrollment is running; wait for it to finish, then retry";
+        QTest::newRow("UnknownMethod") << int(Command::Start) << "org.freedesktop.DBus.Error.UnknownMethod"
+                                       << "No such method 'Start'" << failed
+                                       << "the running re6stnet daemon cannot start the node (it is older";
+        QTest::newRow("other") << int(Command::Stop) << "org.example.Weird" << "strange" << failed
+                               << "could not stop the node: org.example.Weird: strange; see `journalctl -u re6stnet`";
+    }
+    void translate()
+    {
+        QFETCH(int, command);
+        QFETCH(QString, name);
+        QFETCH(QString, message);
+        QFETCH(int, code);
+        QFETCH(QString, expected);
+        const auto f = ErrorTranslator::translate(Command(command), name, message);
+        QCOMPARE(int(f.code), code);
+        QVERIFY2(f.line.startsWith(QLatin1String("re6stctl: ")), qPrintable(f.line));
+        QVERIFY2(f.line.contains(expected), qPrintable(f.line));
+        QVERIFY2(!f.line.contains(u'\n'), qPrintable(f.line));
+    }
+
+    // Every org.re6st.Error.* named in the contract has its own wording (not the
+    // generic fallback), so a new error in the XML makes this test fail until mapped.
+    void everyContractErrorIsMapped()
+    {
+        const QByteArray source = qgetenv("RE6ST_SOURCE_DIR");
+        if (source.isEmpty())
+            QSKIP("RE6ST_SOURCE_DIR not set (run through ctest)");
+        QSet<QString> names;
+        for (const char *file : {"/dbus/org.re6st.Node1.xml", "/dbus/org.re6st.Enrollment1.xml"}) {
+            QFile f(QString::fromLocal8Bit(source) + QLatin1String(file));
+            QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
+            static const QRegularExpression re(QStringLiteral("org\\.re6st\\.Error\\.[A-Za-z]+"));
+            for (auto it = re.globalMatch(QString::fromUtf8(f.readAll())); it.hasNext();)
+                names.insert(it.next().captured());
+        }
+        QVERIFY(names.size() >= 8);
+        for (const QString &name : std::as_const(names)) {
+            const auto f = ErrorTranslator::translate(Command::Enroll, name, QStringLiteral("detail"));
+            QVERIFY2(!f.line.contains(name), qPrintable(name + QStringLiteral(" falls back: ") + f.line));
+        }
+    }
+
+    void noBus()
+    {
+        const auto f = ErrorTranslator::noBus(QStringLiteral("Failed to connect to socket /x: No such file or directory"),
+                                              QStringLiteral("unix:path=/x"));
+        QCOMPARE(f.code, ExitCode::NoDaemon);
+        QCOMPARE(f.line, QStringLiteral("re6stctl: cannot connect to the system bus at unix:path=/x (Failed to "
+                                        "connect to socket /x: No such file or directory): is dbus running? "
+                                        "(`systemctl status dbus`; check $DBUS_SYSTEM_BUS_ADDRESS)"));
+        QVERIFY(ErrorTranslator::noBus(QString(), QString()).line.startsWith(
+            QLatin1String("re6stctl: cannot connect to the system bus: ")));
+    }
+
+    void usage()
+    {
+        const auto f = ErrorTranslator::usage(QStringLiteral("no command given"));
+        QCOMPARE(f.code, ExitCode::Usage);
+        QCOMPARE(f.line, QStringLiteral("re6stctl: no command given (see `re6stctl --help`)"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRe6stctlErrors)
+#include "tst_re6stctlerrors.moc"

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "EnrollmentText.h"
+#include "ValueFormat.h"
+
+#include <QDir>
+
+namespace re6st::ctl {
+
+namespace {
+
+QString value(const QVariantMap &m, const char *key)
+{
+    return ValueFormat::text(m.value(QLatin1String(key)).toString());
+}
+
+} // namespace
+
+QString EnrollmentText::caSummary(const QString &fingerprint, const QVariantMap &details, const QTimeZone &zone)
+{
+    return QStringLiteral("Registry:     %1\n"
+                          "CA:           %2\n"
+                          "Network:      %3\n"
+                          "CA expires:   %4\n"
+                          "Fingerprint:  %5\n")
+        .arg(value(details, "registry"), value(details, "subject"), value(details, "network"),
+             ValueFormat::time(details.value(QStringLiteral("not_after")).toLongLong(), zone),
+             ValueFormat::text(fingerprint));
+}
+
+QString EnrollmentText::confirmationPrompt()
+{
+    return QStringLiteral("Compare this fingerprint with the one your network's administrator gave you.\n"
+                          "Is it the same? [y/N] ");
+}
+
+bool EnrollmentText::isYes(const QString &answer)
+{
+    const QString a = answer.trimmed().toLower();
+    return a == QLatin1String("y") || a == QLatin1String("yes");
+}
+
+QString EnrollmentText::emailPrompt()
+{
+    return QStringLiteral("Email address to send the token to: ");
+}
+
+QString EnrollmentText::tokenPrompt(const QString &email)
+{
+    return QStringLiteral("The registry mailed a token to %1.\nToken: ").arg(email);
+}
+
+QString EnrollmentText::progressLine(const QString &step, const QString &detail)
+{
+    const QString d = detail.trimmed();
+    if (d.isEmpty())
+        return QStringLiteral("  ... %1\n").arg(ValueFormat::text(step));
+    return QStringLiteral("  ... %1\n").arg(d);
+}
+
+QString EnrollmentText::result(const QVariantMap &result, qint64 now, const QTimeZone &zone)
+{
+    const QString directory = result.value(QStringLiteral("directory")).toString();
+    const QString key = directory.isEmpty() ? QStringLiteral("cert.key")
+                                            : QDir(directory).filePath(QStringLiteral("cert.key"));
+    return QStringLiteral("Enrolled.\n"
+                          "Prefix:       %1\n"
+                          "Subnet:       %2\n"
+                          "Address:      %3\n"
+                          "Valid until:  %4\n"
+                          "Renewal:      %5\n"
+                          "Directory:    %6\n"
+                          "Back up %7 now (keep it private): it is this node's identity; without it\n"
+                          "you must enroll again and get a new prefix.\n")
+        .arg(value(result, "prefix"), value(result, "subnet"), value(result, "address"),
+             ValueFormat::timeAndRelative(result.value(QStringLiteral("not_after")).toLongLong(), now, zone),
+             ValueFormat::timeAndRelative(result.value(QStringLiteral("renew_after")).toLongLong(), now, zone),
+             ValueFormat::text(directory), key);
+}
+
+} // namespace re6st::ctl
