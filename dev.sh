@@ -16,6 +16,7 @@ PACKAGES=(
   libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
   libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
   openvpn babeld nftables iputils-ping dbus dbus-bin polkitd libxml2-utils util-linux passwd
+  groff-base man-db libqt6svg6
 )
 
 install_packages() {

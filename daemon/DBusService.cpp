@@ -81,8 +81,10 @@ bool DBusService::start(QString *errorMessage, bool ownName)
 std::unique_ptr<DBusService> DBusService::registerOnSystemBus(Provider provider, QString *errorMessage)
 {
     // libdbus reads $DBUS_SYSTEM_BUS_ADDRESS once per process; read it on every attempt.
-    const QString address = qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS",
-                                                 QStringLiteral("unix:path=/run/dbus/system_bus_socket"));
+    // Started by D-Bus activation: serve on the bus that started us (dbus-daemon(1)).
+    QString address = qEnvironmentVariable("DBUS_STARTER_ADDRESS");
+    if (address.isEmpty())
+        address = qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS", QStringLiteral("unix:path=/run/dbus/system_bus_socket"));
     const QString name = QStringLiteral("re6st-system-bus");
     std::optional<QDBusConnection> bus = QDBusConnection::connectToBus(address, name);
     if (!bus->isConnected()) {

@@ -66,7 +66,8 @@ public:
     // Reads the first snapshot. False with *errorMessage set on failure.
     bool start(QString *errorMessage, bool ownName = true);
 
-    // Connects to the system bus ($DBUS_SYSTEM_BUS_ADDRESS or the default socket) and
+    // Connects to the system bus ($DBUS_STARTER_ADDRESS when D-Bus activated us, else
+    // $DBUS_SYSTEM_BUS_ADDRESS or the default socket) and
     // starts a service there. nullptr with *errorMessage when there is no system bus or
     // the name is refused: the daemon logs "D-Bus API off" and keeps routing.
     static std::unique_ptr<DBusService> registerOnSystemBus(Provider provider, QString *errorMessage);

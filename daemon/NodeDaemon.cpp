@@ -94,9 +94,13 @@ void NodeDaemon::start()
     connect(m_sync, &NetworkConfigSync::changed, this, &NodeDaemon::onConfigChanged);
     connect(m_sync, &NetworkConfigSync::fetchFailed, this, [this](const QString &m) {
         m_registryReachable = false;
+        Q_EMIT statusChanged();
         qCWarning(lcNode).noquote() << "network configuration not updated (buggy registry?):" << m;
     });
-    connect(m_sync, &NetworkConfigSync::fetchSucceeded, this, [this] { m_registryReachable = true; });
+    connect(m_sync, &NetworkConfigSync::fetchSucceeded, this, [this] {
+        m_registryReachable = true;
+        Q_EMIT statusChanged();
+    });
     qCInfo(lcNode).noquote() << "node" << addressing::cnFromBits(m_identity.prefix) << "subnet" << m_identity.subnet
                              << "network" << m_identity.networkCidr;
     m_sync->start();
@@ -280,6 +284,7 @@ void NodeDaemon::createTunnelDriver(const QByteArray &registryPrefix, const Open
     connect(m_driver, &TunnelDriver::networkConfigCheck, this,
             [this](bool routed) { m_sync->periodicCheck(routed, QDateTime::currentSecsSinceEpoch()); });
     connect(m_driver, &TunnelDriver::externalIpLearnt, this, &NodeDaemon::learnExternalIp);
+    connect(m_driver, &TunnelDriver::tunnelsChanged, this, &NodeDaemon::statusChanged);
     m_endpoint->setTopologySource([this] { return m_driver->topologyAnswer(); });
 }
 
@@ -306,8 +311,11 @@ void NodeDaemon::createServers(const OpenVpnArguments::Common &common)
         }
         return m_driver->admitClient(prefix, false);
     });
-    connect(m_servers, &ServerTunnels::clientDisconnected, this,
-            [this](const QByteArray &prefix, const QString &) { m_driver->clientDisconnected(prefix); });
+    connect(m_servers, &ServerTunnels::clientDisconnected, this, [this](const QByteArray &prefix, const QString &) {
+        m_driver->clientDisconnected(prefix);
+        Q_EMIT statusChanged();
+    });
+    connect(m_servers, &ServerTunnels::clientConnected, this, &NodeDaemon::statusChanged);
 }
 
 // §2.4 steps 13–18, once the DH file is known (servers need it).
@@ -319,6 +327,7 @@ void NodeDaemon::finishStart(const QString &dhFile)
         return fail(why);
     m_driver->start();
     m_up = true;
+    Q_EMIT statusChanged();
     const qint64 renew = m_sync->nextRenewal();
     if (renew > 0) {
         const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;

@@ -73,6 +73,8 @@ public:
 
 Q_SIGNALS:
     void finished(int exitCode, bool restart);
+    // Something the D-Bus API shows changed (tunnel up/down, registry reached, ...).
+    void statusChanged();
 
 private:
     void onConfigReady(const QVariantMap &config);

@@ -60,8 +60,8 @@ void NodeDaemon::fillStatus(NodeStatus &s) const
     if (m_servers)
         for (const ServerTunnels::ClientInfo &c : m_servers->clients()) {
             tunnelled.insert(c.prefix);
-            // The server tap is shared by its clients: no per-peer byte count there.
-            s.tunnels << NodeStatus::tunnelRecord(c.iface, cn(c.prefix), c.proto, false, c.since, 0, 0);
+            // The server tap is shared: per-client bytes come from OpenVPN's bytecount.
+            s.tunnels << NodeStatus::tunnelRecord(c.iface, cn(c.prefix), c.proto, false, c.since, c.rxBytes, c.txBytes);
         }
     if (m_clientMode) tunnelled.insert({}); // --client: one tunnel, peer unknown to us
 

@@ -39,7 +39,7 @@ const ArgParser &parser()
         {Multicast, QStringLiteral("-m"), QStringLiteral("--multicast"), 0, {}, QStringLiteral("Multicast routing with pim-dm: not implemented yet (accepted, a warning is logged).")},
         {Up, {}, QStringLiteral("--up"), 1, QStringLiteral("CMD"), QStringLiteral("Shell command run once initialisation is complete; failure stops the daemon.")},
         {Daemon, {}, QStringLiteral("--daemon"), 1, QStringLiteral("CMD"), QStringLiteral("Repeatable. Like --up but run in background and stopped at exit.")},
-        {Test, {}, QStringLiteral("--test"), 1, QStringLiteral("EXPR"), QStringLiteral("Upstream's Python test expression; accepted for compatibility, not evaluated.")},
+        {Test, {}, QStringLiteral("--test"), 1, QStringLiteral("EXPR"), QStringLiteral("Upstream's Python test expression: refused with an error (re6st-qt cannot evaluate Python).")},
         {Console, {}, QStringLiteral("--console"), 1, QStringLiteral("SOCK"), QStringLiteral("Python debug console of upstream: accepted and ignored (a warning is logged).")},
         {Country, {}, QStringLiteral("--country"), 1, QStringLiteral("CC"), QStringLiteral("Country code added to our addresses (default: asked to the registry when same_country is set).")},
         {BabelArg, QStringLiteral("-B"), {}, 1, QStringLiteral("ARG"), QStringLiteral("Repeatable. Extra argument for babeld.")},
@@ -48,7 +48,7 @@ const ArgParser &parser()
         {Gateway, {}, QStringLiteral("--gateway"), 0, {}, QStringLiteral("Export our default route into the re6st network.")},
         {OpenVpnArg, QStringLiteral("-O"), {}, 1, QStringLiteral("ARG"), QStringLiteral("Repeatable. Extra argument for every OpenVPN, e.g. -O--verb -O3 (arguments after -- are appended too).")},
         {OvpnLog, {}, QStringLiteral("--ovpnlog"), 0, {}, QStringLiteral("Each OpenVPN logs to <log>/<iface>.log.")},
-        {Pp, {}, QStringLiteral("--pp"), 2, QStringLiteral("PORT PROTO"), QStringLiteral("Repeatable. Port and protocol (udp, tcp, udp6, tcp6) of our OpenVPN servers, by preference (default 1194 udp, 1194 tcp, minus disabled protocols).")},
+        {Pp, {}, QStringLiteral("--pp"), 2, QStringLiteral("PORT PROTO"), QStringLiteral("Repeatable. Port and protocol (udp, tcp, udp6, tcp6) of our OpenVPN servers, by preference (default: 1194 tcp, and 1194 udp when udp is not disabled).")},
         {Dh, {}, QStringLiteral("--dh"), 1, QStringLiteral("FILE"), QStringLiteral("DH parameters for OpenVPN servers (default: fetched from the registry into <state>/dh.pem).")},
         {Ca, {}, QStringLiteral("--ca"), 1, QStringLiteral("FILE"), QStringLiteral("CA certificate (required); its serial gives the network prefix.")},
         {Cert, {}, QStringLiteral("--cert"), 1, QStringLiteral("FILE"), QStringLiteral("Node certificate (required); its CN gives our prefix.")},
@@ -56,7 +56,7 @@ const ArgParser &parser()
         {ClientCount, {}, QStringLiteral("--client-count"), 1, QStringLiteral("N"), QStringLiteral("Client tunnels to open (default: network parameter client_count); 0 = serve only.")},
         {MaxClients, {}, QStringLiteral("--max-clients"), 1, QStringLiteral("N"), QStringLiteral("Clients per OpenVPN server (default: network parameter max_clients); 0 = no server.")},
         {RemoteGateway, {}, QStringLiteral("--remote-gateway"), 1, QStringLiteral("GW"), QStringLiteral("Repeatable. Gateway for host routes to IPv4 tunnel endpoints (round-robin).")},
-        {DisableProto, {}, QStringLiteral("--disable-proto"), 1, QStringLiteral("PROTO"), QStringLiteral("Repeatable. Protocol never used for client tunnels: none, udp, tcp, udp6, tcp6 (default udp, udp6; none disables nothing).")},
+        {DisableProto, {}, QStringLiteral("--disable-proto"), 1, QStringLiteral("PROTO"), QStringLiteral("Repeatable. Protocol not used: no client tunnel over it and no default server for it; none, udp, tcp, udp6, tcp6 (default udp, udp6; none disables nothing).")},
         {Client, {}, QStringLiteral("--client"), 1, QStringLiteral("HOST,PORT,PROTO[;...]"), QStringLiteral("Run a single OpenVPN client to these remotes, no server nor tunnel manager.")},
         {Neighbour, {}, QStringLiteral("--neighbour"), 1, QStringLiteral("CN"), QStringLiteral("Repeatable. Peer (CN form, e.g. 3/16) to prefer and keep when refreshing tunnels.")},
         // re6st-qt extensions (not in upstream re6stnet).
@@ -101,7 +101,8 @@ bool NodeOptions::isOptionString(const QString &option)
 QString NodeOptions::usage()
 {
     return QStringLiteral("usage: re6stnet [-h] [-V] --registry URL --ca FILE --cert FILE --key FILE "
-                          "[--dh FILE] [--ip ADDR] [options...] [@OPTIONFILE] [-- OPENVPN-ARGS...]");
+                          "[--dh FILE] [--ip ADDR] [options...] [@OPTIONFILE] [-- OPENVPN-ARGS...]\n"
+                          "       re6stnet --dbus-service [--config-dir DIR] [options...]");
 }
 
 QString NodeOptions::helpText()

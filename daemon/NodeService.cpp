@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcService, "re6st.service")
@@ -24,7 +25,10 @@ constexpr int kPollMs = 2000; // counters (bytes, rtt) move without events
 NodeService::NodeService(NodeOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))
 {
-    m_enrollment = new NodeEnrollment(m_options.configDir, this);
+    // Where the certificate files are: next to --cert when given (e.g. @re6stnet.conf
+    // read from its directory), else --config-dir. Enrollment writes there too.
+    m_configDir = hasCertificateOptions() ? QFileInfo(m_options.cert).absolutePath() : m_options.configDir;
+    m_enrollment = new NodeEnrollment(m_configDir, this);
     m_poll.setInterval(kPollMs);
     connect(&m_poll, &QTimer::timeout, this, [this] { if (m_dbus) m_dbus->refresh(); });
     m_soon.setSingleShot(true);
@@ -56,7 +60,7 @@ NodeStatus NodeService::status() const
     NodeStatus s;
     s.version = NodeOptions::versionText();
     s.protocolVersion = RestartRules::kProtocol;
-    s.configDirectory = m_options.configDir;
+    s.configDirectory = m_configDir;
     s.enrolled = hasCertificateOptions() ? QFile::exists(m_options.cert) : m_enrollment->isEnrolled();
     s.registry = m_options.registry;
     s.neighbourPrefixes = m_options.neighbours;
@@ -115,6 +119,7 @@ bool NodeService::startNode(QString *error, const char **errorName)
     m_lastError.clear();
     m_node = std::make_unique<NodeDaemon>(m_options, *m_identity);
     connect(m_node.get(), &NodeDaemon::finished, this, &NodeService::onNodeFinished);
+    connect(m_node.get(), &NodeDaemon::statusChanged, this, &NodeService::changed);
     m_node->start();
     return true;
 }
@@ -201,8 +206,8 @@ void NodeService::killTunnel(const QString &tunnel, Done done)
         return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is still starting; retry in a moment")));
     case NodeDaemon::KillResult::NotFound: break;
     }
-    done(Reply::fail(dbuserror::NotFound, QStringLiteral("no tunnel '%1': name a client interface (re6stnet3) or a "
-                                                         "peer prefix (1/16) listed by `re6stctl tunnels`")
+    done(Reply::fail(dbuserror::NotFound, QStringLiteral("no tunnel '%1': name a client interface (re6stnet3) or "
+                                                         "the prefix of a connected peer (1/16)")
                                               .arg(tunnel.left(100))));
 }
 

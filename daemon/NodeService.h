@@ -70,6 +70,7 @@ private:
     QTimer m_poll, m_soon;
     QList<Done> m_stopWaiters;
     QString m_lastError;
+    QString m_configDir;
     bool m_exiting = false;
     int m_exitCode = 0;
 };

@@ -81,17 +81,37 @@ QStringList NodeStatus::changedProperties(const NodeStatus &a, const NodeStatus 
     return changed;
 }
 
+namespace {
+// Lists equal but for values that move all the time (byte counters, last_seen, rtt):
+// those are fresh on every call but do not raise the *Changed signals.
+bool sameRecords(const QList<QVariantMap> &a, const QList<QVariantMap> &b, std::initializer_list<const char *> volatileKeys)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        QVariantMap x = a[i], y = b[i];
+        for (const char *key : volatileKeys) {
+            x.remove(QLatin1String(key));
+            y.remove(QLatin1String(key));
+        }
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 int NodeStatus::changedRecords(const NodeStatus &a, const NodeStatus &b)
 {
     int changed = NoRecords;
-    if (a.peers != b.peers)
+    if (!sameRecords(a.peers, b.peers, {"last_seen"}))
         changed |= PeerRecords;
-    if (a.tunnels != b.tunnels)
+    if (!sameRecords(a.tunnels, b.tunnels, {"rx_bytes", "tx_bytes"}))
         changed |= TunnelRecords;
     const bool babel = a.babelReachable != b.babelReachable;
     if (babel || a.routes != b.routes)
         changed |= RouteRecords;
-    if (babel || a.neighbours != b.neighbours)
+    if (babel || !sameRecords(a.neighbours, b.neighbours, {"rtt_ms"}))
         changed |= NeighbourRecords;
     return changed;
 }

@@ -52,7 +52,8 @@ public:
     // D-Bus names of the properties whose values differ, in declaration order.
     static QStringList changedProperties(const NodeStatus &a, const NodeStatus &b);
     // RecordList bits of the lists that differ (babelReachable counts for routes
-    // and neighbours: an error reply becomes a list or the reverse).
+    // and neighbours: an error reply becomes a list or the reverse). Volatile values
+    // (tunnel rx/tx_bytes, peer last_seen, neighbour rtt_ms) do not count.
     static int changedRecords(const NodeStatus &a, const NodeStatus &b);
 
     static QVariantMap peerRecord(const QString &prefix, const QString &address,

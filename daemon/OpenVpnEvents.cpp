@@ -130,6 +130,24 @@ std::optional<OpenVpnEvents::Event> OpenVpnEvents::feed(QByteArrayView raw)
         }
         return e;
     }
+    if (line.startsWith(QLatin1String(">BYTECOUNT_CLI:"))) {
+        // Per-client traffic of a server (management interface `bytecount`).
+        const QStringList f = after(QLatin1String(">BYTECOUNT_CLI:")).split(QLatin1Char(','));
+        bool a = false, b = false, c = false;
+        if (f.size() == 3) {
+            e.clientId = f[0].toInt(&a);
+            e.bytesIn = f[1].toULongLong(&b);
+            e.bytesOut = f[2].toULongLong(&c);
+        }
+        if (a && b && c) {
+            e.kind = Kind::ByteCount;
+            return e;
+        }
+        e.clientId = -1;
+        e.bytesIn = e.bytesOut = 0;
+        e.kind = Kind::Other, e.text = line;
+        return e;
+    }
     if (line.startsWith(QLatin1String(">HOLD:"))) e.kind = Kind::Hold, e.text = after(QLatin1String(">HOLD:"));
     else if (line.startsWith(QLatin1String(">INFO:"))) e.kind = Kind::Info, e.text = after(QLatin1String(">INFO:"));
     else if (line.startsWith(QLatin1String("SUCCESS:"))) e.kind = Kind::Success, e.text = after(QLatin1String("SUCCESS:")).trimmed();
@@ -162,7 +180,9 @@ QByteArray OpenVpnEvents::clientDeny(int clientId, int keyId, const QString &rea
 
 QByteArray OpenVpnEvents::startCommands(bool client)
 {
-    return client ? QByteArrayLiteral("state on\nlog on\nhold release\n") : QByteArrayLiteral("hold release\n");
+    // Servers report each client's traffic every 5 s (re6stctl tunnels, metrics).
+    return client ? QByteArrayLiteral("state on\nlog on\nhold release\n")
+                  : QByteArrayLiteral("bytecount 5\nhold release\n");
 }
 
 QStringList OpenVpnEvents::serverArguments(const QString &socketPath)

@@ -50,6 +50,7 @@ public:
         Connected,         // client: ">STATE:…,CONNECTED,SUCCESS,…" (route-up)
         PushReply,         // client: PUSH_REPLY received (externalIp set if pushed)
         Log,               // other ">LOG:…"
+        ByteCount,         // server: ">BYTECOUNT_CLI:cid,in,out" (after `bytecount N`)
         Success,           // "SUCCESS: …" reply to a command
         Error,             // "ERROR: …" reply to a command
         Other,             // any other line (">ECHO:", ">FATAL:", …)
@@ -68,6 +69,7 @@ public:
         qint64 time = 0;   // STATE / LOG / Connected: unix time from openvpn
         QString state;     // STATE name (CONNECTED, EXITING, …)
         QString text;      // rest of the line after the prefix
+        quint64 bytesIn = 0, bytesOut = 0; // ByteCount: totals of the client's connection
     };
 
     // One line without its line terminator (a trailing '\r' is ignored).

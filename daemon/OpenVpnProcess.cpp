@@ -176,6 +176,9 @@ void OpenVpnProcess::handle(const OpenVpnEvents::Event &e)
     case K::ClientDisconnect:
         Q_EMIT clientDisconnected(e);
         break;
+    case K::ByteCount:
+        Q_EMIT clientBytes(e.clientId, e.bytesIn, e.bytesOut);
+        break;
     case K::Hold:
         // --management-hold holds again after every soft restart (SIGUSR1, e.g. a
         // refused TCP connection in --client mode, §3.6): release it each time.

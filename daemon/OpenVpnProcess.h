@@ -56,6 +56,7 @@ Q_SIGNALS:
     void clientConnected(const re6st::OpenVpnEvents::Event &e);     // server: admitted (§3.5 client-connect)
     void clientRejected(const re6st::OpenVpnEvents::Event &e);      // server: denied by the authorizer
     void clientDisconnected(const re6st::OpenVpnEvents::Event &e);  // server: §3.5 client-disconnect
+    void clientBytes(int clientId, quint64 bytesIn, quint64 bytesOut); // server: every 5 s
     void connected(qint64 time, const QString &externalIp);         // client: §3.5 route-up
     void finished(qint64 pid, int exitCode, bool crashed);          // crashed: killed by a signal
 

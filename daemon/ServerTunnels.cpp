@@ -51,7 +51,7 @@ QList<ServerTunnels::ClientInfo> ServerTunnels::clients() const
 {
     QList<ClientInfo> out;
     for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
-        for (auto s = it->cbegin(); s != it->cend(); ++s) out << ClientInfo{it.key(), s.key(), s->proto, s->since};
+        for (auto s = it->cbegin(); s != it->cend(); ++s) out << ClientInfo{it.key(), s.key(), s->proto, s->since, s->rx, s->tx};
     return out;
 }
 
@@ -140,6 +140,17 @@ bool ServerTunnels::startServer(Server &s, QString *error)
                     forgetSession(*prefix, iface);
                     qCInfo(lcServers).noquote() << e.commonName << "disconnected from" << iface;
                     Q_EMIT clientDisconnected(*prefix, iface);
+                });
+        connect(s.process, &OpenVpnProcess::clientBytes, this,
+                [this, iface = s.iface](int clientId, quint64 in, quint64 out) {
+                    for (auto &byIface : m_sessions) {
+                        const auto it = byIface.find(iface);
+                        if (it != byIface.end() && it->clientId == clientId) {
+                            it->rx = in;  // received by us from the client
+                            it->tx = out;
+                            return;
+                        }
+                    }
                 });
         Server *raw = &s;
         connect(s.process, &OpenVpnProcess::finished, this,

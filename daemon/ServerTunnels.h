@@ -64,6 +64,7 @@ public:
         QString iface;   // server tap, e.g. re6stnet-udp
         QString proto;
         qint64 since = 0; // Unix s
+        quint64 rxBytes = 0, txBytes = 0; // as last reported by OpenVPN (every 5 s)
     };
     QList<ClientInfo> clients() const;
     int restartCount() const { return m_restarts; } // servers restarted after dying
@@ -85,7 +86,7 @@ private:
     Admit m_admit;
     QList<std::shared_ptr<Server>> m_servers;
     QHash<QByteArray, QHash<QString, qint64>> m_served;
-    struct Session { int clientId = -1; qint64 since = 0; QString proto; };
+    struct Session { int clientId = -1; qint64 since = 0; QString proto; quint64 rx = 0, tx = 0; };
     QHash<QByteArray, QHash<QString, Session>> m_sessions; // prefix -> iface -> OpenVPN client
     bool m_stopping = false;
     int m_restarts = 0;

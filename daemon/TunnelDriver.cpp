@@ -267,12 +267,14 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
             raw->connected = true;
             raw->connectedAt = QDateTime::currentSecsSinceEpoch();
+            Q_EMIT tunnelsChanged();
             qCInfo(lcTunnels).noquote() << "tunnel to" << cn(raw->prefix) << "on" << raw->iface << "is up";
             const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix).value_or(false);
             run(m_manager.routeUp(snapshot(), raw->prefix, revoked, int(raw->tried.size()) - 1, raw->tried.last()));
         });
         connect(t->process, &OpenVpnProcess::finished, this, [this, raw](qint64, int code, bool crashed) {
             raw->exited = true;
+            Q_EMIT tunnelsChanged();
             setLinkDown(raw->iface);
             if (isIpv4(raw->tried.value(raw->tried.size() - 1).ip)) removeGatewayRoute(raw->tried.last().ip);
             if (m_stopped) return;

@@ -94,6 +94,7 @@ Q_SIGNALS:
     void networkConfigCheck(bool registryRouted); // §7.4.3, after a dump, when due
     void externalIpLearnt(const QString &ip);      // pushed by a server (§3.5, §9.1)
     void dumped();                                 // a babeld dump was processed
+    void tunnelsChanged();                         // a client tunnel came up or went down
 
 private:
     struct Tunnel;

@@ -28,7 +28,7 @@ const OptionSpec kOptions[] = {
     {"-4", nullptr, 1, "IP", "Bind IPv4 address (default 0.0.0.0; empty string disables IPv4)."},
     {"-6", nullptr, 1, "IP", "Bind IPv6 address, IPV6_V6ONLY (default ::; empty string disables IPv6)."},
     {nullptr, "--db", 1, "PATH", "Path to SQLite database file (default /var/lib/re6stnet/registry.db)."},
-    {nullptr, "--dh", 1, "PATH", "DH parameters file served by getDh (optional here; without it getDh fails)."},
+    {nullptr, "--dh", 1, "PATH", "DH parameters file served by getDh (optional here; without it getDh serves the RFC 7919 ffdhe2048 group)."},
     {nullptr, "--ca", 1, "PATH", "Path to the CA certificate file (required). Its serial encodes the network."},
     {nullptr, "--key", 1, "PATH", "Path to the CA private key file, PEM unencrypted (required)."},
     {nullptr, "--mailhost", 1, "HOST", "SMTP host[:port] to send tokens, or an absolute path/existing file of an mbox to append them to. Unset: no email registration."},

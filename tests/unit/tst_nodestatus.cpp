@@ -100,6 +100,8 @@ private Q_SLOTS:
         QCOMPARE(NodeStatus::changedRecords(a, b), int(NodeStatus::TunnelRecords));
         NodeStatus c = b;
         c.tunnels[0][QStringLiteral("rx_bytes")] = QVariant::fromValue<qulonglong>(99);
+        QCOMPARE(NodeStatus::changedRecords(b, c), int(NodeStatus::NoRecords)); // counters only: no signal
+        c.tunnels[0][QStringLiteral("since")] = QVariant::fromValue<qlonglong>(8);
         QCOMPARE(NodeStatus::changedRecords(b, c), int(NodeStatus::TunnelRecords));
         NodeStatus d = a;
         d.peers = {NodeStatus::peerRecord(QStringLiteral("2/16"), {}, {}, 10, 0, false)};

@@ -175,6 +175,23 @@ private Q_SLOTS:
         QVERIFY(e->commonName.isEmpty());
     }
 
+    void serverByteCounts()
+    {
+        OpenVpnEvents p;
+        auto e = p.feed(">BYTECOUNT_CLI:7,123456789012,42");
+        QVERIFY(e);
+        QCOMPARE(e->kind, K::ByteCount);
+        QCOMPARE(e->clientId, 7);
+        QCOMPARE(e->bytesIn, Q_UINT64_C(123456789012));
+        QCOMPARE(e->bytesOut, Q_UINT64_C(42));
+        for (const char *bad : {">BYTECOUNT_CLI:7,1", ">BYTECOUNT_CLI:x,1,2", ">BYTECOUNT_CLI:1,-1,2", ">BYTECOUNT_CLI:"}) {
+            e = p.feed(bad);
+            QVERIFY(e);
+            QCOMPARE(e->kind, K::Other);
+            QCOMPARE(e->clientId, -1);
+        }
+    }
+
     void hugeEnvIsBounded()
     {
         OpenVpnEvents p;
@@ -231,7 +248,7 @@ private Q_SLOTS:
         QCOMPARE(OpenVpnEvents::clientDeny(1, 0, QStringLiteral("revoked \"x\"\n")),
                  QByteArray("client-deny 1 0 \"revoked x\"\n"));
         QCOMPARE(OpenVpnEvents::startCommands(true), QByteArray("state on\nlog on\nhold release\n"));
-        QCOMPARE(OpenVpnEvents::startCommands(false), QByteArray("hold release\n"));
+        QCOMPARE(OpenVpnEvents::startCommands(false), QByteArray("bytecount 5\nhold release\n"));
         const QStringList s = OpenVpnEvents::serverArguments(QStringLiteral("/run/x.sock"));
         QVERIFY(s.contains(QStringLiteral("--management-client-auth")));
         QVERIFY(s.contains(QStringLiteral("--auth-user-pass-optional")));

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QMainWindow>
+
+class QAction;
+class QLabel;
+class QTabWidget;
+class QTableView;
+
+namespace re6st::gui {
+
+class NodeModel;
+class RecordsModel;
+
+// The window: Overview (state, address, network, registry reachability, certificate
+// validity and next renewal: NodeModel), Peers, Tunnels and Routes (sortable tables of
+// the record models), and "Copy address".
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    enum Tab { OverviewTab, PeersTab, TunnelsTab, RoutesTab };
+
+    MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunnels, RecordsModel *routes,
+               QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    QTabWidget *tabs() const { return m_tabs; }
+    QTableView *table(Tab tab) const;
+    QAction *copyAddressAction() const { return m_copy; }
+    QString headline() const;
+
+private:
+    QWidget *recordsPage(RecordsModel *model, QTableView **view);
+    void updateOverview();
+
+    NodeModel *m_node;
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_icon = nullptr;
+    QLabel *m_headline = nullptr;
+    QLabel *m_advice = nullptr;
+    QTableView *m_overview = nullptr;
+    QTableView *m_peers = nullptr;
+    QTableView *m_tunnels = nullptr;
+    QTableView *m_routes = nullptr;
+    QAction *m_copy = nullptr;
+};
+
+} // namespace re6st::gui

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "RecordsModel.h"
+
+namespace re6st::gui {
+
+// The OpenVPN tunnels up (Tunnels()) as a table, reloaded on TunnelsChanged.
+class TunnelsModel final : public RecordsModel
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(TunnelsModel)
+public:
+    explicit TunnelsModel(NodeModel *node, QObject *parent = nullptr);
+
+protected:
+    QVariant display(const QVariantMap &record, const Column &column) const override;
+};
+
+} // namespace re6st::gui
