@@ -222,6 +222,7 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         run->deleteLater();
         m_busy = false;
         if (out.status != Enrollment::Status::Success) {
+            staging->remove();
             const QString message = out.error + (out.hint.isEmpty() ? QString() : QStringLiteral(" (") + out.hint + u')');
             const char *name = dbuserror::Failed;
             switch (out.failure) {
@@ -236,7 +237,9 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         }
         progress(QStringLiteral("writing-files"), QStringLiteral("Installing the certificate in %1").arg(m_configDir));
         QString error;
-        if (!install(staging->path(), replace, &error))
+        const bool installed = install(staging->path(), replace, &error);
+        staging->remove(); // now, not when the last copy of this lambda goes
+        if (!installed)
             return done(Reply::fail(dbuserror::Failed, error));
         qCInfo(lcEnroll).noquote() << "enrolled as" << out.cn << "subnet" << out.subnet << "in" << m_configDir;
         done(Reply::ok({QVariantMap{

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "EnrollFlow.h"
+
 #include "EnrollmentText.h"
 #include "JsonOutput.h"
 #include "NodeClient.h"
 
 #include <QCoreApplication>
 #include <QDBusArgument>
+#include <QDBusConnectionInterface>
 #include <QDBusPendingCallWatcher>
 #include <QDateTime>
 #include <QEventLoop>
@@ -78,6 +80,9 @@ ExitCode EnrollFlow::run()
     chatter().flush();
 
     connect(&m_client.enrollment(), &Enrollment1Proxy::Progress, this, &EnrollFlow::onProgress);
+    // The match rule for Progress goes to the bus without waiting for an answer; one
+    // round trip on the same connection makes sure it is in force before we call.
+    m_client.bus().interface()->isServiceRegistered(QStringLiteral("org.freedesktop.DBus"));
 
     // 2. A token by mail, unless we have one or enroll anonymously.
     QString token = cl.token;
@@ -98,6 +103,7 @@ ExitCode EnrollFlow::run()
         connect(&watcher, &QDBusPendingCallWatcher::finished, &loop, &QEventLoop::quit);
         if (!watcher.isFinished())
             loop.exec();
+        QCoreApplication::processEvents(QEventLoop::ExcludeUserInputEvents); // Progress before the prompt
         const NodeClient::Reply sent = NodeClient::fromMessage(pending.reply());
         if (!sent.ok)
             return fail(ErrorTranslator::translate(Command::Enroll, sent.errorName, sent.errorMessage));
