@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "TrayIcon.h"
 
+#include "EnrollWizard.h"
 #include "NodeModel.h"
 #include "TrayIconSet.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QDBusConnection>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSystemTrayIcon>
@@ -18,13 +20,7 @@ TrayIcon::TrayIcon(NodeModel *node, QObject *parent)
     : QObject(parent), m_node(node), m_tray(new QSystemTrayIcon(this)), m_menu(new QMenu)
 {
     m_open = m_menu->addAction(tr("Open re6st window"), this, &TrayIcon::openWindowRequested);
-    m_join = m_menu->addAction(tr("Join a network…"), this, [this] {
-        // The enrollment wizard is not written yet (issue 5 §2): point at the CLI.
-        showMessage(tr("Join a network"),
-                    tr("Joining a network from this window is coming soon. Meanwhile, run "
-                       "“re6stctl enroll REGISTRY-URL” in a terminal."),
-                    false);
-    });
+    m_join = m_menu->addAction(tr("Join a network…"), this, &TrayIcon::openWizard);
     m_menu->addSeparator();
     m_start = m_menu->addAction(tr("Start"), m_node, &NodeModel::start);
     m_stop = m_menu->addAction(tr("Stop"), m_node, &NodeModel::stop);
@@ -52,8 +48,28 @@ TrayIcon::TrayIcon(NodeModel *node, QObject *parent)
 
 TrayIcon::~TrayIcon()
 {
+    delete m_wizard;
     delete m_box;
     delete m_menu;
+}
+
+EnrollWizard *TrayIcon::wizard() const
+{
+    return m_wizard;
+}
+
+void TrayIcon::openWizard()
+{
+    // One wizard at a time; it talks to the daemon on the system bus, like NodeModel.
+    if (!m_wizard) {
+        m_wizard = new EnrollWizard(QDBusConnection::systemBus());
+        m_wizard->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_wizard, &QWizard::finished, m_wizard, &QObject::deleteLater);
+    }
+    m_wizard->show();
+    m_wizard->raise();
+    m_wizard->activateWindow();
+    Q_EMIT wizardOpened(m_wizard);
 }
 
 void TrayIcon::show()

@@ -14,12 +14,14 @@ class QTimer;
 
 namespace re6st::gui {
 
+class EnrollWizard;
 class NodeModel;
 
 // The tray icon: one icon per NodeState, a tooltip with our address and the numbers of
 // peers and tunnels, the menu (open window, join a network…, start/stop, copy my address,
 // quit) and notifications when the mesh connection is lost or restored and when the
-// certificate is about to expire. Failed actions are shown in a non-modal message box.
+// certificate is about to expire. Failed actions are shown in a non-modal message box;
+// "Join a network…" opens the enrollment wizard (EnrollWizard).
 class TrayIcon final : public QObject
 {
     Q_OBJECT
@@ -38,6 +40,7 @@ public:
     QAction *copyAddressAction() const { return m_copy; }
     QAction *quitAction() const { return m_quit; }
     QMessageBox *messageBox() const { return m_box; } // the last one shown, while open
+    EnrollWizard *wizard() const; // the enrollment wizard, while open
 
     void show(); // only where a tray host exists
 
@@ -47,9 +50,11 @@ Q_SIGNALS:
     void stateChanged(re6st::gui::NodeState::Tray state);
     void notified(const QString &title, const QString &message);
     void messageShown(const QString &text); // an error or information box opened
+    void wizardOpened(re6st::gui::EnrollWizard *wizard); // "Join a network…"
 
 public Q_SLOTS:
     void update();
+    void openWizard(); // the enrollment wizard (issue 5 §2)
 
 private:
     void notify(const QString &title, const QString &message);
@@ -66,6 +71,7 @@ private:
     QAction *m_quit = nullptr;
     QTimer *m_clock = nullptr; // certificate expiry moves with time alone
     QPointer<QMessageBox> m_box;
+    QPointer<EnrollWizard> m_wizard;
     NodeState::Tray m_state = NodeState::Tray::DaemonNotRunning;
     bool m_baseline = false; // the state shown comes from an answer of the bus
 };

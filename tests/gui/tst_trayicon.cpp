@@ -3,6 +3,7 @@
 // the system bus: the tray state follows the daemon (connected → registry unreachable →
 // stopped → daemon gone → back), notifications, refused Start/Stop shown to the user,
 // copy address, and the window's tabs.
+#include "EnrollWizard.h"
 #include "GuiTestBus.h"
 #include "MainWindow.h"
 #include "NodeModel.h"
@@ -183,14 +184,22 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_tray->messageBox());
     }
 
-    void joinPointsAtTheCommandLine()
+    void joinOpensTheWizard()
     {
         QSignalSpy shown(m_tray.get(), &TrayIcon::messageShown);
+        QSignalSpy opened(m_tray.get(), &TrayIcon::wizardOpened);
         m_tray->joinAction()->trigger();
-        QCOMPARE(shown.size(), 1);
-        QVERIFY(shown.at(0).at(0).toString().contains(QLatin1String("re6stctl enroll")));
-        QCOMPARE(m_tray->messageBox()->icon(), QMessageBox::Information);
-        m_tray->messageBox()->close();
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(shown.size(), 0);
+        QPointer<EnrollWizard> wizard = m_tray->wizard();
+        QVERIFY(wizard);
+        QVERIFY(wizard->isVisible());
+        QCOMPARE(wizard->currentId(), int(EnrollWizard::RegistryPageId));
+        m_tray->joinAction()->trigger(); // the same wizard again, not a second one
+        QCOMPARE(m_tray->wizard(), wizard.data());
+        wizard->reject();
+        QTRY_VERIFY(!wizard);
+        QVERIFY(!m_tray->wizard());
     }
 
     void copiesTheAddress()

@@ -26,8 +26,6 @@ public:
     Reach reach(const QString &prefix, const QString &address) const;
 
 private:
-    double neighbourRtt(const QString &interface, const QString &address) const;
-    const QVariantMap *bestRoute(const QString &address) const;
 
     QList<QVariantMap> m_tunnels;
     QList<QVariantMap> m_routes;

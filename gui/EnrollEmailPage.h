@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include <QWizardPage>
+
+class QLabel;
+class QLineEdit;
+class QRadioButton;
+
+namespace re6st::gui {
+
+// Third page of EnrollWizard: the email address the registry mails a token to, or
+// anonymous enrollment. Leaving it with an address calls RequestToken (asynchronously);
+// a failure stays on this page with the reason.
+class EnrollEmailPage final : public QWizardPage
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(EnrollEmailPage)
+public:
+    explicit EnrollEmailPage(QWidget *parent = nullptr);
+    bool validatePage() override;
+    bool isComplete() const override;
+    int nextId() const override;
+
+    QLineEdit *emailEdit() const { return m_email; }
+    QRadioButton *byMailButton() const { return m_byMail; }
+    QRadioButton *anonymousButton() const { return m_anonymous; }
+    QString error() const;
+    bool busy() const { return m_pending; }
+
+private:
+    QRadioButton *m_byMail;
+    QRadioButton *m_anonymous;
+    QLineEdit *m_email;
+    QLabel *m_status;
+    QLabel *m_error;
+    bool m_pending = false;
+    bool m_accepted = false;
+};
+
+} // namespace re6st::gui
