@@ -151,6 +151,8 @@ int main(int argc, char **argv)
         if (dbus) {
             service->attach(dbus.get());
             qInfo() << "D-Bus API on: org.re6st.Node on the system bus";
+            // [host-network] /org/re6st/HostNetwork (issue 6 §1)
+            // [doctor] /org/re6st/Doctor (issue 6 §2)
         } else if (options.dbusService) {
             qCritical().noquote() << "--dbus-service:" << why;
             return 1;
