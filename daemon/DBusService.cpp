@@ -12,7 +12,6 @@
 #include <QDBusMetaType>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <optional>
 
 Q_LOGGING_CATEGORY(lcDBus, "re6st.dbus")
 
@@ -86,20 +85,24 @@ std::unique_ptr<DBusService> DBusService::registerOnSystemBus(Provider provider,
     if (address.isEmpty())
         address = qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS", QStringLiteral("unix:path=/run/dbus/system_bus_socket"));
     const QString name = QStringLiteral("re6st-system-bus");
-    std::optional<QDBusConnection> bus = QDBusConnection::connectToBus(address, name);
-    if (!bus->isConnected()) {
-        if (errorMessage)
+    std::unique_ptr<DBusService> service;
+    {
+        // Every reference to the connection must be gone before disconnectFromBus, or
+        // libdbus aborts: this one ends with the block.
+        const QDBusConnection bus = QDBusConnection::connectToBus(address, name);
+        if (bus.isConnected()) {
+            service = std::make_unique<DBusService>(bus, std::move(provider));
+        } else if (errorMessage) {
             *errorMessage = QStringLiteral("no D-Bus system bus at %1 (%2); re6stctl and re6st-tray "
                                            "cannot reach this node until dbus runs "
                                            "(systemctl start dbus) and re6stnet restarts")
-                                .arg(address, bus->lastError().message());
-        // Every reference must be gone before the close, or libdbus aborts.
-        bus.reset();
+                                .arg(address, bus.lastError().message());
+        }
+    }
+    if (!service) {
         QDBusConnection::disconnectFromBus(name);
         return nullptr;
     }
-    auto service = std::make_unique<DBusService>(*bus, std::move(provider));
-    bus.reset();
     if (!service->start(errorMessage)) {
         service.reset();
         QDBusConnection::disconnectFromBus(name);

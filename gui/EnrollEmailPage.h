@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "PageCall.h"
+
 #include <QWizardPage>
 
-class QLabel;
 class QLineEdit;
 class QRadioButton;
 
@@ -24,17 +25,14 @@ public:
     QLineEdit *emailEdit() const { return m_email; }
     QRadioButton *byMailButton() const { return m_byMail; }
     QRadioButton *anonymousButton() const { return m_anonymous; }
-    QString error() const;
-    bool busy() const { return m_pending; }
+    QString error() const { return m_call.error(); }
+    bool busy() const { return m_call.pending(); }
 
 private:
     QRadioButton *m_byMail;
     QRadioButton *m_anonymous;
     QLineEdit *m_email;
-    QLabel *m_status;
-    QLabel *m_error;
-    bool m_pending = false;
-    bool m_accepted = false;
+    PageCall m_call;
 };
 
 } // namespace re6st::gui

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "PageCall.h"
+
 #include <QWizardPage>
 
-class QLabel;
 class QLineEdit;
 
 namespace re6st::gui {
@@ -19,15 +20,12 @@ public:
     bool isComplete() const override;
 
     QLineEdit *urlEdit() const { return m_url; }
-    QString error() const;
-    bool busy() const { return m_pending; }
+    QString error() const { return m_call.error(); }
+    bool busy() const { return m_call.pending(); }
 
 private:
     QLineEdit *m_url;
-    QLabel *m_status;
-    QLabel *m_error;
-    bool m_pending = false;
-    bool m_accepted = false;
+    PageCall m_call;
 };
 
 } // namespace re6st::gui

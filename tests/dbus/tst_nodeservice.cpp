@@ -5,8 +5,7 @@
 // action (an unprivileged user is denied, a group allowed by a rule and root succeed).
 // Everything runs inside a network namespace of its own (the test re-executes itself
 // under `unshare --net`), so the node only touches addresses of that namespace.
-#include "../e2e/E2eSupport.h"
-#include "PolkitFixture.h"
+#include "NodeServiceFixture.h"
 #include "TestUser.h"
 
 #include <QDBusConnection>
@@ -19,18 +18,16 @@
 #include <unistd.h>
 
 using namespace re6st::e2e;
+using re6st::test::NodeServiceFixture;
 using re6st::test::PolkitFixture;
-using re6st::test::PrivateBus;
 using re6st::test::ProcessResult;
 using re6st::test::TestGroup;
 using re6st::test::TestUser;
 
 namespace {
-const QString kService = QStringLiteral("org.re6st.Node");
-const QString kPath = QStringLiteral("/org/re6st/Node");
-const QString kNode = QStringLiteral("org.re6st.Node1");
+const QString kPath = NodeServiceFixture::kPath;
+const QString kNode = NodeServiceFixture::kNode;
 const QString kEnroll = QStringLiteral("org.re6st.Enrollment1");
-const QString kConn = QStringLiteral("nodeservice-test");
 } // namespace
 
 // Collects org.re6st.Enrollment1.Progress steps.
@@ -47,88 +44,49 @@ class TestNodeService final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_tmp;
-    PrivateBus m_bus;
-    PolkitFixture m_polkit;
+    NodeServiceFixture m_fx{QStringLiteral("nodeservice-test")};
     TestGroup m_admins;
     TestUser m_alice, m_bob; // alice: nobody special; bob: in the group a rule allows
-    SmtpSink m_smtp;
-    RegistryProcess m_registry;
-    ProcessGuard m_node;
     QString m_fingerprint;
     quint16 m_metricsPort = 0;
 
-    QDBusConnection bus() const { return QDBusConnection(kConn); }
-    QString etc() const { return m_tmp.filePath(QStringLiteral("etc")); }
-    QMap<QString, QString> env() const { return {{QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address()}}; }
-    static QString bin(const char *name) { return binDir() + u'/' + QLatin1String(name); }
+    QDBusConnection bus() const { return m_fx.connection(); }
+    QString etc() const { return m_fx.etc(); }
+    QMap<QString, QString> env() const { return {{QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_fx.bus.address()}}; }
+    static QString bin(const char *name) { return NodeServiceFixture::bin(name); }
     // re6stctl as the test users run it: a copy they can reach even when the build
     // tree is under a private home directory.
-    QString ctl() const { return m_tmp.filePath(QStringLiteral("re6stctl")); }
-
+    QString ctl() const { return m_fx.tmp.filePath(QStringLiteral("re6stctl")); }
     QDBusMessage call(const QString &iface, const QString &method, const QVariantList &args = {}, int timeoutMs = 120000)
     {
-        QDBusMessage m = QDBusMessage::createMethodCall(kService, kPath, iface, method);
-        m.setArguments(args);
-        return bus().call(m, QDBus::BlockWithGui, timeoutMs);
+        return m_fx.call(iface, method, args, timeoutMs);
     }
-    QVariant property(const QString &name)
-    {
-        const QDBusMessage r = call(QStringLiteral("org.freedesktop.DBus.Properties"), QStringLiteral("Get"), {kNode, name}, 10000);
-        return r.arguments().value(0).value<QDBusVariant>().variant();
-    }
-    bool serviceUp() { return bus().interface()->isServiceRegistered(kService).value(); }
-    QString nodeLog() const { return QString::fromUtf8(readAll(m_tmp.filePath(QStringLiteral("log/re6stnet.log"))).right(3000)); }
-    QString caFingerprint() const
-    {
-        const auto ca = re6st::crypto::Certificate::fromPem(readAll(m_tmp.filePath(QStringLiteral("registry/ca.crt"))));
-        return ca ? QStringLiteral("sha256:") + QString::fromLatin1(ca->fingerprint("sha256")->toHex()) : QString();
-    }
+    QVariant property(const QString &name) { return m_fx.property(name); }
+    bool serviceUp() { return m_fx.serviceUp(); }
+    QString nodeLog() const { return m_fx.nodeLog(); }
+    QString caFingerprint() const { return m_fx.caFingerprint(); }
     bool noCertificateFiles() const
     {
         for (const char *f : {"ca.crt", "cert.crt", "cert.key", "re6stnet.conf"})
             if (QFile::exists(QDir(etc()).filePath(QLatin1String(f)))) return false;
         return true;
     }
-
     bool startNode(QString *error)
     {
-        m_node.reset();
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address());
-        m_node->setProcessEnvironment(e);
-        m_node->setProcessChannelMode(QProcess::MergedChannels);
-        m_node->setStandardOutputFile(m_tmp.filePath(QStringLiteral("node.out")), QIODevice::Append);
-        m_node->start(bin("re6stnet"), {QStringLiteral("--dbus-service"), QStringLiteral("--config-dir"), etc(),
-                                        QStringLiteral("-l"), m_tmp.filePath(QStringLiteral("log")),
-                                        QStringLiteral("-r"), m_tmp.filePath(QStringLiteral("run")),
-                                        QStringLiteral("-s"), m_tmp.filePath(QStringLiteral("state")),
-                                        QStringLiteral("-v"), QStringLiteral("3"),
-                                        QStringLiteral("--metrics"), QStringLiteral("127.0.0.1:%1").arg(m_metricsPort)});
-        if (!m_node->waitForStarted(10000)) {
-            *error = m_node->errorString();
-            return false;
-        }
-        if (!waitFor([this] { return serviceUp() || !m_node.isRunning(); }, 30000) || !serviceUp()) {
-            *error = QStringLiteral("re6stnet did not appear on the bus: ") + nodeLog();
-            return false;
-        }
-        return true;
+        return m_fx.startNode(error, {QStringLiteral("--metrics"), QStringLiteral("127.0.0.1:%1").arg(m_metricsPort)});
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        if (const QString why = PolkitFixture::skipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
+        if (const QString why = NodeServiceFixture::skipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
         if (const QString why = TestUser::skipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
-        QVERIFY(qEnvironmentVariableIsSet("RE6ST_IN_NETNS"));
-        QCOMPARE(QProcess::execute(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")}), 0);
-        QVERIFY(m_tmp.isValid());
+        QVERIFY(m_fx.tmp.isValid());
         // Users must reach the bus socket and run our binaries (not under a 0700 dir).
-        QFile::setPermissions(m_tmp.path(), QFile::permissions(m_tmp.path()) | QFile::ExeOther | QFile::ReadOther);
+        const QString tmp = m_fx.tmp.path();
+        QFile::setPermissions(tmp, QFile::permissions(tmp) | QFile::ExeOther | QFile::ReadOther);
         QVERIFY(QFile::copy(bin("re6stctl"), ctl()));
         QString error;
-        QVERIFY2(m_bus.start({sourceDir() + QStringLiteral("/dbus/org.re6st.Node.conf")}, &error), qPrintable(error));
         QVERIFY2(m_admins.create(&error) && m_alice.create(&error) && m_bob.create(&error, {m_admins.name()}),
                  qPrintable(error));
         PolkitFixture::Config config;
@@ -136,28 +94,12 @@ private Q_SLOTS:
             QStringLiteral("polkit.addRule(function(a, s) { return a.id.indexOf(\"org.re6st.\") == 0 && "
                            "s.isInGroup(\"%1\") ? polkit.Result.YES : polkit.Result.NOT_HANDLED; });")
                 .arg(m_admins.name()).toUtf8();
-        QVERIFY2(m_polkit.start(m_bus, config, &error), qPrintable(error));
-        QVERIFY(QDBusConnection::connectToBus(m_bus.address(), kConn).isConnected());
-
-        const QString regDir = m_tmp.filePath(QStringLiteral("registry"));
-        QVERIFY(QDir().mkpath(regDir) && installVectorCa(regDir));
-        QVERIFY2(m_smtp.start(m_tmp.filePath(QStringLiteral("smtp")), false, {}, {}, &error), qPrintable(error));
-        QVERIFY2(m_registry.start(RegistryProcess::config(regDir, {QStringLiteral("--mailhost"),
-                                                                   QStringLiteral("127.0.0.1:%1").arg(m_smtp.port()),
-                                                                   QStringLiteral("--anonymous-prefix-length"), QStringLiteral("20")}),
-                                  &error),
-                 qPrintable(error));
+        QVERIFY2(m_fx.setUp(config, &error), qPrintable(error));
         m_metricsPort = freePort();
         QVERIFY2(startNode(&error), qPrintable(error));
     }
 
-    void cleanupTestCase()
-    {
-        m_node.stop(30000);
-        m_registry.stop();
-        m_smtp.stop();
-        QDBusConnection::disconnectFromBus(kConn);
-    }
+    void cleanupTestCase() { m_fx.tearDown(); }
 
     void startsNotEnrolled()
     {
@@ -179,7 +121,7 @@ private Q_SLOTS:
             {QStringLiteral("tunnel"), QStringLiteral("kill"), QStringLiteral("re6stnet1")},
             {QStringLiteral("neighbour"), QStringLiteral("add"), QStringLiteral("5/16")},
             {QStringLiteral("neighbour"), QStringLiteral("del"), QStringLiteral("5/16")},
-            {QStringLiteral("enroll"), m_registry.url(), QStringLiteral("--anonymous"), QStringLiteral("--fingerprint"),
+            {QStringLiteral("enroll"), m_fx.registry.url(), QStringLiteral("--anonymous"), QStringLiteral("--fingerprint"),
              caFingerprint()},
         };
         for (const QStringList &args : actions) {
@@ -189,7 +131,7 @@ private Q_SLOTS:
         }
         // The same through dbus-send: the D-Bus error name itself.
         const ProcessResult raw = m_alice.run(re6st::test::findTool(QStringLiteral("dbus-send")),
-                                              {QStringLiteral("--bus=") + m_bus.address(), QStringLiteral("--print-reply"),
+                                              {QStringLiteral("--bus=") + m_fx.bus.address(), QStringLiteral("--print-reply"),
                                                QStringLiteral("--dest=org.re6st.Node"), kPath, kNode + QStringLiteral(".AddNeighbour"),
                                                QStringLiteral("string:5/16")},
                                               env());
@@ -201,7 +143,7 @@ private Q_SLOTS:
     void groupAllowedByRuleAndRootSucceed()
     {
         const ProcessResult add = m_bob.run(ctl(), {QStringLiteral("neighbour"), QStringLiteral("add"), QStringLiteral("5/16")}, env());
-        QVERIFY2(add.exitCode == 0, qPrintable(add.describe() + m_polkit.log()));
+        QVERIFY2(add.exitCode == 0, qPrintable(add.describe() + m_fx.polkit.log()));
         QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList{QStringLiteral("5/16")});
         const QDBusMessage del = call(kNode, QStringLiteral("RemoveNeighbour"), {QStringLiteral("5/16")}); // root
         QVERIFY2(del.type() == QDBusMessage::ReplyMessage, qPrintable(del.errorMessage()));
@@ -214,7 +156,7 @@ private Q_SLOTS:
 
     void fetchCaShowsTheFingerprint()
     {
-        const QDBusMessage r = call(kEnroll, QStringLiteral("FetchCa"), {m_registry.url()});
+        const QDBusMessage r = call(kEnroll, QStringLiteral("FetchCa"), {m_fx.registry.url()});
         QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage()));
         m_fingerprint = r.arguments().value(0).toString();
         QCOMPARE(m_fingerprint, caFingerprint());
@@ -255,7 +197,7 @@ private Q_SLOTS:
         QVERIFY(!m_fingerprint.isEmpty());
         // Empty registry/fingerprint in the table mean "the real ones".
         if (method != QLatin1String("FetchCa")) {
-            if (args[0].toString().isEmpty()) args[0] = m_registry.url();
+            if (args[0].toString().isEmpty()) args[0] = m_fx.registry.url();
             if (args[1].toString().isEmpty()) args[1] = m_fingerprint;
         }
         const QDBusMessage r = call(kEnroll, method, args);
@@ -269,18 +211,18 @@ private Q_SLOTS:
     // Token by mail, then Enroll: the daemon writes /etc-like files and comes back as a node.
     void enrollsAndRunsTheNode()
     {
-        const qsizetype mails = m_smtp.deliveries().size();
+        const qsizetype mails = m_fx.smtp.deliveries().size();
         const QDBusMessage token = call(kEnroll, QStringLiteral("RequestToken"),
-                                        {m_registry.url(), m_fingerprint, QStringLiteral("laptop@example.com")});
+                                        {m_fx.registry.url(), m_fingerprint, QStringLiteral("laptop@example.com")});
         QVERIFY2(token.type() == QDBusMessage::ReplyMessage, qPrintable(token.errorMessage()));
-        QVERIFY(waitFor([&] { return m_smtp.deliveries().size() > mails; }, 30000));
-        const QString tokenText = tokenFromMail(m_smtp.deliveries().last().message);
+        QVERIFY(waitFor([&] { return m_fx.smtp.deliveries().size() > mails; }, 30000));
+        const QString tokenText = tokenFromMail(m_fx.smtp.deliveries().last().message);
         QVERIFY(!tokenText.isEmpty());
 
         ProgressSink progress;
-        QVERIFY(bus().connect(kService, kPath, kEnroll, QStringLiteral("Progress"), &progress,
+        QVERIFY(bus().connect(NodeServiceFixture::kService, kPath, kEnroll, QStringLiteral("Progress"), &progress,
                               SLOT(onProgress(QString, QString))));
-        const QDBusMessage r = call(kEnroll, QStringLiteral("Enroll"), {m_registry.url(), m_fingerprint, tokenText, QVariantMap{}});
+        const QDBusMessage r = call(kEnroll, QStringLiteral("Enroll"), {m_fx.registry.url(), m_fingerprint, tokenText, QVariantMap{}});
         QVERIFY2(r.type() == QDBusMessage::ReplyMessage, qPrintable(r.errorMessage() + nodeLog()));
         const QVariantMap result = qdbus_cast<QVariantMap>(r.arguments().value(0));
         const QString prefix = result.value(QStringLiteral("prefix")).toString();
@@ -301,10 +243,10 @@ private Q_SLOTS:
                                       && property(QStringLiteral("State")).toString() != QLatin1String("stopped"); },
                          60000),
                  qPrintable(nodeLog()));
-        QVERIFY(m_node.isRunning());
+        QVERIFY(m_fx.node.isRunning());
         QCOMPARE(property(QStringLiteral("Enrolled")).toBool(), true);
         QCOMPARE(property(QStringLiteral("CertificateNotAfter")).toLongLong(), notAfter);
-        QCOMPARE(property(QStringLiteral("Registry")).toString(), m_registry.url());
+        QCOMPARE(property(QStringLiteral("Registry")).toString(), m_fx.registry.url());
         QVERIFY2(waitFor([&] { return property(QStringLiteral("State")).toString() == QLatin1String("connecting"); }, 60000),
                  qPrintable(property(QStringLiteral("State")).toString() + nodeLog()));
         QVERIFY(property(QStringLiteral("NextRenewal")).toLongLong() > QDateTime::currentSecsSinceEpoch());
@@ -319,7 +261,7 @@ private Q_SLOTS:
     void secondEnrollmentNeedsReplace()
     {
         const QDBusMessage r = call(kEnroll, QStringLiteral("Enroll"),
-                                    {m_registry.url(), m_fingerprint, QString(), QVariantMap{{QStringLiteral("anonymous"), true}}});
+                                    {m_fx.registry.url(), m_fingerprint, QString(), QVariantMap{{QStringLiteral("anonymous"), true}}});
         QCOMPARE(r.errorName(), QStringLiteral("org.re6st.Error.AlreadyEnrolled"));
         QVERIFY(QFile::exists(QDir(etc()).filePath(QStringLiteral("cert.crt"))));
     }
@@ -341,8 +283,8 @@ private Q_SLOTS:
         ProcessResult r = m_bob.run(ctl(), {QStringLiteral("stop")}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QCOMPARE(property(QStringLiteral("State")).toString(), QStringLiteral("stopped"));
-        QVERIFY(m_node.isRunning());
-        QVERIFY(!QFile::exists(m_tmp.filePath(QStringLiteral("run")))); // §2.6 cleanup done
+        QVERIFY(m_fx.node.isRunning());
+        QVERIFY(!QFile::exists(m_fx.tmp.filePath(QStringLiteral("run")))); // §2.6 cleanup done
         r = m_bob.run(ctl(), {QStringLiteral("start")}, env());
         QVERIFY2(r.exitCode == 0, qPrintable(r.describe()));
         QVERIFY2(waitFor([&] { return property(QStringLiteral("State")).toString() == QLatin1String("connecting"); }, 60000),
@@ -353,16 +295,7 @@ private Q_SLOTS:
 int main(int argc, char **argv)
 {
     // Re-run inside a new network namespace: the node adds addresses and routes.
-    if (::geteuid() == 0 && !qEnvironmentVariableIsSet("RE6ST_IN_NETNS")
-        && !QStandardPaths::findExecutable(QStringLiteral("unshare")).isEmpty()) {
-        setenv("RE6ST_IN_NETNS", "1", 1);
-        std::vector<char *> args{const_cast<char *>("unshare"), const_cast<char *>("--net"), const_cast<char *>("--")};
-        for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
-        args.push_back(nullptr);
-        execvp("unshare", args.data());
-        perror("unshare");
-        return 1;
-    }
+    if (const int failed = re6st::test::reexecInNetworkNamespace(argc, argv)) return failed;
     QCoreApplication app(argc, argv);
     TestNodeService test;
     return QTest::qExec(&test, argc, argv);

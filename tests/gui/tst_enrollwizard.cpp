@@ -6,7 +6,6 @@
 // daemon's Node1 properties afterwards. A second enrollment offers "replace" on the
 // progress page. Runs in a network namespace of its own (re-executes itself under
 // `unshare --net`), like tests/dbus/tst_nodeservice.
-#include "../e2e/E2eSupport.h"
 #include "EnrollEmailPage.h"
 #include "EnrollFingerprintPage.h"
 #include "EnrollProgressPage.h"
@@ -14,7 +13,7 @@
 #include "EnrollResultPage.h"
 #include "EnrollTokenPage.h"
 #include "EnrollWizard.h"
-#include "PolkitFixture.h"
+#include "NodeServiceFixture.h"
 
 #include <QAbstractButton>
 #include <QApplication>
@@ -40,13 +39,9 @@ using re6st::gui::EnrollResultPage;
 using re6st::gui::EnrollTokenPage;
 using re6st::gui::EnrollWizard;
 using re6st::test::PolkitFixture;
-using re6st::test::PrivateBus;
+using re6st::test::NodeServiceFixture;
 
 namespace {
-const QString kService = QStringLiteral("org.re6st.Node");
-const QString kPath = QStringLiteral("/org/re6st/Node");
-const QString kNode = QStringLiteral("org.re6st.Node1");
-const QString kConn = QStringLiteral("enrollwizard-test");
 // Generous bounds for D-Bus round trips through the registry; a failing QTRY waits 3x its
 // timeout (Qt's "would have passed" diagnostic), which must stay under the 300 s watchdog.
 constexpr int kLong = 60000;
@@ -57,32 +52,16 @@ class TestEnrollWizard final : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_tmp;
-    PrivateBus m_bus;
-    PolkitFixture m_polkit;
-    SmtpSink m_smtp;
-    RegistryProcess m_registry;
-    ProcessGuard m_node;
+    NodeServiceFixture m_fx{QStringLiteral("enrollwizard-test")};
     std::unique_ptr<EnrollWizard> m_wizard;
     QString m_prefix;
 
-    QDBusConnection bus() const { return QDBusConnection(kConn); }
-    QString etc() const { return m_tmp.filePath(QStringLiteral("etc")); }
-    static QString bin(const char *name) { return binDir() + u'/' + QLatin1String(name); }
-    QString nodeLog() const { return QString::fromUtf8(readAll(m_tmp.filePath(QStringLiteral("log/re6stnet.log"))).right(3000)); }
-    bool serviceUp() { return bus().interface()->isServiceRegistered(kService).value(); }
-    QVariant property(const QString &name)
-    {
-        QDBusMessage m = QDBusMessage::createMethodCall(kService, kPath, QStringLiteral("org.freedesktop.DBus.Properties"),
-                                                        QStringLiteral("Get"));
-        m.setArguments({kNode, name});
-        return bus().call(m, QDBus::Block, 10000).arguments().value(0).value<QDBusVariant>().variant();
-    }
-    QString caFingerprint() const
-    {
-        const auto ca = re6st::crypto::Certificate::fromPem(readAll(m_tmp.filePath(QStringLiteral("registry/ca.crt"))));
-        return ca ? QStringLiteral("sha256:") + QString::fromLatin1(ca->fingerprint("sha256")->toHex()) : QString();
-    }
+    QDBusConnection bus() const { return m_fx.connection(); }
+    QString etc() const { return m_fx.etc(); }
+    QString nodeLog() const { return m_fx.nodeLog(); }
+    bool serviceUp() { return m_fx.serviceUp(); }
+    QVariant property(const QString &name) { return m_fx.property(name); }
+    QString caFingerprint() const { return m_fx.caFingerprint(); }
     bool hasCertificate() const { return QFile::exists(QDir(etc()).filePath(QStringLiteral("cert.crt"))); }
 
     template <typename Page> Page *page(EnrollWizard::PageId id) const { return qobject_cast<Page *>(m_wizard->page(id)); }
@@ -93,7 +72,7 @@ class TestEnrollWizard final : public QObject
     {
         m_wizard = std::make_unique<EnrollWizard>(bus());
         m_wizard->show();
-        page<EnrollRegistryPage>(EnrollWizard::RegistryPageId)->urlEdit()->setText(m_registry.url());
+        page<EnrollRegistryPage>(EnrollWizard::RegistryPageId)->urlEdit()->setText(m_fx.registry.url());
         m_wizard->next();
         if (!QTest::qWaitFor([&] { return m_wizard->currentId() == EnrollWizard::FingerprintPageId; }, kLong))
             return false;
@@ -102,53 +81,13 @@ class TestEnrollWizard final : public QObject
         return m_wizard->currentId() == EnrollWizard::EmailPageId;
     }
 
-    bool startNode(QString *error)
-    {
-        m_node.reset();
-        QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address());
-        m_node->setProcessEnvironment(e);
-        m_node->setProcessChannelMode(QProcess::MergedChannels);
-        m_node->setStandardOutputFile(m_tmp.filePath(QStringLiteral("node.out")), QIODevice::Append);
-        m_node->start(bin("re6stnet"), {QStringLiteral("--dbus-service"), QStringLiteral("--config-dir"), etc(),
-                                        QStringLiteral("-l"), m_tmp.filePath(QStringLiteral("log")),
-                                        QStringLiteral("-r"), m_tmp.filePath(QStringLiteral("run")),
-                                        QStringLiteral("-s"), m_tmp.filePath(QStringLiteral("state")),
-                                        QStringLiteral("-v"), QStringLiteral("3")});
-        if (!m_node->waitForStarted(10000)) {
-            *error = m_node->errorString();
-            return false;
-        }
-        if (!waitFor([this] { return serviceUp() || !m_node.isRunning(); }, 30000) || !serviceUp()) {
-            *error = QStringLiteral("re6stnet did not appear on the bus: ") + nodeLog();
-            return false;
-        }
-        return true;
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
-        if (const QString why = PolkitFixture::skipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
-        QVERIFY(qEnvironmentVariableIsSet("RE6ST_IN_NETNS"));
-        QCOMPARE(QProcess::execute(QStringLiteral("ip"), {QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"), QStringLiteral("up")}), 0);
-        QVERIFY(m_tmp.isValid());
-        QVERIFY2(QFileInfo(bin("re6stnet")).isExecutable() && QFileInfo(registryBinary()).isExecutable(),
-                 "re6stnet and re6st-registry must be built (RE6ST_BIN_DIR)");
+        if (const QString why = NodeServiceFixture::skipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
         QString error;
-        QVERIFY2(m_bus.start({sourceDir() + QStringLiteral("/dbus/org.re6st.Node.conf")}, &error), qPrintable(error));
-        QVERIFY2(m_polkit.start(m_bus, PolkitFixture::Config{}, &error), qPrintable(error));
-        QVERIFY(QDBusConnection::connectToBus(m_bus.address(), kConn).isConnected());
-
-        const QString regDir = m_tmp.filePath(QStringLiteral("registry"));
-        QVERIFY(QDir().mkpath(regDir) && installVectorCa(regDir));
-        QVERIFY2(m_smtp.start(m_tmp.filePath(QStringLiteral("smtp")), false, {}, {}, &error), qPrintable(error));
-        QVERIFY2(m_registry.start(RegistryProcess::config(regDir, {QStringLiteral("--mailhost"),
-                                                                   QStringLiteral("127.0.0.1:%1").arg(m_smtp.port()),
-                                                                   QStringLiteral("--anonymous-prefix-length"), QStringLiteral("20")}),
-                                  &error),
-                 qPrintable(error));
-        QVERIFY2(startNode(&error), qPrintable(error));
+        QVERIFY2(m_fx.setUp(PolkitFixture::Config{}, &error), qPrintable(error));
+        QVERIFY2(m_fx.startNode(&error), qPrintable(error));
         QCOMPARE(property(QStringLiteral("Enrolled")).toBool(), false);
     }
 
@@ -157,10 +96,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         m_wizard.reset();
-        m_node.stop(30000);
-        m_registry.stop();
-        m_smtp.stop();
-        QDBusConnection::disconnectFromBus(kConn);
+        m_fx.tearDown();
     }
 
     void fingerprintGrouping()
@@ -193,7 +129,7 @@ private Q_SLOTS:
                      && registry->error().contains(QLatin1String("Details:")),
                  qPrintable(registry->error()));
 
-        registry->urlEdit()->setText(m_registry.url());
+        registry->urlEdit()->setText(m_fx.registry.url());
         m_wizard->next();
         QTRY_COMPARE_WITH_TIMEOUT(m_wizard->currentId(), int(EnrollWizard::FingerprintPageId), kLong);
         auto *fp = page<EnrollFingerprintPage>(EnrollWizard::FingerprintPageId);
@@ -222,12 +158,12 @@ private Q_SLOTS:
         QVERIFY2(email->error().startsWith(EnrollWizard::errorText(QStringLiteral("org.re6st.Error.InvalidArgument"), {})),
                  qPrintable(email->error()));
 
-        const qsizetype mails = m_smtp.deliveries().size();
+        const qsizetype mails = m_fx.smtp.deliveries().size();
         email->emailEdit()->setText(QStringLiteral("laptop@example.com"));
         m_wizard->next();
         QTRY_COMPARE_WITH_TIMEOUT(m_wizard->currentId(), int(EnrollWizard::TokenPageId), kLong);
-        QTRY_VERIFY_WITH_TIMEOUT(m_smtp.deliveries().size() > mails, 30000);
-        const QString token = tokenFromMail(m_smtp.deliveries().last().message);
+        QTRY_VERIFY_WITH_TIMEOUT(m_fx.smtp.deliveries().size() > mails, 30000);
+        const QString token = tokenFromMail(m_fx.smtp.deliveries().last().message);
         QVERIFY(!token.isEmpty());
 
         auto *tokenPage = page<EnrollTokenPage>(EnrollWizard::TokenPageId);
@@ -300,16 +236,7 @@ private Q_SLOTS:
 int main(int argc, char **argv)
 {
     // Re-run inside a new network namespace: the node adds addresses and routes.
-    if (::geteuid() == 0 && !qEnvironmentVariableIsSet("RE6ST_IN_NETNS")
-        && !QStandardPaths::findExecutable(QStringLiteral("unshare")).isEmpty()) {
-        setenv("RE6ST_IN_NETNS", "1", 1);
-        std::vector<char *> args{const_cast<char *>("unshare"), const_cast<char *>("--net"), const_cast<char *>("--")};
-        for (int i = 0; i < argc; ++i) args.push_back(argv[i]);
-        args.push_back(nullptr);
-        execvp("unshare", args.data());
-        perror("unshare");
-        return 1;
-    }
+    if (const int failed = re6st::test::reexecInNetworkNamespace(argc, argv)) return failed;
     if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
