@@ -15,8 +15,10 @@ PACKAGES=(
   qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite
   libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
   libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
-  openvpn babeld nftables iputils-ping dbus dbus-bin polkitd libxml2-utils util-linux passwd
-  groff-base man-db libqt6svg6
+  openvpn babeld libminiupnpc-dev miniupnpc miniupnpd miniupnpd-nftables nftables iptables iputils-ping dbus dbus-bin polkitd network-manager libxml2-utils util-linux passwd
+  groff-base man-db libqt6svg6 qt6-tools-dev qt6-l10n-tools qt6-translations-l10n
+  systemd systemd-container logrotate desktop-file-utils appstream flatpak-builder python3-jsonschema python3-yaml dpkg-dev file
+  xvfb trayer x11-apps x11-utils imagemagick
 )
 
 install_packages() {

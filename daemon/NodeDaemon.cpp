@@ -5,6 +5,7 @@
 #include "core/BabelArguments.h"
 #include "core/OpenVpnArguments.h"
 #include "core/RegistryClient.h"
+#include "core/UpnpPlan.h"
 #include "core/crypto/SubjectEntry.h"
 #include "daemon/BabelControl.h"
 #include "daemon/BabelProcess.h"
@@ -17,6 +18,7 @@
 #include "daemon/RestartRules.h"
 #include "daemon/ServerTunnels.h"
 #include "daemon/TunnelDriver.h"
+#include "daemon/UpnpForwarder.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -38,6 +40,12 @@ namespace {
 const QString Udp = QStringLiteral("udp"), Tcp = QStringLiteral("tcp"), Udp6 = QStringLiteral("udp6"),
               Tcp6 = QStringLiteral("tcp6");
 bool isIpv6Proto(const QString &p) { return p == Udp6 || p == Tcp6; }
+QList<UpnpPlan::Rule> portProtos(const QList<NodeOptions::PortProto> &pp)
+{
+    QList<UpnpPlan::Rule> out;
+    for (const NodeOptions::PortProto &p : pp) out << UpnpPlan::Rule{quint16(p.port), p.proto};
+    return out;
+}
 int intParam(const QVariantMap &c, const char *key, int fallback)
 {
     bool ok = false;
@@ -480,9 +488,12 @@ void NodeDaemon::resolveAddresses()
 {
     // §9.1: servers' ports per family; explicit --ip are fixed, others learnt.
     QStringList v4, v6;
-    bool upnp = false;
+    bool upnp = false, any = false;
     for (const QString &ip : std::as_const(m_options.ip)) {
-        if (ip == QLatin1String("any")) continue;
+        if (ip == QLatin1String("any")) {
+            any = true;
+            continue;
+        }
         if (ip == QLatin1String("upnp")) {
             upnp = true;
             continue;
@@ -501,7 +512,6 @@ void NodeDaemon::resolveAddresses()
         for (const QHostAddress &a : std::as_const(resolved))
             (a.protocol() == QAbstractSocket::IPv4Protocol ? v4 : v6) << a.toString();
     }
-    if (upnp) qCWarning(lcNode) << "UPnP port mapping is not available in re6st-qt yet: learning our IPv4 from peers instead";
     m_learnIpv4 = v4.isEmpty();
     m_learnIpv6 = v6.isEmpty();
     m_addresses.clear();
@@ -511,6 +521,24 @@ void NodeDaemon::resolveAddresses()
         for (const QString &ip : ips)
             m_addresses << PeerAddress{ip, quint16(pp.port), pp.proto, m_options.country};
     }
+    // §9.1: `upnp`, or no IPv4 given at all: map our IPv4 server ports on the IGD.
+    if (upnp || (v4.isEmpty() && !any)) startUpnp();
+}
+
+void NodeDaemon::startUpnp()
+{
+    if (m_upnp) return;
+    UpnpForwarder::Settings settings;
+    settings.rules = UpnpPlan::rules(portProtos(m_options.pp));
+    if (settings.rules.isEmpty()) return; // no IPv4 server to map
+    m_upnp = new UpnpForwarder(settings, this);
+    connect(m_upnp, &UpnpForwarder::changed, this, [this] {
+        replaceAddresses(false,
+                         UpnpPlan::ipv4Addresses(portProtos(m_options.pp), m_upnp->externalIp(), m_learntIpv4,
+                                                 m_upnp->mappings(), m_options.country),
+                         "with UPnP");
+    });
+    m_upnp->start();
 }
 
 void NodeDaemon::learnExternalIp(const QString &ip)
@@ -519,14 +547,29 @@ void NodeDaemon::learnExternalIp(const QString &ip)
     if (a.isNull() || m_maxClients <= 0 || !m_options.client.isEmpty()) return;
     const bool v6 = a.protocol() == QAbstractSocket::IPv6Protocol;
     if (v6 ? !m_learnIpv6 : !m_learnIpv4) return;
+    QList<PeerAddress> learnt;
+    if (v6) {
+        for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp))
+            if (isIpv6Proto(pp.proto)) learnt << PeerAddress{a.toString(), quint16(pp.port), pp.proto, m_options.country};
+    } else { // §9.1: with UPnP, the mappings' external ports (and the IGD's address if usable)
+        m_learntIpv4 = a.toString();
+        learnt = UpnpPlan::ipv4Addresses(portProtos(m_options.pp), m_upnp ? m_upnp->externalIp() : QString(), m_learntIpv4,
+                                         m_upnp ? m_upnp->mappings() : QList<UpnpPlan::Mapping>{}, m_options.country);
+    }
+    replaceAddresses(v6, learnt, "learnt from a peer");
+}
+
+void NodeDaemon::replaceAddresses(bool ipv6, const QList<PeerAddress> &entries, const char *origin)
+{
     QList<PeerAddress> next;
     for (const PeerAddress &p : std::as_const(m_addresses))
-        if (isIpv6Proto(p.proto) != v6) next << p;
-    for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp))
-        if (isIpv6Proto(pp.proto) == v6) next << PeerAddress{a.toString(), quint16(pp.port), pp.proto, m_options.country};
+        if (isIpv6Proto(p.proto) != ipv6) next << p;
+    next << entries;
     if (next == m_addresses) return;
     m_addresses = next;
-    qCInfo(lcNode).noquote() << "our address, learnt from a peer:" << PeerAddress::dumpList(m_addresses);
+    qCInfo(lcNode).noquote() << QStringLiteral("our address, %1: %2")
+                                    .arg(QLatin1String(origin),
+                                         m_addresses.isEmpty() ? QStringLiteral("nothing") : PeerAddress::dumpList(m_addresses));
     publishAddresses();
 }
 
@@ -614,6 +657,7 @@ void NodeDaemon::shutdown(int exitCode, bool restart)
     if (m_servers) m_servers->stop();
     if (m_clientMode) m_clientMode->stop();
     if (m_endpoint) m_endpoint->close();
+    if (m_upnp) m_upnp->stop(); // §2.6: our UPnP mappings are deleted at exit
     if (m_runDirCreated && !m_runDir.isEmpty()) QDir(m_runDir).removeRecursively();
     if (m_cache && m_running) m_cache->keepPeers(m_clientCount);
     qCInfo(lcNode) << (restart ? "stopped, restarting" : "stopped");

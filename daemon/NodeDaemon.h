@@ -33,6 +33,7 @@ class PeerCache;
 class PeerEndpoint;
 class ServerTunnels;
 class TunnelDriver;
+class UpnpForwarder;
 
 // One run of the node daemon `re6stnet`: the startup sequence of
 // node-protocol.md §2.4, the wiring between its parts while running, and the
@@ -92,6 +93,8 @@ private:
     bool runUpCommands(QString *error);
     void resolveAddresses();
     void learnExternalIp(const QString &ip);
+    void startUpnp();                                                    // §9.1, §9.2
+    void replaceAddresses(bool ipv6, const QList<PeerAddress> &entries, const char *origin);
     void publishAddresses();
     void onConfigChanged(const QVariantMap &config, const QStringList &changed);
     void broadcastVersion();
@@ -114,6 +117,7 @@ private:
     ServerTunnels *m_servers = nullptr;
     ClientModeTunnel *m_clientMode = nullptr; // --client (§3.6)
     TunnelDriver *m_driver = nullptr;
+    UpnpForwarder *m_upnp = nullptr; // `--ip upnp` or no IPv4 given, with IPv4 servers
     QList<QProcess *> m_daemons; // --daemon commands
     QTimer m_renewTimer;
 
@@ -128,6 +132,7 @@ private:
     QList<PeerAddress> m_addresses;
     QHash<QByteArray, qint64> m_peerSerials; // from peer-protocol sessions
     bool m_learnIpv4 = true, m_learnIpv6 = true;
+    QString m_learntIpv4; // last external_ip from a peer (§5.11)
     QString m_runDir;
     bool m_running = false, m_stopping = false, m_runDirCreated = false;
     bool m_up = false;

@@ -28,7 +28,7 @@ const ArgParser &parser()
     // Order = --help order (upstream groups: general, routing, tunnelling).
     static const ArgParser p({
         {Version, QStringLiteral("-V"), QStringLiteral("--version"), 0, {}, QStringLiteral("Show the version and exit.")},
-        {Ip, {}, QStringLiteral("--ip"), 1, QStringLiteral("ADDR"), QStringLiteral("Repeatable. Address advertised to other nodes: IPv4 or IPv6 literal, host name, or 'upnp'/'any' (alone) for IPv4. Default: learnt from peers (UPnP is not implemented yet: 'upnp' also learns from peers).")},
+        {Ip, {}, QStringLiteral("--ip"), 1, QStringLiteral("ADDR"), QStringLiteral("Repeatable. Address advertised to other nodes: IPv4 or IPv6 literal, host name, or 'upnp'/'any' (alone) for IPv4. 'upnp' maps the IPv4 server ports on the UPnP gateway (IGD) and advertises its external address and ports, deleting the mappings at exit; 'any' learns our IPv4 from peers. Default (no IPv4 given): UPnP, learning from peers until a gateway answers (retried every 60 s).")},
         {Registry, {}, QStringLiteral("--registry"), 1, QStringLiteral("URL"), QStringLiteral("Registry HTTP(S) URL (required).")},
         {Log, QStringLiteral("-l"), QStringLiteral("--log"), 1, QStringLiteral("DIR"), QStringLiteral("Log directory (default /var/log/re6stnet).")},
         {Run, QStringLiteral("-r"), QStringLiteral("--run"), 1, QStringLiteral("DIR"), QStringLiteral("Runtime directory, removed at exit (default /var/run/re6stnet).")},

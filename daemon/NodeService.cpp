@@ -77,6 +77,7 @@ NodeStatus NodeService::status() const
     }
     s.state = m_lastError.isEmpty() ? NodeStatus::State::Stopped : NodeStatus::State::Error;
     s.stateDetail = !m_lastError.isEmpty() ? m_lastError
+                    : m_pausedByHost       ? m_hostDownWhy
                     : s.enrolled           ? QStringLiteral("the node is stopped; start it with `re6stctl start`")
                                            : QStringLiteral("this node is not enrolled yet; join a network with "
                                                             "`re6stctl enroll URL` or re6st-tray");
@@ -88,6 +89,11 @@ void NodeService::start()
     if (!hasCertificateOptions()) {
         qCInfo(lcService).noquote() << "not enrolled: waiting for an enrollment over D-Bus (re6stctl enroll, re6st-tray);"
                                     << "files go to" << m_options.configDir;
+        changed();
+        return;
+    }
+    if (m_hostDown) { // waits for the main interface (setHostNetworkDown)
+        m_pausedByHost = true;
         changed();
         return;
     }
@@ -167,6 +173,11 @@ void NodeService::start(Done done)
         Q_EMIT finished(0, true);
         return;
     }
+    if (m_hostDown) { // starts when the main interface is up (setHostNetworkDown)
+        m_pausedByHost = true;
+        changed();
+        return done(Reply::ok());
+    }
     QString error;
     const char *name = dbuserror::Failed;
     if (!startNode(&error, &name)) {
@@ -181,12 +192,46 @@ void NodeService::start(Done done)
 void NodeService::stop(Done done)
 {
     m_lastError.clear();
+    m_pausedByHost = false; // the user's Stop outlives the main interface coming up
     if (!m_node) {
         changed();
         return done(Reply::ok());
     }
     m_stopWaiters << done; // answered once the cleanup of §2.6 is done
     m_node->shutdown(0);
+    changed();
+}
+
+void NodeService::setHostNetworkDown(bool down, const QString &why)
+{
+    if (down == m_hostDown)
+        return;
+    m_hostDown = down;
+    m_hostDownWhy = why;
+    if (!down) {
+        resumeIfHostUp();
+    } else if (m_node && !m_exiting) {
+        qCInfo(lcService).noquote() << why << "- pausing the node";
+        m_pausedByHost = true;
+        // Through the Stop path (the process stays); resumes if the interface came back.
+        m_stopWaiters << [this](const Reply &) { resumeIfHostUp(); };
+        m_node->shutdown(0);
+    }
+    changed();
+}
+
+void NodeService::resumeIfHostUp()
+{
+    if (!m_pausedByHost || m_hostDown || m_node || m_exiting)
+        return;
+    m_pausedByHost = false;
+    qCInfo(lcService) << "main interface up: resuming the node";
+    QString error;
+    const char *name = nullptr;
+    if (!startNode(&error, &name)) {
+        qCCritical(lcService).noquote() << error;
+        m_lastError = error;
+    }
     changed();
 }
 

@@ -36,6 +36,12 @@ public:
     // Serves the API on this service (not owned); refreshes it on changes and every 2 s.
     void attach(DBusService *dbus);
 
+    // NetworkManager's view of --main-interface (HostNetworkService, issue 6 §1): while
+    // it is down the node is paused (stopped as by Stop; the process stays) and it
+    // resumes when the interface is up again, unless the user stopped it meanwhile.
+    // `why`: shown as the state detail while paused.
+    void setHostNetworkDown(bool down, const QString &why);
+
     NodeStatus status() const;
     const NodeDaemon *node() const { return m_node.get(); }
 
@@ -73,6 +79,11 @@ private:
     QString m_configDir;
     bool m_exiting = false;
     int m_exitCode = 0;
+    // setHostNetworkDown: the host's network is down / the node waits for it to come up.
+    void resumeIfHostUp();
+    bool m_hostDown = false;
+    bool m_pausedByHost = false;
+    QString m_hostDownWhy;
 };
 
 } // namespace re6st::daemon

@@ -35,6 +35,7 @@ public:
     static constexpr const char *kActionConfigure = "org.re6st.node.configure";
     static constexpr const char *kActionManageTunnels = "org.re6st.node.manage-tunnels";
     static constexpr const char *kActionEnroll = "org.re6st.enroll";
+    static constexpr const char *kActionFixNetwork = "org.re6st.node.fix-network"; // org.re6st.HostNetwork1
 
     explicit PolkitAuthorizer(const QDBusConnection &bus, QObject *parent = nullptr);
     ~PolkitAuthorizer() override;

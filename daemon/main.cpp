@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // re6stnet: the node daemon (node-protocol.md §1, §2.4, §2.6).
 #include "daemon/DBusService.h"
+#include "daemon/DoctorService.h"
+#include "daemon/HostNetworkService.h"
 #include "daemon/NodeDaemon.h"
 #include "daemon/NodeMetrics.h"
 #include "daemon/NodeService.h"
@@ -145,14 +147,26 @@ int main(int argc, char **argv)
 
     // The D-Bus API (org.re6st.Node on the system bus); servers run fine without it.
     std::unique_ptr<DBusService> dbus;
+    std::unique_ptr<HostNetworkService> hostNetwork; // [host-network]
+    std::unique_ptr<DoctorService> doctorService;     // [doctor] org.re6st.Doctor1
     if (!options.noDbus) {
         QString why;
         dbus = DBusService::registerOnSystemBus([s = service.get()] { return s->status(); }, &why);
         if (dbus) {
             service->attach(dbus.get());
             qInfo() << "D-Bus API on: org.re6st.Node on the system bus";
-            // [host-network] /org/re6st/HostNetwork (issue 6 §1)
+            // [host-network] /org/re6st/HostNetwork (issue 6 §1): follows NetworkManager
+            // (nothing happens without it); pauses the node while the main interface is down.
+            hostNetwork = std::make_unique<HostNetworkService>(dbus->connection(), options.mainInterface);
+            QObject::connect(hostNetwork.get(), &HostNetworkService::mainInterfaceDownChanged, service.get(),
+                             &NodeService::setHostNetworkDown);
+            if (QString why; !hostNetwork->start(&why)) qWarning().noquote() << "NetworkManager integration off:" << why;
             // [doctor] /org/re6st/Doctor (issue 6 §2)
+            doctorService = std::make_unique<DoctorService>(options, [s = service.get()] { return s->status(); });
+            doctorService->setConflictsProvider([h = hostNetwork.get()] { return std::optional(h->conflicts()); });
+            doctorService->setNetworkManagerProvider([h = hostNetwork.get()] { return h->networkManagerRunning(); });
+            if (QString doctorError; !doctorService->registerOn(dbus->connection(), &doctorError))
+                qWarning().noquote() << "org.re6st.Doctor1 off:" << doctorError;
         } else if (options.dbusService) {
             qCritical().noquote() << "--dbus-service:" << why;
             return 1;
@@ -200,6 +214,8 @@ int main(int argc, char **argv)
     QMetaObject::invokeMethod(service.get(), qOverload<>(&NodeService::start), Qt::QueuedConnection);
     app.exec();
     metricsServer.reset();
+    hostNetwork.reset(); // [host-network]
+    doctorService.reset();
     dbus.reset();
     service.reset();
     if (restart) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "MainWindow.h"
 
+#include "NeighbourhoodFeed.h"
+#include "NeighbourhoodView.h"
 #include "NodeModel.h"
 #include "RecordsModel.h"
 #include "TrayIconSet.h"
@@ -36,7 +38,7 @@ MainWindow::MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunne
     toolbar->setMovable(false);
     toolbar->addAction(m_copy);
 
-    auto *overview = new QWidget;
+    auto *overview = m_overviewPage = new QWidget;
     auto *overviewLayout = new QVBoxLayout(overview);
     auto *header = new QHBoxLayout;
     m_icon = new QLabel;
@@ -71,6 +73,11 @@ MainWindow::MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunne
     m_tabs->addTab(recordsPage(peers, &m_peers), tr("Peers"));
     m_tabs->addTab(recordsPage(tunnels, &m_tunnels), tr("Tunnels"));
     m_tabs->addTab(recordsPage(routes, &m_routes), tr("Routes"));
+    m_neighbourhood = new NeighbourhoodView;
+    auto *feed = new NeighbourhoodFeed(node, peers, tunnels, routes, m_neighbourhood);
+    connect(feed, &NeighbourhoodFeed::changed, m_neighbourhood, [this, feed] { m_neighbourhood->setGraph(feed->graph()); });
+    m_neighbourhood->setGraph(feed->graph());
+    m_tabs->addTab(m_neighbourhood, tr("Neighbourhood"));
     setCentralWidget(m_tabs);
     resize(760, 480);
 
@@ -79,6 +86,11 @@ MainWindow::MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunne
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::addOverviewPanel(QWidget *panel)
+{
+    m_overviewPage->layout()->addWidget(panel);
+}
 
 QWidget *MainWindow::recordsPage(RecordsModel *model, QTableView **view)
 {
@@ -116,6 +128,7 @@ QTableView *MainWindow::table(Tab tab) const
     case PeersTab: return m_peers;
     case TunnelsTab: return m_tunnels;
     case RoutesTab: return m_routes;
+    case NeighbourhoodTab: return nullptr;
     }
     return nullptr;
 }

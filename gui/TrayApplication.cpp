@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "TrayApplication.h"
 
+#include "ConflictsPanel.h"
 #include "MainWindow.h"
 #include "NodeModel.h"
 #include "PeersModel.h"
@@ -21,6 +22,7 @@ TrayApplication::TrayApplication(const QDBusConnection &bus, QObject *parent)
       m_tray(new TrayIcon(m_node, this)),
       m_window(new MainWindow(m_node, m_peers, m_tunnels, m_routes))
 {
+    m_window->addOverviewPanel(new ConflictsPanel(bus));
     connect(m_tray, &TrayIcon::openWindowRequested, this, &TrayApplication::openWindow);
     connect(m_tray, &TrayIcon::quitRequested, this, &TrayApplication::quitRequested);
 }

@@ -35,7 +35,8 @@ const QString kPolkitPath = QStringLiteral("/org/freedesktop/PolicyKit1/Authorit
 QStringList mutatingActions()
 {
     return {QLatin1String(PolkitAuthorizer::kActionStartStop), QLatin1String(PolkitAuthorizer::kActionConfigure),
-            QLatin1String(PolkitAuthorizer::kActionManageTunnels), QLatin1String(PolkitAuthorizer::kActionEnroll)};
+            QLatin1String(PolkitAuthorizer::kActionManageTunnels), QLatin1String(PolkitAuthorizer::kActionEnroll),
+            QLatin1String(PolkitAuthorizer::kActionFixNetwork)};
 }
 
 QString sourceFile(const QString &relative)

@@ -227,7 +227,7 @@ private Q_SLOTS:
     {
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QCOMPARE(m_window->tabs()->count(), 4);
+        QCOMPARE(m_window->tabs()->count(), 5);
         QCOMPARE(m_window->headline(), NodeState::title(NodeState::Tray::Connected));
         QAbstractItemModel *overview = m_window->table(MainWindow::OverviewTab)->model();
         QCOMPARE(overview->data(overview->index(NodeModel::AddressRow, NodeModel::ValueColumn)).toString(),

@@ -20,6 +20,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 source "$(dirname "$0")/lab.sh"
+source "$(dirname "$0")/labbus.sh"
 LABDBUS_SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
 # ---- skip when the D-Bus half cannot run here ------------------------------------
@@ -151,33 +152,8 @@ EOF
 subnet_of() { sed -n 's/^Your subnet: \([^ ]*\).*/\1/p' "$(lab_dir "$1")/conf/conf.out"; }
 
 # ---- 1. the private system bus -----------------------------------------------------
-cat >"$D/bus.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>re6st-lab</type>
-  <listen>unix:path=$D/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-  <include>$LABDBUS_SRC/dbus/org.re6st.Node.conf</include>
-</busconfig>
-EOF
-setpriv --pdeathsig KILL -- dbus-daemon --config-file="$D/bus.conf" --nofork --nopidfile --print-address=1 \
-  >"$D/bus.address" 2>"$D/bus.err" &
-BUS_PID=$!
-LAB_OTHER_PIDS+=("$BUS_PID")
-for _ in $(seq 100); do
-  [ -s "$D/bus.address" ] && break
-  kill -0 "$BUS_PID" 2>/dev/null || break
-  sleep 0.1
-done
-BUS=$(head -n 1 "$D/bus.address")
-[ -n "$BUS" ] || lab_fail "dbus-daemon printed no address: $(cat "$D/bus.err")"
+labbus_start "$D" || lab_fail "the private system bus did not start"
+BUS=$LABBUS_ADDRESS BUS_PID=$LABBUS_PID
 echo "private system bus: $BUS (pid $BUS_PID)"
 
 # Signals of /org/re6st/Node, from now on (before the node starts).

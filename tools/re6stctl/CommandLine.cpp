@@ -23,6 +23,7 @@ constexpr Word kWords[] = {
     {"neighbours", Command::Neighbours}, {"neighbors", Command::Neighbours},
     {"start", Command::Start},           {"stop", Command::Stop},
     {"reload", Command::Reload},         {"enroll", Command::Enroll},
+    {"doctor", Command::Doctor},
 };
 
 bool isPrefix(const QString &text)
@@ -56,6 +57,7 @@ QString CommandLine::commandName(Command command)
     case Command::Stop: return QStringLiteral("stop");
     case Command::Reload: return QStringLiteral("reload");
     case Command::Enroll: return QStringLiteral("enroll");
+    case Command::Doctor: return QStringLiteral("doctor");
     }
     return {};
 }
@@ -75,6 +77,7 @@ QString CommandLine::usage()
         "       re6stctl start|stop|reload\n"
         "       re6stctl enroll REGISTRY_URL [--email ADDR] [--token TOKEN] [--anonymous]\n"
         "                [--fingerprint sha256:HEX] [--replace]\n"
+        "       re6stctl [--json] doctor [--local] [--config FILE]\n"
         "       re6stctl --help | --version | COMMAND --help\n");
 }
 
@@ -97,6 +100,10 @@ QString CommandLine::helpText()
         "  reload                     fetch the network configuration from the registry now\n"
         "  enroll REGISTRY_URL        join a network: check the registry's CA, get a token\n"
         "                             by mail, then a certificate (see `re6stctl enroll --help`)\n"
+        "Diagnosis (open to everyone):\n"
+        "  doctor            check the host for what re6st needs (source routing, forwarding,\n"
+        "                    accept_ra, NetworkManager, firewall, openvpn, babeld, certificate,\n"
+        "                    registry), each problem with its fix (see `re6stctl doctor --help`)\n"
         "\n"
         "Options:\n"
         "  --json            machine-readable output (queries; enroll prints its result)\n"
@@ -110,6 +117,8 @@ QString CommandLine::helpText()
         "  3  the daemon is not running or not answering, or there is no system bus\n"
         "  4  not authorized (polkit refused the action)\n"
         "  5  the node is not enrolled yet (run `re6stctl enroll URL`)\n"
+        "  doctor: 0 when no check found a problem (warnings and skipped checks included),\n"
+        "          1 when at least one did\n"
         "\n"
         "The bus is $DBUS_SYSTEM_BUS_ADDRESS when set, else the system bus.\n");
 }
@@ -191,6 +200,32 @@ QString CommandLine::commandHelp(Command command)
             "  --fingerprint sha256:HEX   the CA fingerprint you expect (no question asked)\n"
             "  --replace                  replace an existing certificate\n"
             "Answers are read from standard input. polkit action: org.re6st.enroll.\n");
+    case Command::Doctor:
+        return QStringLiteral(
+            "usage: re6stctl [--json] doctor [--local] [--config FILE]\n\n"
+            "Check what re6st needs from this host and say how to fix what is wrong:\n"
+            "  source-routing   the kernel installs source-specific routes (IPv6 subtrees)\n"
+            "  ipv6-forwarding  IPv6 forwarding is on while the node runs\n"
+            "  accept-ra        accept_ra = 2 where SLAAC must keep working while forwarding\n"
+            "  networkmanager   no NetworkManager connection fights re6st's routes\n"
+            "  babel-port       the firewall accepts UDP 6696 from fe80::/10 on Babel interfaces\n"
+            "  openvpn-ports    the firewall accepts the OpenVPN server ports (--pp)\n"
+            "  openvpn          openvpn 2.5 or later is installed (2.6 recommended)\n"
+            "  babeld           babeld 1.12 or later is installed\n"
+            "  certificate      the node certificate exists and is not expired (or expiring)\n"
+            "  registry         the registry answers\n"
+            "Each check is ok, warning, problem or skipped (with the reason). Firewall rules\n"
+            "are read from `nft -j list ruleset` and ip6tables-save/iptables-save.\n"
+            "The running daemon runs the checks (org.re6st.Doctor1, with its own options);\n"
+            "with --local, or when no daemon answers (doctor never starts one), re6stctl\n"
+            "runs them itself from the node's configuration file; what needs root is\n"
+            "skipped when not root.\n"
+            "Options:\n"
+            "  --local          run the checks here, without asking the daemon\n"
+            "  --config FILE    re6stnet's configuration (default /etc/re6stnet/re6stnet.conf)\n"
+            "  --json           {\"source\": \"daemon\"|\"local\", \"problems\": N, \"findings\":\n"
+            "                   [{\"check\", \"status\", \"summary\", \"detail\", \"fix\"}, ...]}\n"
+            "Exit status: 0 no problem (warnings allowed), 1 a problem was found.\n");
     }
     return helpText();
 }
@@ -201,6 +236,7 @@ CommandLine CommandLine::parse(const QStringList &arguments)
     QStringList words;
     bool enrollOptionSeen = false;
     QString enrollOptionName;
+    QString doctorOptionName;
     auto fail = [&cl](const QString &message) {
         if (cl.error.isEmpty())
             cl.error = message;
@@ -269,6 +305,12 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             flag(cl.replace);
             enrollOptionSeen = true;
             enrollOptionName = name;
+        } else if (name == QLatin1String("--local")) {
+            flag(cl.local);
+            doctorOptionName = name;
+        } else if (name == QLatin1String("--config")) {
+            valued(cl.config);
+            doctorOptionName = name;
         } else {
             fail(QStringLiteral("unknown option %1").arg(name));
         }
@@ -346,6 +388,10 @@ CommandLine CommandLine::parse(const QStringList &arguments)
 
     if (enrollOptionSeen && cl.command != Command::Enroll) {
         fail(QStringLiteral("%1 is an option of `enroll` only").arg(enrollOptionName));
+        return cl;
+    }
+    if (!doctorOptionName.isEmpty() && cl.command != Command::Doctor) {
+        fail(QStringLiteral("%1 is an option of `doctor` only").arg(doctorOptionName));
         return cl;
     }
 

@@ -12,7 +12,7 @@ class CommandLine final
 public:
     enum class Command {
         None, Status, Peers, Tunnels, Routes, Neighbours, NeighbourAdd, NeighbourDel,
-        TunnelKill, Start, Stop, Reload, Enroll,
+        TunnelKill, Start, Stop, Reload, Enroll, Doctor,
     };
 
     static CommandLine parse(const QStringList &arguments); // without argv[0]
@@ -40,6 +40,9 @@ public:
     QString fingerprint;    // as given; see EnrollmentText::normalizeFingerprint
     bool anonymous = false;
     bool replace = false;
+    // doctor options
+    bool local = false;     // --local: run the checks here, not in the daemon
+    QString config;         // --config FILE (default /etc/re6stnet/re6stnet.conf)
 
     QString error;          // usage error (exit 2), empty if none
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "CtlApplication.h"
+#include "DoctorFlow.h"
 #include "EnrollFlow.h"
 #include "JsonOutput.h"
 #include "NodeClient.h"
@@ -43,6 +44,11 @@ ExitCode CtlApplication::run(const QStringList &arguments)
         m_out << "re6stctl " RE6ST_VERSION "\n";
         m_out.flush();
         return ExitCode::Success;
+    }
+
+    if (cl.command == Command::Doctor) { // works without a bus (--local fallback)
+        DoctorFlow flow(cl, m_out, m_err);
+        return flow.run();
     }
 
     QDBusConnection bus = QDBusConnection::systemBus();

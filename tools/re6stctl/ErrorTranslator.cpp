@@ -42,6 +42,7 @@ QString ErrorTranslator::describe(Command command)
     case Command::Stop: return QStringLiteral("stop the node");
     case Command::Reload: return QStringLiteral("reload the network configuration");
     case Command::Enroll: return QStringLiteral("enroll this node");
+    case Command::Doctor: return QStringLiteral("run the checks");
     }
     return QStringLiteral("do that");
 }
