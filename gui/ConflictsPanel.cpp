@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSet>
 #include <QVBoxLayout>
 
 namespace re6st::gui {
@@ -122,16 +123,18 @@ void ConflictsPanel::apply(const QVariantMap &properties)
 
 void ConflictsPanel::setConflicts(const QList<QVariantMap> &conflicts)
 {
-    const bool countChanges = conflicts.size() != m_conflicts.size();
+    // countChanged counts connections (one row each), not conflict records.
+    const auto connections = [](const QList<QVariantMap> &records) {
+        QSet<QString> uuids;
+        for (const QVariantMap &c : records)
+            uuids.insert(c.value(QStringLiteral("connection")).toString());
+        return int(uuids.size());
+    };
+    const int before = connections(m_conflicts);
     m_conflicts = conflicts;
     rebuild();
-    if (countChanges) {
-        QStringList uuids;
-        for (const QVariantMap &c : m_conflicts)
-            if (!uuids.contains(c.value(QStringLiteral("connection")).toString()))
-                uuids << c.value(QStringLiteral("connection")).toString();
-        Q_EMIT countChanged(int(uuids.size()));
-    }
+    if (const int now = connections(m_conflicts); now != before)
+        Q_EMIT countChanged(now);
 }
 
 QString ConflictsPanel::statusText() const
