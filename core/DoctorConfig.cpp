@@ -1,45 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/DoctorConfig.h"
 
+#include "core/OptionFile.h"
+
 #include <QDir>
 
 namespace re6st::doctor {
-
-namespace {
-
-QStringList words(const QString &line)
-{
-    // Shell-like: quotes and backslashes (§1.2 splits lines as shlex does).
-    QStringList out;
-    QString cur;
-    QChar quote;
-    bool any = false;
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        const QChar c = line.at(i);
-        if (!quote.isNull()) {
-            if (c == quote) quote = QChar();
-            else if (c == u'\\' && quote == u'"' && i + 1 < line.size()) cur += line.at(++i);
-            else cur += c;
-        } else if (c == u'"' || c == u'\'') {
-            quote = c;
-            any = true;
-        } else if (c == u'\\' && i + 1 < line.size()) {
-            cur += line.at(++i);
-            any = true;
-        } else if (c.isSpace()) {
-            if (any) out << cur;
-            cur.clear();
-            any = false;
-        } else {
-            cur += c;
-            any = true;
-        }
-    }
-    if (any) out << cur;
-    return out;
-}
-
-} // namespace
 
 std::optional<DoctorConfig> DoctorConfig::parse(const QString &text, const QString &baseDir, QString *error)
 {
@@ -51,7 +17,13 @@ std::optional<DoctorConfig> DoctorConfig::parse(const QString &text, const QStri
         ++lineNo;
         const QString line = raw.trimmed();
         if (line.isEmpty() || line.startsWith(u'#')) continue;
-        QStringList w = words(line);
+        QString splitError;
+        const std::optional<QStringList> split = OptionFile::shellSplit(line, &splitError); // §1.2: as shlex
+        if (!split) {
+            if (error) *error = QStringLiteral("line %1 (`%2`): %3").arg(lineNo).arg(line, splitError);
+            return std::nullopt;
+        }
+        QStringList w = *split;
         if (w.isEmpty()) continue;
         QString name = w.takeFirst();
         while (name.startsWith(u'-')) name.remove(0, 1);
