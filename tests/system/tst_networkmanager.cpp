@@ -130,6 +130,24 @@ class TestNetworkManager final : public QObject
 
     QDBusConnection client() { return QDBusConnection(QStringLiteral("tst-nm-client")); }
 
+    // The real `re6stnet --dbus-service --main-interface re6sttest0` on the private bus,
+    // its files under `dir` (etc, log, run, state), its output in dir/re6stnet.out.
+    void startRe6stnet(const QString &dir, const QStringList &extra)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address());
+        env.remove(QStringLiteral("DBUS_STARTER_ADDRESS"));
+        m_re6stnet.setProcessEnvironment(env);
+        m_re6stnet.setProcessChannelMode(QProcess::MergedChannels);
+        m_re6stnet.setStandardOutputFile(dir + QStringLiteral("/re6stnet.out"));
+        m_re6stnet.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+        m_re6stnet.start(binDir() + QStringLiteral("/re6stnet"),
+                         QStringList{QStringLiteral("--dbus-service"), QStringLiteral("--config-dir"), dir + QStringLiteral("/etc"),
+                                     QStringLiteral("-l"), dir + QStringLiteral("/log"), QStringLiteral("-r"), dir + QStringLiteral("/run"),
+                                     QStringLiteral("-s"), dir + QStringLiteral("/state")}
+                             + extra + QStringList{QStringLiteral("--main-interface"), QStringLiteral("re6sttest0")});
+    }
+
     // An asynchronous call from the client connection, waited for with the event loop
     // running (the HostNetworkService under test may live in this very process).
     QDBusMessage call(const QString &service, const QString &interface, const QString &method,
@@ -300,18 +318,7 @@ private Q_SLOTS:
         const QString d = m_nodeDir.path();
         for (const char *sub : {"etc", "log", "run", "state"})
             QDir(d).mkpath(QLatin1String(sub));
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address());
-        env.remove(QStringLiteral("DBUS_STARTER_ADDRESS"));
-        m_re6stnet.setProcessEnvironment(env);
-        m_re6stnet.setProcessChannelMode(QProcess::MergedChannels);
-        m_re6stnet.setStandardOutputFile(d + QStringLiteral("/re6stnet.out"));
-        m_re6stnet.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-        m_re6stnet.start(binDir() + QStringLiteral("/re6stnet"),
-                         {QStringLiteral("--dbus-service"), QStringLiteral("--config-dir"), d + QStringLiteral("/etc"),
-                          QStringLiteral("-l"), d + QStringLiteral("/log"), QStringLiteral("-r"), d + QStringLiteral("/run"),
-                          QStringLiteral("-s"), d + QStringLiteral("/state"), QStringLiteral("--main-interface"),
-                          QStringLiteral("re6sttest0")});
+        startRe6stnet(d, {});
         QVERIFY2(m_re6stnet.waitForStarted(10000), qPrintable(m_re6stnet.errorString()));
         auto out = [&] {
             QFile f(d + QStringLiteral("/re6stnet.out"));
@@ -463,18 +470,7 @@ private Q_SLOTS:
                                           regDir, {QStringLiteral("--anonymous-prefix-length"), QStringLiteral("20")}),
                                       &error),
                      qPrintable(error));
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            env.insert(QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address());
-            env.remove(QStringLiteral("DBUS_STARTER_ADDRESS"));
-            m_re6stnet.setProcessEnvironment(env);
-            m_re6stnet.setProcessChannelMode(QProcess::MergedChannels);
-            m_re6stnet.setStandardOutputFile(d + QStringLiteral("/re6stnet.out"));
-            m_re6stnet.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-            m_re6stnet.start(binDir() + QStringLiteral("/re6stnet"),
-                             {QStringLiteral("--dbus-service"), QStringLiteral("--config-dir"), d + QStringLiteral("/etc"),
-                              QStringLiteral("-l"), d + QStringLiteral("/log"), QStringLiteral("-r"), d + QStringLiteral("/run"),
-                              QStringLiteral("-s"), d + QStringLiteral("/state"), QStringLiteral("-v"), QStringLiteral("3"),
-                              QStringLiteral("--main-interface"), QStringLiteral("re6sttest0")});
+            startRe6stnet(d, {QStringLiteral("-v"), QStringLiteral("3")});
             QVERIFY2(m_re6stnet.waitForStarted(10000), qPrintable(m_re6stnet.errorString()));
         }
         const qint64 pid = m_re6stnet.processId();
