@@ -129,6 +129,17 @@ int CertificateIndex::freeSubjectSerial() const
     return int(expected);
 }
 
+int CertificateIndex::freeSubjectSerial(const std::set<int> &taken) const
+{
+    int serial = freeSubjectSerial();
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (; taken.count(serial) != 0; moved = true) ++serial;
+        for (; m_subjectSerials.count(serial) != 0; moved = true) ++serial;
+    }
+    return serial;
+}
+
 std::optional<QByteArray> CertificateIndex::prefixForSerial(qint64 serial) const
 {
     const auto it = m_bySerial.constFind(serial);

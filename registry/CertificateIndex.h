@@ -5,6 +5,7 @@
 #include <QHash>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace re6st::registry {
 
@@ -49,6 +50,9 @@ public:
     // Prefixes whose notAfter <= `limit`.
     QList<QByteArray> expiredUpTo(qint64 limit) const;
     int freeSubjectSerial() const; // smallest non-negative integer not in use
+    // The same, also skipping `taken` (serials given to certificates of the
+    // current batch, not yet in the index).
+    int freeSubjectSerial(const std::set<int> &taken) const;
     std::optional<QByteArray> prefixForSerial(qint64 serial) const;
 
 private:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "registry/RegistryService.h"
+#include "registry/RegistryCall.h"
 
 #include "core/Addressing.h"
 #include "core/FormCodec.h"
@@ -47,28 +48,6 @@ struct RegistryService::MethodSpec
     Method method;
 };
 
-struct RegistryService::Call
-{
-    QHash<QByteArray, QByteArray> params;
-    bool authenticated = false;
-    QByteArray responseKey;
-    int protocol = 0;
-    // Answers the HTTP request; an empty 200 body becomes 204 (§4.2).
-    std::function<void(int status, const QByteArray &body)> reply;
-
-    QByteArray param(const char *name) const { return params.value(QByteArray(name)); }
-    QString text(const char *name) const { return QString::fromUtf8(param(name)); }
-    void ok(const QByteArray &body) const { reply(200, body); }
-    void noContent() const { reply(204, {}); }
-    void fail(int status, const QString &message) const
-    {
-        if (status >= 500)
-            qCWarning(lcRegistry).noquote() << message;
-        else
-            qCInfo(lcRegistry).noquote() << message;
-        reply(status, message.toUtf8());
-    }
-};
 
 RegistryService::RegistryService(const RegistryOptions &options, Dependencies deps, QObject *parent)
     : QObject(parent), m_options(options), m_deps(std::move(deps)), m_store(*m_deps.store),
@@ -345,95 +324,6 @@ std::optional<crypto::Certificate> RegistryService::issue(const crypto::Subject 
     }
     m_store.setConfig(QStringLiteral("serial"), serial);
     return cert;
-}
-
-// §6.3
-void RegistryService::requestCertificate(Call &call)
-{
-    const QString token = call.text("token");
-    int prefixLength = 0;
-    if (!token.isEmpty()) {
-        if (m_options.prefixLength == 0)
-            return call.fail(403, QStringLiteral("requestCertificate: --prefix-length 0, token registration disabled"));
-        prefixLength = m_options.prefixLength;
-    } else {
-        if (m_options.anonymousPrefixLength == 0)
-            return call.fail(403, QStringLiteral("requestCertificate: anonymous registration disabled "
-                                                 "(no --anonymous-prefix-length)"));
-        prefixLength = m_options.anonymousPrefixLength;
-    }
-    // An unknown token answers 204 whatever the CSR (the client then says
-    // "invalid or expired token"); a bad CSR never consumes a valid token (§18.7).
-    // Looked up once: nothing below returns to the event loop before the
-    // transaction deletes it (deleteToken's result covers another writer).
-    std::optional<RegistryStore::Token> tokenRow;
-    if (!token.isEmpty() && !(tokenRow = m_store.token(token))) {
-        qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
-        return call.noContent();
-    }
-    const auto csr = crypto::CertificateRequest::fromPem(call.param("req"));
-    if (!csr) return call.fail(500, QStringLiteral("requestCertificate: req is not a PEM certificate request"));
-    if (!csr->verifySignature())
-        return call.fail(500, QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)"));
-    const crypto::RsaKey publicKey = csr->publicKey();
-    if (publicKey.isNull() || publicKey.bits() != m_deps.caKey.bits())
-        return call.fail(500, QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key "
-                                             "has %2; generate the node key with the CA key size "
-                                             "(re6st-conf does)")
-                                  .arg(publicKey.isNull() ? 0 : publicKey.bits())
-                                  .arg(m_deps.caKey.bits()));
-
-    QString country = QStringLiteral("*"), continent = QStringLiteral("*");
-    if (m_deps.geoip && m_deps.geoip->isOpen()) {
-        const QString location = call.text("location");
-        if (!location.isEmpty()) {
-            const QStringList parts = location.split(QLatin1Char(','));
-            if (parts.size() != 2)
-                return call.fail(500, QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
-            country = parts[0];
-            continent = parts[1];
-        } else {
-            const GeoIp::Location found = m_deps.geoip->lookup(call.text("ip"));
-            country = found.country;
-            continent = found.continent;
-        }
-    }
-    const QByteArray community = m_deps.communities.choose(country, continent);
-
-    RegistryStore::Transaction transaction(m_store);
-    QString email;
-    if (tokenRow) {
-        if (!m_store.deleteToken(token)) {
-            qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
-            return call.noContent(); // the client reports "invalid or expired token"
-        }
-        email = tokenRow->email;
-        prefixLength = tokenRow->prefixLen;
-    }
-    QString error;
-    const auto prefix = PrefixAllocator(m_store, int(m_network.size())).allocate(prefixLength, community, &error);
-    if (!prefix) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
-    const bool first = registryPrefix().isEmpty();
-    if (first) m_store.setConfig(QStringLiteral("prefix"), QString::fromLatin1(*prefix));
-    crypto::Subject subject = csr->subject();
-    const int subjectSerial = freeSubjectSerial();
-    crypto::subjectReplace(subject, "serialNumber", QString::number(subjectSerial));
-    crypto::subjectReplace(subject, "CN", addressing::cnFromBits(*prefix));
-    const auto cert = issue(subject, *csr, now() + CertDuration, &error);
-    if (!cert) return call.fail(500, QStringLiteral("requestCertificate: %1").arg(error));
-    const QByteArray pem = cert->toPem();
-    m_store.setRow({*prefix, email, pem});
-    const auto entry = CertificateIndex::entryOf(*cert); // no re-parse of what we just built
-    if (!transaction.commit())
-        return call.fail(500, QStringLiteral("requestCertificate: database commit failed"));
-    m_index.insert(*prefix, entry);
-    ++m_counters.certificatesRequested;
-    if (first) reloadConfigCache();
-    qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(*prefix)
-                                 << (email.isEmpty() ? QStringLiteral("(anonymous)") : email);
-    if (first) updateNetworkConfig(); // the registry node's prefix is now known
-    cleanupAfterCreation(entry.notAfter);
-    call.ok(pem);
 }
 
 // §8.1

@@ -17,6 +17,7 @@
 #include <QTimer>
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace re6st::registry {
 
@@ -90,7 +91,8 @@ Q_SIGNALS:
     void fatalError(const QString &message);
 
 private:
-    struct Call;
+    struct Call;          // registry/RegistryCall.h
+    struct PendingIssue;  // registry/RegistryCall.h
     using Method = void (RegistryService::*)(Call &);
     struct MethodSpec;
 
@@ -100,7 +102,7 @@ private:
     void hello(Call &call);
     void getCa(Call &call);
     void requestToken(Call &call);
-    void requestCertificate(Call &call);
+    void requestCertificate(Call &call); // registry/RegistryIssuance.cpp
     void renewCertificate(Call &call);
     void getDh(Call &call);
     void getNetworkConfig(Call &call);
@@ -127,6 +129,9 @@ private:
     template<typename KeySource>
     std::optional<crypto::Certificate> issue(const crypto::Subject &subject, const KeySource &keyFrom,
                                              qint64 notAfter, QString *error);
+    // registry/RegistryIssuance.cpp: the requestCertificate calls queued
+    // since the last event-loop pass, issued in one transaction.
+    void processIssueBatch();
     bool bumpVersion();
     QByteArray registryPrefix() const;
     void scheduleCleanup(qint64 delaySeconds);
@@ -168,6 +173,7 @@ private:
     mutable QHash<QByteArray, std::pair<QByteArray, crypto::Certificate>> m_certCache;
     CertificateIndex m_index;
     Counters m_counters;
+    std::vector<PendingIssue> m_pendingIssues; // requestCertificate batch (RegistryIssuance.cpp)
     QTimer m_cleanupTimer;
     qint64 m_nextCleanup = 0;
 };

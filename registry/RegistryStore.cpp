@@ -106,6 +106,33 @@ bool RegistryStore::Transaction::isActive() const
     return !m_done;
 }
 
+// ---------------------------------------------------------------- Savepoint
+
+RegistryStore::Savepoint::Savepoint(RegistryStore &store) : m_store(store)
+{
+    if (!m_store.exec(QStringLiteral("SAVEPOINT step")))
+        m_done = true; // nothing to roll back
+}
+
+RegistryStore::Savepoint::~Savepoint()
+{
+    if (!m_done) {
+        m_store.exec(QStringLiteral("ROLLBACK TO step"));
+        m_store.exec(QStringLiteral("RELEASE step"));
+        m_store.invalidateFreePrefixes(); // it followed the rolled-back writes
+    }
+}
+
+bool RegistryStore::Savepoint::release()
+{
+    if (m_done)
+        return false;
+    if (!m_store.exec(QStringLiteral("RELEASE step")))
+        return false; // destructor rolls back
+    m_done = true;
+    return true;
+}
+
 // ---------------------------------------------------------------- store
 
 RegistryStore::RegistryStore()

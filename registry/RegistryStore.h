@@ -56,6 +56,23 @@ public:
         bool m_done = false;
     };
 
+    // RAII, inside a Transaction: SAVEPOINT on construction; ROLLBACK TO it
+    // (undoing only this step) unless release() succeeded. One step of a batch
+    // that fails leaves the other steps of the same transaction in place.
+    class Savepoint final
+    {
+    public:
+        explicit Savepoint(RegistryStore &store);
+        ~Savepoint();
+        bool release(); // false if SAVEPOINT or RELEASE failed (then rolled back)
+        Savepoint(const Savepoint &) = delete;
+        Savepoint &operator=(const Savepoint &) = delete;
+
+    private:
+        RegistryStore &m_store;
+        bool m_done = false;
+    };
+
     RegistryStore();
     ~RegistryStore();
     RegistryStore(const RegistryStore &) = delete;

@@ -84,18 +84,32 @@ struct Fixture
     HttpResponse get(const QByteArray &target, const QList<QPair<QByteArray, QByteArray>> &headers = {},
                      const QHostAddress &peer = QHostAddress::LocalHost)
     {
-        HttpRequest request;
-        request.method = "GET";
-        request.target = target;
-        request.version = "HTTP/1.1";
-        request.peer = peer;
-        for (const auto &[name, value] : headers) request.headers.append({name.toLower(), value});
-        std::optional<HttpResponse> out;
-        service->handle(request, [&out](HttpResponse r) { out = r; });
+        return getAll({target}, headers, peer).constFirst();
+    }
+
+    // Every request handed to the service before any event is processed (so
+    // requestCertificate calls form one batch), then the answers in order.
+    QList<HttpResponse> getAll(const QList<QByteArray> &targets,
+                               const QList<QPair<QByteArray, QByteArray>> &headers = {},
+                               const QHostAddress &peer = QHostAddress::LocalHost)
+    {
+        std::vector<std::optional<HttpResponse>> out(size_t(targets.size()));
+        for (qsizetype i = 0; i < targets.size(); ++i) {
+            HttpRequest request;
+            request.method = "GET";
+            request.target = targets[i];
+            request.version = "HTTP/1.1";
+            request.peer = peer;
+            for (const auto &[name, value] : headers) request.headers.append({name.toLower(), value});
+            service->handle(request, [&out, i](HttpResponse r) { out[size_t(i)] = r; });
+        }
+        const auto done = [&out] { return std::all_of(out.begin(), out.end(), [](const auto &r) { return r.has_value(); }); };
         QElapsedTimer timer;
         timer.start();
-        while (!out && timer.elapsed() < 20000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        return out.value_or(HttpResponse::error(-1, "no answer"));
+        while (!done() && timer.elapsed() < 20000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QList<HttpResponse> answers;
+        for (const auto &r : out) answers.append(r.value_or(HttpResponse::error(-1, "no answer")));
+        return answers;
     }
 
     HttpResponse signedGet(HmacRatchet &ratchet, const QByteArray &target)
@@ -467,6 +481,65 @@ private Q_SLOTS:
         QCOMPARE(config->values.value("babel_hmac_sign").toByteArray(), *keys.h1);
         QVERIFY(config->values.contains("babel_hmac_accept"));
         QVERIFY(config->values.value("babel_hmac_accept").toByteArray().isEmpty());
+    }
+
+    // requestCertificate calls arriving together are issued as one batch
+    // (registry/RegistryIssuance.cpp): each one's failure stays its own.
+    void batchOfRequests()
+    {
+        Fixture f(baseOptions());
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(f.get("/addToken?email=e" + QByteArray::number(i) + "&token=t" + QByteArray::number(i)).status, 204);
+        QVERIFY(f.store.insertToken({QStringLiteral("wide0"), QStringLiteral("w0"), 1, kNow}));
+        QVERIFY(f.store.insertToken({QStringLiteral("wide1"), QStringLiteral("w1"), 1, kNow}));
+        const auto key0 = vectorKey("node-0-16.key");
+        const auto key1 = vectorKey("node-1-16.key");
+        const auto small = crypto::RsaKey::generate(1024);
+        QVERIFY(small);
+        const auto req = [&f](const char *token, const crypto::RsaKey &key) {
+            return "/requestCertificate?token=" + QByteArray(token) + "&req=" + Fixture::q(f.csr(key));
+        };
+        const QList<HttpResponse> r = f.getAll({
+            req("t0", key0),                              // 0: the registry's own prefix
+            "/requestCertificate?token=t1&req=garbage",   // 1: bad CSR, token kept
+            req("t2", key1),                              // 2
+            req("t2", key1),                              // 3: same token again: 204
+            req("t3", *small),                            // 4: wrong key size, token kept
+            req("t4", key0),                              // 5
+            req("wide0", key1),                           // 6: a /1 prefix
+            req("wide1", key1),                           // 7: no /1 left: 500, token kept
+        });
+        const QList<int> expected = {200, 500, 200, 204, 500, 200, 200, 500};
+        for (int i = 0; i < expected.size(); ++i)
+            QVERIFY2(r[i].status == expected[i], qPrintable(QStringLiteral("request %1: %2 %3").arg(i).arg(r[i].status).arg(QString::fromUtf8(r[i].body))));
+        for (const char *kept : {"t1", "t3", "wide1"})
+            QCOMPARE(f.get("/isToken?token=" + QByteArray(kept)).body, QByteArray("1"));
+        for (const char *used : {"t0", "t2", "t4", "wide0"})
+            QCOMPARE(f.get("/isToken?token=" + QByteArray(used)).status, 204);
+        QSet<QString> cns;
+        QSet<QByteArray> serials;
+        QSet<QString> subjectSerials;
+        const QList<std::pair<int, QString>> issued = {{0, "e0"}, {2, "e2"}, {5, "e4"}, {6, "w0"}};
+        for (const auto &[i, email] : issued) {
+            const auto cert = crypto::Certificate::fromPem(r[i].body);
+            QVERIFY(cert && cert->isSignedBy(vectorKey("ca.key")));
+            cns.insert(cert->commonName());
+            serials.insert(cert->serialDecimal());
+            subjectSerials.insert(crypto::subjectValue(cert->subject(), "serialNumber"));
+            const auto row = f.store.row(*addressing::bitsFromCn(cert->commonName()));
+            QVERIFY(row);
+            QCOMPARE(row->email, email);
+            QCOMPARE(row->cert, r[i].body);
+        }
+        QCOMPARE(cns, (QSet<QString>{"0/16", "1/16", "2/16", "1/1"}));
+        QCOMPARE(serials, (QSet<QByteArray>{"1", "2", "3", "4"}));
+        QCOMPARE(subjectSerials, (QSet<QString>{"0", "1", "2", "3"}));
+        QCOMPARE(f.store.config("serial").toLongLong(), 4);
+        QCOMPARE(f.store.configBlob("prefix"), QByteArray("0000000000000000"));
+        QCOMPARE(f.service->counters().certificatesRequested, quint64(4));
+        QCOMPARE(f.service->certificateIndex().freeSubjectSerial(), 4);
+        // No row is left 'reserved' by the batch.
+        for (const auto &row : f.store.rows()) QVERIFY2(!row.isReserved(), row.prefix.constData());
     }
 
     void cleanupPass()

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+#include "core/crypto/Certificate.h"
+#include "core/crypto/CertificateRequest.h"
+#include "registry/CertificateIndex.h"
+#include "registry/RegistryService.h"
+#include "registry/RegistryStore.h"
+
+#include <QHash>
+#include <QLoggingCategory>
+#include <functional>
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcRegistry)
+
+namespace re6st::registry {
+
+// One decoded request to an endpoint (registry-protocol.md §6), private to
+// RegistryService and its translation units.
+struct RegistryService::Call
+{
+    QHash<QByteArray, QByteArray> params;
+    bool authenticated = false;
+    QByteArray responseKey;
+    int protocol = 0;
+    // Answers the HTTP request; an empty 200 body becomes 204 (§4.2).
+    std::function<void(int status, const QByteArray &body)> reply;
+
+    QByteArray param(const char *name) const { return params.value(QByteArray(name)); }
+    QString text(const char *name) const { return QString::fromUtf8(param(name)); }
+    void ok(const QByteArray &body) const { reply(200, body); }
+    void noContent() const { reply(204, {}); }
+    void fail(int status, const QString &message) const
+    {
+        if (status >= 500)
+            qCWarning(lcRegistry).noquote() << message;
+        else
+            qCInfo(lcRegistry).noquote() << message;
+        reply(status, message.toUtf8());
+    }
+};
+
+// A requestCertificate waiting for the next issuance batch (§6.3), and what
+// each phase of the batch adds to it.
+struct RegistryService::PendingIssue
+{
+    Call call;
+    QString token;                            // empty: anonymous (§7.7)
+    std::optional<RegistryStore::Token> tokenRow;
+    int prefixLength = 0;
+    bool answered = false;                    // call replied (failure or 204)
+    // Phase 1 (worker thread): the CSR read and checked.
+    std::optional<crypto::CertificateRequest> csr;
+    QString error;                            // phase 1 failure (500)
+    int keyBits = 0;
+    QByteArray community;
+    // Phase 2 (database): what the certificate will hold.
+    QByteArray prefix;
+    QString email;
+    quint64 serial = 0;
+    crypto::Subject subject;
+    bool first = false;                       // the registry node's own prefix
+    // Phase 3 (worker thread): the signed certificate.
+    QByteArray pem;
+    std::optional<CertificateIndex::Entry> entry;
+};
+
+} // namespace re6st::registry
