@@ -97,7 +97,7 @@ void RegistryService::processIssueBatch()
         else if (!p.csr->verifySignature())
             p.error = QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)");
         else
-            p.keyBits = p.csr->publicKey().bits();
+            p.keyBits = p.csr->keyBits();
     });
     for (PendingIssue *p : live) {
         if (!p->error.isEmpty()) {

@@ -236,9 +236,9 @@ std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKe
 {
     if (request.isNull())
         return std::nullopt;
-    return issueWithKeyInfo(ca, caKey, serial, subject,
-                            keyInfoDer(X509_REQ_get_X509_PUBKEY(request.handle())), notBefore,
-                            notAfter);
+    // The SubjectPublicKeyInfo bytes as the request carries them: no OpenSSL
+    // object for a request read by the fast path (registry-protocol.md §7.2).
+    return issueWithKeyInfo(ca, caKey, serial, subject, request.keyInfoDer(), notBefore, notAfter);
 }
 
 std::optional<Certificate> Certificate::issue(const Certificate &ca, const RsaKey &caKey,

@@ -3,13 +3,22 @@
 #include "core/crypto/RsaKey.h"
 #include "core/crypto/SubjectEntry.h"
 #include <QByteArray>
+#include <atomic>
+#include <memory>
 #include <optional>
 
 struct X509_req_st;
 
 namespace re6st::crypto {
 
-// PKCS#10 request (registry-protocol.md §7.2, §14.2 step 10).
+// PKCS#10 request (registry-protocol.md §7.2, §14.2 step 10; RFC 2986).
+//
+// fromPem reads the common request (plain PEM, RSA key, sha*WithRSAEncryption,
+// no attributes — see CsrDer) without OpenSSL's provider decoders, which cost
+// more per request than the rest of a certificate issuance except the RSA
+// signature; anything else goes through OpenSSL as before. Both ways answer
+// every accessor identically. Objects are independent: different objects may
+// be used from different threads at once, and const accessors of one object too.
 class CertificateRequest final
 {
 public:
@@ -24,17 +33,32 @@ public:
     static std::optional<CertificateRequest> create(const Subject &subject, const RsaKey &key);
     static std::optional<CertificateRequest> fromPem(const QByteArray &pem);
 
-    bool isNull() const { return m_req == nullptr; }
+    bool isNull() const { return !m_fast && m_req.load(std::memory_order_acquire) == nullptr; }
     QByteArray toPem() const;
     Subject subject() const;
     RsaKey publicKey() const;
     bool verifySignature() const;
+    // Modulus size of the RSA key; 0 for a null request or a key that is not RSA.
+    int keyBits() const;
+    // The SubjectPublicKeyInfo DER as the request carries it (empty if null).
+    QByteArray keyInfoDer() const;
+
+    // For tests: whether fromPem took the OpenSSL-free path (CsrDer).
+    bool isDerFastPath() const { return bool(m_fast); }
 
     explicit CertificateRequest(X509_req_st *owned) : m_req(owned) {}
-    X509_req_st *handle() const { return m_req; }
+    // The OpenSSL object (for core/crypto; read only). A request read by the
+    // fast path builds it on first use.
+    X509_req_st *handle() const;
 
 private:
-    X509_req_st *m_req = nullptr;
+    struct FastParts;
+    explicit CertificateRequest(std::shared_ptr<const FastParts> fast);
+
+    // Immutable once built; shared by copies.
+    std::shared_ptr<const FastParts> m_fast;
+    // Owned. With m_fast, a lazily built cache (set at most once, atomically).
+    mutable std::atomic<X509_req_st *> m_req = nullptr;
 };
 
 } // namespace re6st::crypto
