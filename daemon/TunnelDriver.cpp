@@ -33,6 +33,7 @@ struct TunnelDriver::Tunnel
     bool exited = false;
     qint64 startedAt = 0; // unix seconds at (re)start: route-up older than this is stale (§3.5)
     qint64 connectedAt = 0; // unix seconds of the last route-up
+    QString gatewayRoute;   // --remote-gateway: the IPv4 this tunnel holds in m_gatewayRoutes (§9.4), released once
 };
 
 namespace {
@@ -244,7 +245,11 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
     const PeerAddress address = addresses.first();
     t->tried << address;
     t->remaining = addresses.mid(1);
-    if (isIpv4(address.ip)) addGatewayRoute(address.ip);
+    if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
+    if (isIpv4(address.ip)) {
+        addGatewayRoute(address.ip);
+        t->gatewayRoute = address.ip;
+    }
 
     OpenVpnArguments::Client c;
     c.common = m_settings.common;
@@ -276,7 +281,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             raw->exited = true;
             Q_EMIT tunnelsChanged();
             setLinkDown(raw->iface);
-            if (isIpv4(raw->tried.value(raw->tried.size() - 1).ip)) removeGatewayRoute(raw->tried.last().ip);
+            if (!raw->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(raw->gatewayRoute, QString()));
             if (m_stopped) return;
             qCDebug(lcTunnels).noquote() << "OpenVPN to" << cn(raw->prefix) << "on" << raw->iface
                                          << (crashed ? "killed" : "exited") << code << raw->process->lastOutput().right(300).replace(QLatin1Char('\n'), QLatin1String(" | "));
@@ -344,7 +349,7 @@ void TunnelDriver::closeTunnel(const QString &iface)
     OpenVpnProcess *p = t->process;
     p->disconnect(this);
     setLinkDown(iface);
-    if (isIpv4(t->tried.value(t->tried.size() - 1).ip)) removeGatewayRoute(t->tried.last().ip);
+    if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
     if (p->isRunning()) {
         connect(p, &OpenVpnProcess::finished, p, &QObject::deleteLater);
         p->stop(5000);
@@ -467,6 +472,8 @@ void TunnelDriver::stop()
             running << t->process;
         }
     for (OpenVpnProcess *p : running) p->waitStopped(5000);
+    for (const auto &t : std::as_const(m_tunnels))
+        if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
     m_tunnels.clear();
     for (const QString &tap : std::as_const(m_createdTaps)) {
         QProcess p;
