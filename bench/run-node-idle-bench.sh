@@ -3,7 +3,7 @@
 # a namespace network (tests/lab/lab.sh) of NODES nodes opening CLIENTS client tunnels
 # each, left to settle, then for every node: tunnels (Babel neighbours, from babeld's
 # dump on its control socket; the count of distinct next hops of Babel routes when the
-# socket cannot be read), the daemon's RSS and private memory (USS), its CPU over
+# socket cannot be read), the daemon's RSS, private memory (USS) and proportional share (PSS), its CPU over
 # WINDOW seconds (the daemon process alone, children excluded), and openvpn + babeld
 # RSS measured separately. With the defaults (12 nodes, 5 client tunnels each, at most
 # 10 server clients per node) a node has about 10 tunnels. Prints figures, asserts
@@ -68,7 +68,7 @@ declare -A T0
 for k in "${LAB_HOSTS[@]}"; do T0[$k]=$(ticks "${LAB_NODE_PID[$k]}"); done
 sleep "$WINDOW" # the measurement window
 HZ=$(getconf CLK_TCK)
-printf '%-5s %8s %10s %10s %9s %14s %11s\n' host tunnels "RSS (MB)" "USS (MB)" "CPU (%)" "openvpn (MB)" "babeld (MB)"
+printf '%-5s %8s %10s %10s %10s %9s %14s %11s\n' host tunnels "RSS (MB)" "USS (MB)" "PSS (MB)" "CPU (%)" "openvpn (MB)" "babeld (MB)"
 ROWS=$(mktemp)
 for k in "${LAB_HOSTS[@]}"; do
   pid=${LAB_NODE_PID[$k]}
@@ -79,14 +79,16 @@ for k in "${LAB_HOSTS[@]}"; do
   fi
   rss=$(kb "/proc/$pid/status" VmRSS)
   uss=$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' "/proc/$pid/smaps_rollup")
+  # PSS: each shared library page divided by the processes mapping it
+  pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup")
   cpu=$(awk -v a="${T0[$k]}" -v b="$(ticks "$pid")" -v hz="$HZ" -v w="$WINDOW" 'BEGIN { printf "%.2f", 100 * (b - a) / hz / w }')
-  awk -v h="h$k" -v t="$tunnels" -v r="$rss" -v u="$uss" -v c="$cpu" -v o="$(children_rss "$pid" openvpn)" \
+  awk -v h="h$k" -v t="$tunnels" -v r="$rss" -v u="$uss" -v p="$pss" -v c="$cpu" -v o="$(children_rss "$pid" openvpn)" \
       -v b="$(children_rss "$pid" babeld)" \
-      'BEGIN { printf "%-5s %8s %10.1f %10.1f %9s %14.1f %11.1f\n", h, t, r / 1024, u / 1024, c, o / 1024, b / 1024 }' | tee -a "$ROWS"
+      'BEGIN { printf "%-5s %8s %10.1f %10.1f %10.1f %9s %14.1f %11.1f\n", h, t, r / 1024, u / 1024, p / 1024, c, o / 1024, b / 1024 }' | tee -a "$ROWS"
 done
 if grep -q '\*' "$ROWS"; then echo "(* Babel neighbours not readable: distinct next hops of Babel routes)"; fi
-awk '{ t = $2 + 0; if (t > mt || mt == "") { mt = t; mh = $1; mr = $3; mu = $4; mc = $5 }
-       if ($3 > xr) xr = $3; if ($4 > xu) xu = $4; if ($5 > xc) xc = $5 }
-     END { if (NR) printf "busiest node %s: %d tunnels, RSS %.1f MB, USS %.1f MB, CPU %.2f %%; over all nodes at most RSS %.1f MB, USS %.1f MB, CPU %.2f %%\n", mh, mt, mr, mu, mc, xr, xu, xc }' "$ROWS"
+awk '{ t = $2 + 0; if (t > mt || mt == "") { mt = t; mh = $1; mr = $3; mu = $4; mp = $5; mc = $6 }
+       if ($3 > xr) xr = $3; if ($4 > xu) xu = $4; if ($5 > xp) xp = $5; if ($6 > xc) xc = $6 }
+     END { if (NR) printf "busiest node %s: %d tunnels, RSS %.1f MB, USS %.1f MB, PSS %.1f MB, CPU %.2f %%; over all nodes at most RSS %.1f MB, USS %.1f MB, PSS %.1f MB, CPU %.2f %%\n", mh, mt, mr, mu, mp, mc, xr, xu, xp, xc }' "$ROWS"
 rm -f "$ROWS"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (uptime: $(uptime))"
