@@ -319,11 +319,20 @@ void NodeDaemon::createServers(const OpenVpnArguments::Common &common)
         }
         return m_driver->admitClient(prefix, false);
     });
-    connect(m_servers, &ServerTunnels::clientDisconnected, this, [this](const QByteArray &prefix, const QString &) {
+    connect(m_servers, &ServerTunnels::clientDisconnected, this, [this](const QByteArray &prefix, const QString &iface) {
+        if (const QString ip = m_servedFrom[prefix].take(iface); !ip.isNull()) m_driver->releaseServedRemote(ip);
+        if (m_servedFrom[prefix].isEmpty()) m_servedFrom.remove(prefix);
         m_driver->clientDisconnected(prefix);
         Q_EMIT statusChanged();
     });
-    connect(m_servers, &ServerTunnels::clientConnected, this, &NodeDaemon::statusChanged);
+    connect(m_servers, &ServerTunnels::clientConnected, this,
+            [this](const QByteArray &prefix, const QString &iface, qint64, const QString &ip) {
+                QString &held = m_servedFrom[prefix][iface];
+                if (!held.isNull()) m_driver->releaseServedRemote(held); // a reconnection without disconnect
+                held = ip.isNull() ? QStringLiteral("") : ip;
+                m_driver->holdServedRemote(held);
+                Q_EMIT statusChanged();
+            });
 }
 
 // §2.4 steps 13–18, once the DH file is known (servers need it).

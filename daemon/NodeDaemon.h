@@ -117,6 +117,7 @@ private:
     ServerTunnels *m_servers = nullptr;
     ClientModeTunnel *m_clientMode = nullptr; // --client (§3.6)
     TunnelDriver *m_driver = nullptr;
+    QHash<QByteArray, QHash<QString, QString>> m_servedFrom; // served client prefix -> server iface -> trusted_ip (§9.4)
     UpnpForwarder *m_upnp = nullptr; // `--ip upnp` or no IPv4 given, with IPv4 servers
     QList<QProcess *> m_daemons; // --daemon commands
     QTimer m_renewTimer;

@@ -51,7 +51,8 @@ TunnelDriver::TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, Pee
       m_babel(babel),
       m_registry(registry),
       m_nodeKey(std::move(nodeKey)),
-      m_manager(m_settings.config, QRandomGenerator(QRandomGenerator::system()->generate()), 0)
+      m_manager(m_settings.config, QRandomGenerator(QRandomGenerator::system()->generate()), 0),
+      m_gatewayRoutes(m_settings.remoteGateways)
 {
     m_clock.start();
     m_refreshTimer.setSingleShot(true);
@@ -246,7 +247,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
     t->tried << address;
     t->remaining = addresses.mid(1);
     if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
-    if (isIpv4(address.ip)) {
+    if (m_gatewayRoutes.isEnabled() && isIpv4(address.ip)) {
         addGatewayRoute(address.ip);
         t->gatewayRoute = address.ip;
     }
@@ -439,25 +440,31 @@ QList<QByteArray> TunnelDriver::connectedPeers() const
 
 void TunnelDriver::addGatewayRoute(const QString &ip)
 {
-    if (m_settings.remoteGateways.isEmpty()) return;
-    auto it = m_gatewayRoutes.find(ip);
-    if (it != m_gatewayRoutes.end()) {
-        ++it->second;
-        return;
-    }
-    const QString gw = m_settings.remoteGateways.at(m_gatewayRotation++ % m_settings.remoteGateways.size());
-    m_gatewayRoutes.insert(ip, {gw, 1});
-    m_system.run({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("add"),
-                                             ip + QStringLiteral("/32"), QStringLiteral("via"), gw});
+    applyGatewayChange(m_gatewayRoutes.holdForTunnel(ip));
 }
 
 void TunnelDriver::removeGatewayRoute(const QString &ip)
 {
-    auto it = m_gatewayRoutes.find(ip);
-    if (it == m_gatewayRoutes.end() || --it->second > 0) return;
-    m_system.run({QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("del"),
-                                             ip + QStringLiteral("/32"), QStringLiteral("via"), it->first});
-    m_gatewayRoutes.erase(it);
+    applyGatewayChange(m_gatewayRoutes.release(ip));
+}
+
+void TunnelDriver::holdServedRemote(const QString &ip)
+{
+    m_gatewayRoutes.holdForServedClient(ip);
+}
+
+void TunnelDriver::releaseServedRemote(const QString &ip)
+{
+    removeGatewayRoute(ip);
+}
+
+void TunnelDriver::applyGatewayChange(const std::optional<GatewayRouteTable::Change> &change)
+{
+    if (!change) return;
+    // §9.4: errors of `ip route del` are ignored (logged by SystemNetwork).
+    const bool add = change->kind == GatewayRouteTable::Change::Kind::Add;
+    m_system.run({QStringLiteral("-4"), QStringLiteral("route"), add ? QStringLiteral("add") : QStringLiteral("del"),
+                  change->ip + QStringLiteral("/32"), QStringLiteral("via"), change->gateway});
 }
 
 void TunnelDriver::stop()
@@ -474,6 +481,7 @@ void TunnelDriver::stop()
     for (OpenVpnProcess *p : running) p->waitStopped(5000);
     for (const auto &t : std::as_const(m_tunnels))
         if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
+    for (const auto &change : m_gatewayRoutes.releaseAll()) applyGatewayChange(change); // also those served clients held
     m_tunnels.clear();
     for (const QString &tap : std::as_const(m_createdTaps)) {
         QProcess p;

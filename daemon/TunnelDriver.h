@@ -2,6 +2,7 @@
 #pragma once
 #include "core/BabelDump.h"
 #include "core/OpenVpnArguments.h"
+#include "core/GatewayRouteTable.h"
 #include "core/TunnelManager.h"
 #include "core/crypto/RsaKey.h"
 #include "daemon/SystemNetwork.h"
@@ -64,6 +65,10 @@ public:
     // Server side (§3.5): false = reject. Duplicates are resolved here (§5.7).
     bool admitClient(const QByteArray &prefix, bool revoked);
     void clientDisconnected(const QByteArray &prefix);
+    // §9.4: a client served from `ip` (its trusted_ip) holds that address in the
+    // --remote-gateway count without a route; released when it disconnects.
+    void holdServedRemote(const QString &ip);
+    void releaseServedRemote(const QString &ip);
     // §7.5: close client tunnels whose server serial is now revoked; with
     // `unknownToo`, also those whose server serial we never learnt (they reconnect
     // through OpenVPN's --tls-verify CRL check).
@@ -111,6 +116,7 @@ private:
     void askBootstrapPeer();
     void addGatewayRoute(const QString &ip);
     void removeGatewayRoute(const QString &ip);
+    void applyGatewayChange(const std::optional<GatewayRouteTable::Change> &change);
 
     Settings m_settings;
     Hooks m_hooks;
@@ -127,8 +133,7 @@ private:
     QTimer m_refreshTimer;
     BabelDump::Topology m_topology;
     SystemNetwork m_system; // `ip` for tap state and --remote-gateway routes (no undo list)
-    QMap<QString, std::pair<QString, int>> m_gatewayRoutes; // ip -> (gateway, refcount), §9.4
-    int m_gatewayRotation = 0;
+    GatewayRouteTable m_gatewayRoutes; // --remote-gateway, §9.4
     int m_dumps = 0;
     bool m_waitingDump = false;
     bool m_stopped = false;
