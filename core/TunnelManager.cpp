@@ -42,8 +42,10 @@ struct TunnelManager::Step
     QMap<QByteArray, QString> connections; // prefix -> iface
     QSet<QString> usedIfaces;
     QStringList freeIfaces;
+    QHash<QByteArray, QString> lastIfaces; // prefix -> tap of its last tunnel
 
-    explicit Step(const Snapshot &snapshot) : s(snapshot), freeIfaces(snapshot.freeInterfaces)
+    explicit Step(const Snapshot &snapshot)
+        : s(snapshot), freeIfaces(snapshot.freeInterfaces), lastIfaces(snapshot.lastInterfaces)
     {
         for (const tunnel::ClientTunnel &t : s.tunnels) {
             connections.insert(t.prefix, t.iface);
@@ -51,8 +53,11 @@ struct TunnelManager::Step
         }
         for (const QString &f : freeIfaces) usedIfaces.insert(f);
     }
-    QString takeIface()
+    QString takeIface(const QByteArray &prefix)
     {
+        // The peer's previous tap first (same MAC, same link-local address).
+        if (const QString last = lastIfaces.value(prefix); !last.isEmpty() && freeIfaces.removeOne(last))
+            return last;
         if (!freeIfaces.isEmpty()) return freeIfaces.takeFirst();
         for (int n = 1;; ++n) { // §3.1: re6stnet1 … re6stnet<client_count>
             const QString name = QStringLiteral("re6stnet%1").arg(n);
@@ -66,7 +71,10 @@ struct TunnelManager::Step
     {
         Action a = make(Kind::CloseTunnel, prefix, reason);
         a.iface = connections.take(prefix);
-        if (!a.iface.isEmpty()) freeIfaces << a.iface; // §3.7: tap back to the free list
+        if (!a.iface.isEmpty()) {
+            freeIfaces << a.iface; // §3.7: tap back to the free list
+            lastIfaces.insert(prefix, a.iface);
+        }
         out << a;
     }
     std::optional<QString> cachedAddress(const QByteArray &prefix) const // §7.2 getAddress
@@ -124,7 +132,7 @@ bool TunnelManager::makeTunnel(Step &st, const QByteArray &prefix, const QString
     st.out << make(Kind::MarkPeerUnreachable, prefix, QStringLiteral("connecting to %1").arg(cn(prefix)));
     if (addresses.isEmpty()) return false;
     Action a = make(Kind::OpenTunnel, prefix, QStringLiteral("new tunnel to %1 (%2)").arg(cn(prefix), why));
-    a.iface = st.takeIface();
+    a.iface = st.takeIface(prefix);
     a.addresses = addresses;
     st.connections.insert(prefix, a.iface);
     st.out << a;

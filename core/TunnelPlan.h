@@ -70,6 +70,10 @@ struct Snapshot
     QSet<QByteArray> served;            // peers connected to our servers
     QList<CachedPeer> cache;
     QStringList freeInterfaces;         // client taps created earlier and now unused
+    // Tap of each peer's last client tunnel (local only, not in §5): a new tunnel to
+    // that peer takes it again if free, so the peer's babeld sees the same
+    // link-local neighbour come back instead of waiting for the old one to time out.
+    QHash<QByteArray, QString> lastInterfaces;
 };
 
 struct Action

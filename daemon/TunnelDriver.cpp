@@ -10,6 +10,7 @@
 #include "daemon/PeerEndpoint.h"
 
 #include <QDir>
+#include <QFile>
 #include <QHostAddress>
 #include <QLoggingCategory>
 #include <QProcess>
@@ -111,6 +112,7 @@ tunnel::Snapshot TunnelDriver::snapshot() const
         for (const auto &[prefix, address] : m_cache->getPeerList(failed))
             s.cache << tunnel::CachedPeer{prefix, address, failed == 1};
     s.freeInterfaces = m_freeTaps;
+    s.lastInterfaces = m_lastTaps;
     return s;
 }
 
@@ -221,7 +223,19 @@ bool TunnelDriver::ensureTap(const QString &iface)
         return false;
     }
     m_createdTaps.insert(iface);
+    disableDad(iface);
     return true;
+}
+
+void TunnelDriver::disableDad(const QString &iface)
+{
+    // Local only (upstream writes no sysctl, §2.4): a tap's link-local address is
+    // unique (its random MAC) and DAD would keep it tentative ~1.5 s after each
+    // "up", so babeld's first hello could not leave and the peer would count a
+    // missed hello. Read-only /proc/sys (ProtectKernelTunables=) just keeps DAD.
+    QFile f(QStringLiteral("/proc/sys/net/ipv6/conf/%1/accept_dad").arg(iface));
+    if (!f.open(QIODevice::WriteOnly) || f.write("0\n") != 2)
+        qCDebug(lcTunnels).noquote() << "cannot turn DAD off on" << iface << ":" << f.errorString();
 }
 
 void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, const QList<PeerAddress> &addresses,
@@ -345,6 +359,10 @@ void TunnelDriver::closeTunnel(const QString &iface)
 {
     const std::shared_ptr<Tunnel> t = m_tunnels.take(iface);
     if (!iface.isEmpty() && !m_freeTaps.contains(iface)) m_freeTaps << iface; // §3.7: tap reused
+    if (t && !iface.isEmpty()) {
+        if (m_lastTaps.size() >= 4096) m_lastTaps.clear(); // a hint only: bounded
+        m_lastTaps.insert(t->prefix, iface);
+    }
     if (!t || !t->process) return;
     t->exited = true;
     OpenVpnProcess *p = t->process;

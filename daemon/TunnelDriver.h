@@ -112,6 +112,7 @@ private:
     void openTunnel(const QString &iface, const QByteArray &prefix, const QList<PeerAddress> &addresses, bool retry);
     void closeTunnel(const QString &iface);
     bool ensureTap(const QString &iface);
+    void disableDad(const QString &iface);
     void setLinkDown(const QString &iface);
     void askBootstrapPeer();
     void addGatewayRoute(const QString &ip);
@@ -129,6 +130,7 @@ private:
     TunnelManager m_manager;
     QMap<QString, std::shared_ptr<Tunnel>> m_tunnels; // iface -> tunnel
     QStringList m_freeTaps;
+    QHash<QByteArray, QString> m_lastTaps; // prefix -> tap of its last client tunnel (Snapshot::lastInterfaces)
     QSet<QString> m_createdTaps;
     QTimer m_refreshTimer;
     BabelDump::Topology m_topology;

@@ -135,6 +135,7 @@ class TestTunnelManager final : public QObject
 private Q_SLOTS:
     void constants();
     void opensUpToClientCountFromCache();
+    void peerGetsItsLastTapBack();
     void neverOurselvesNorExistingPeers();
     void clientCountAndNatLimit();
     void addressRequestForUncachedPeer();
@@ -199,6 +200,49 @@ void TestTunnelManager::opensUpToClientCountFromCache()
     apply(s2, out);
     s2.now += 5'000;
     QVERIFY(ofKind(m.babelDump(s2), Kind::OpenTunnel).isEmpty());
+}
+
+void TestTunnelManager::peerGetsItsLastTapBack()
+{
+    // Local hint (Snapshot::lastInterfaces): a tunnel to a peer takes the tap of its
+    // last tunnel when that tap is free, else the first free one as before.
+    TunnelManager m = manager(baseConfig(2));
+    Snapshot s;
+    s.now = kT0 + 5'000;
+    s.cache << CachedPeer{peer(1), tcpAddress(1)} << CachedPeer{peer(2), tcpAddress(2)};
+    s.freeInterfaces = {"re6stnet1", "re6stnet2", "re6stnet3"};
+    s.lastInterfaces = {{peer(1), "re6stnet3"}, {peer(2), "re6stnet7"}}; // re6stnet7: not free
+    const QList<Action> opened = ofKind(m.babelDump(s), Kind::OpenTunnel);
+    QCOMPARE(opened.size(), 2);
+    QHash<QByteArray, QString> ifaceOf;
+    for (const Action &a : opened) ifaceOf.insert(a.prefix, a.iface);
+    QCOMPARE(ifaceOf.value(peer(1)), QString("re6stnet3"));
+    QCOMPARE(ifaceOf.value(peer(2)), QString("re6stnet1"));
+
+    // A tunnel that died is closed and, reopened in the same pass, keeps its tap.
+    TunnelManager m2 = manager(baseConfig(1));
+    Snapshot d;
+    d.now = kT0 + 5'000;
+    d.cache << CachedPeer{peer(1), tcpAddress(1)};
+    d.freeInterfaces = {"re6stnet1"};
+    ClientTunnel dead = tunnelTo(peer(1), "re6stnet2");
+    dead.exited = true;
+    d.tunnels << dead;
+    const QList<Action> out = m2.refresh(d);
+    QCOMPARE(ofKind(out, Kind::CloseTunnel).value(0).iface, QString("re6stnet2"));
+    const QList<Action> reopened = ofKind(out, Kind::OpenTunnel);
+    if (!reopened.isEmpty()) { // the same pass may wait for a dump before reopening
+        QCOMPARE(reopened.first().prefix, peer(1));
+        QCOMPARE(reopened.first().iface, QString("re6stnet2"));
+    } else {
+        Snapshot d2 = d;
+        apply(d2, out);
+        d2.lastInterfaces.insert(peer(1), "re6stnet2"); // what the driver records on close
+        d2.now += 1'000;
+        const QList<Action> later = ofKind(m2.babelDump(d2), Kind::OpenTunnel);
+        QCOMPARE(later.size(), 1);
+        QCOMPARE(later.first().iface, QString("re6stnet2"));
+    }
 }
 
 void TestTunnelManager::neverOurselvesNorExistingPeers()
