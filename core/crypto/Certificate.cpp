@@ -84,21 +84,6 @@ bool addExtension(X509 *cert, int nid, const char *value)
     return ext && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
-// DER of any OpenSSL object through its i2d_* function; empty (and the error
-// queue cleared) on failure.
-template<typename T, typename I2d> QByteArray derOf(T *object, I2d i2d)
-{
-    if (object == nullptr)
-        return {};
-    unsigned char *der = nullptr;
-    const int len = i2d(object, &der);
-    if (len <= 0)
-        return failed(QByteArray());
-    QByteArray out(reinterpret_cast<const char *>(der), len);
-    OPENSSL_free(der);
-    return out;
-}
-
 // DER of a SubjectPublicKeyInfo as it stands (a plain ASN.1 encoding of the
 // algorithm and key bits: no OpenSSL 3 encoder).
 QByteArray keyInfoDer(const X509_PUBKEY *key)

@@ -62,19 +62,6 @@ EvpPkeyPtr rsaPublicKey(const QByteArray &modulus, const QByteArray &exponent)
     return EvpPkeyPtr(key);
 }
 
-QByteArray derOfKeyInfo(const X509_PUBKEY *key)
-{
-    if (key == nullptr)
-        return failed(QByteArray());
-    unsigned char *der = nullptr;
-    const int len = i2d_X509_PUBKEY(key, &der);
-    if (len <= 0)
-        return failed(QByteArray());
-    QByteArray out(reinterpret_cast<const char *>(der), len);
-    OPENSSL_free(der);
-    return out;
-}
-
 } // namespace
 
 CertificateRequest::CertificateRequest(std::shared_ptr<const FastParts> fast) : m_fast(std::move(fast)) {}
@@ -276,7 +263,7 @@ QByteArray CertificateRequest::keyInfoDer() const
     if (m_fast)
         return m_fast->der.keyInfoDer();
     X509_REQ *req = m_req.load(std::memory_order_acquire);
-    return req == nullptr ? QByteArray() : derOfKeyInfo(X509_REQ_get_X509_PUBKEY(req));
+    return req == nullptr ? QByteArray() : derOf(X509_REQ_get_X509_PUBKEY(req), i2d_X509_PUBKEY);
 }
 
 } // namespace re6st::crypto

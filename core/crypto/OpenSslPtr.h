@@ -83,6 +83,22 @@ inline T failed(T value)
     return value;
 }
 
+// DER of any OpenSSL object through its i2d_* function; empty (and the error
+// queue cleared) on failure.
+template<typename T, typename I2d>
+inline QByteArray derOf(T *object, I2d i2d)
+{
+    if (object == nullptr)
+        return {};
+    unsigned char *der = nullptr;
+    const int len = i2d(object, &der);
+    if (len <= 0)
+        return failed(QByteArray());
+    QByteArray out(reinterpret_cast<const char *>(der), len);
+    OPENSSL_free(der);
+    return out;
+}
+
 // A new EVP_PKEY reference (from X509_get_pubkey / X509_REQ_get_pubkey) as an
 // RsaKey; a missing or non-RSA key gives a null key.
 inline RsaKey adoptRsaKey(EVP_PKEY *key)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // core/crypto against upstream-produced certificates, keys and signatures
 // (registry-protocol.md §3, §3.2, §7.5, §2.1, §14.2; vectors crypto/, registry-http/).
+#include "PemText.h"
 #include "Vectors.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/CertificateRequest.h"
@@ -35,24 +36,8 @@ qint64 asn1ToUnix(const QString &generalizedTime)
     return t.toSecsSinceEpoch();
 }
 
-QByteArray pemBody(const QByteArray &pem)
-{
-    QByteArray body;
-    for (const QByteArray &line : pem.split('\n')) {
-        if (!line.startsWith("-----"))
-            body += line.trimmed();
-    }
-    return QByteArray::fromBase64(body);
-}
-
-QByteArray toPem(const QByteArray &der, const QByteArray &label)
-{
-    QByteArray pem = "-----BEGIN " + label + "-----\n";
-    const QByteArray b64 = der.toBase64();
-    for (qsizetype i = 0; i < b64.size(); i += 64)
-        pem += b64.mid(i, 64) + '\n';
-    return pem + "-----END " + label + "-----\n";
-}
+using re6st::test::pemBody;
+using re6st::test::toPem;
 
 } // namespace
 

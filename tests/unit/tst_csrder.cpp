@@ -3,6 +3,7 @@
 // fast path) against the OpenSSL path: registry-protocol.md §7.2, §14.2 step 10,
 // RFC 2986. Every request the fast path accepts must answer exactly as OpenSSL
 // would; everything else must fall back to OpenSSL.
+#include "PemText.h"
 #include "Vectors.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/CertificateRequest.h"
@@ -63,25 +64,8 @@ const QByteArray kEcCsr = "-----BEGIN CERTIFICATE REQUEST-----\n"
                           "5yiRT2mBDqzZZA==\n"
                           "-----END CERTIFICATE REQUEST-----\n";
 
-QByteArray pemBody(const QByteArray &pem)
-{
-    QByteArray body;
-    for (const QByteArray &line : pem.split('\n')) {
-        if (!line.startsWith("-----"))
-            body += line.trimmed();
-    }
-    return QByteArray::fromBase64(body);
-}
-
-QByteArray toPem(const QByteArray &der, const QByteArray &label = "CERTIFICATE REQUEST",
-                 int columns = 64, const char *eol = "\n")
-{
-    QByteArray pem = "-----BEGIN " + label + "-----" + eol;
-    const QByteArray b64 = der.toBase64();
-    for (qsizetype i = 0; i < b64.size(); i += columns)
-        pem += b64.mid(i, columns) + eol;
-    return pem + "-----END " + label + "-----" + eol;
-}
+using re6st::test::pemBody;
+using re6st::test::toPem;
 
 // A line before the PEM block: OpenSSL skips it, the fast path does not take it.
 QByteArray viaOpenSsl(const QByteArray &pem)
