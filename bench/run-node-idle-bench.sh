@@ -9,7 +9,8 @@
 # 10 server clients per node) a node has about 10 tunnels. Prints figures, asserts
 # nothing. Needs root.
 # Env: NODES (12), CLIENTS (5), SETTLE (60 s after the full mesh), WINDOW (60 s),
-#      BOUND (seconds to the full mesh, 600), LAB_HELLO (4), LAB_VERBOSE (2).
+#      BOUND (seconds to the full mesh, 600), LAB_HELLO (4), LAB_VERBOSE (2),
+#      SMAPS (1: also print where the busiest daemon's RSS lies, per mapped file).
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 BIN=$(cd "${1:?usage: run-node-idle-bench.sh BIN_DIR}" && pwd)
@@ -90,5 +91,32 @@ if grep -q '\*' "$ROWS"; then echo "(* Babel neighbours not readable: distinct n
 awk '{ t = $2 + 0; if (t > mt || mt == "") { mt = t; mh = $1; mr = $3; mu = $4; mp = $5; mc = $6 }
        if ($3 > xr) xr = $3; if ($4 > xu) xu = $4; if ($5 > xp) xp = $5; if ($6 > xc) xc = $6 }
      END { if (NR) printf "busiest node %s: %d tunnels, RSS %.1f MB, USS %.1f MB, PSS %.1f MB, CPU %.2f %%; over all nodes at most RSS %.1f MB, USS %.1f MB, PSS %.1f MB, CPU %.2f %%\n", mh, mt, mr, mu, mp, mc, xr, xu, xp, xc }' "$ROWS"
+# The floor: the daemon's libraries initialised with no re6st code (bench/library_floor.cpp).
+FLOOR=$BIN/../bench/re6st-bench-floor
+if [ -x "$FLOOR" ]; then
+  "$FLOOR" "$(lab_dir 1)/conf/cert.key" & floor_pid=$!
+  for _ in $(seq 100); do # its RSS stops growing once it idles (a bound, not a timing)
+    r1=$(kb "/proc/$floor_pid/status" VmRSS 2>/dev/null || echo 0); sleep 0.2
+    r2=$(kb "/proc/$floor_pid/status" VmRSS 2>/dev/null || echo 0)
+    [ "${r1:-0}" -gt 0 ] && [ "$r1" = "$r2" ] && break
+  done
+  if kill -0 "$floor_pid" 2>/dev/null; then
+    awk -v r="$(kb "/proc/$floor_pid/status" VmRSS)" \
+        -v u="$(awk '/^Private_(Clean|Dirty):/ { s += $2 } END { print s }' "/proc/$floor_pid/smaps_rollup")" \
+        -v p="$(awk '/^Pss:/ { print $2 }' "/proc/$floor_pid/smaps_rollup")" \
+        'BEGIN { printf "library floor (re6st-bench-floor: the same Qt, SQLite and OpenSSL libraries initialised, no re6st code): RSS %.1f MB, USS %.1f MB, PSS %.1f MB\n", r / 1024, u / 1024, p / 1024 }'
+    kill "$floor_pid"; wait "$floor_pid" 2>/dev/null || true
+  else
+    echo "re6st-bench-floor exited early"
+  fi
+fi
+if [ "${SMAPS:-0}" = 1 ]; then
+  busiest=$(awk '{ t = $2 + 0; if (t > mt || mt == "") { mt = t; mh = $1 } } END { print substr(mh, 2) }' "$ROWS")
+  echo "RSS of the daemon on h$busiest by mapping (kB resident; private = mapped by this process only):"
+  awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6); next }
+       /^Rss:/ { rss[name] += $2 } /^Private_(Clean|Dirty):/ { priv[name] += $2 }
+       END { for (n in rss) if (rss[n] > 0) printf "%8d %8d  %s\n", rss[n], priv[n], n }' \
+      "/proc/${LAB_NODE_PID[$busiest]}/smaps" | sort -rn | head -25
+fi
 rm -f "$ROWS"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (uptime: $(uptime))"

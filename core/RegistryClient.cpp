@@ -358,8 +358,8 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
     if (!mac.isEmpty())
         request.setRawHeader("Re6stHMAC", mac);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    if (url.scheme() == QLatin1String("https"))
-        request.setSslConfiguration(m_ssl);
+    if (m_ssl && url.scheme() == QLatin1String("https"))
+        request.setSslConfiguration(*m_ssl);
 
     QNetworkReply *reply = m_nam->get(request);
     auto *timer = new QTimer(reply);

@@ -143,7 +143,10 @@ private:
     QString m_urlError;
     QByteArray m_base; // "scheme://host[:port]" + base path without trailing '/'
     QNetworkAccessManager *m_nam = nullptr;
-    QSslConfiguration m_ssl = QSslConfiguration::defaultConfiguration();
+    // Unset: Qt's default. Not QSslConfiguration::defaultConfiguration() here:
+    // that loads the TLS backend (libssl, its plugin) into every process with a
+    // client, even one that only ever talks plain HTTP.
+    std::optional<QSslConfiguration> m_ssl;
     int m_timeoutMs = kDefaultTimeoutMs;
 
     QByteArray m_prefix;

@@ -9,6 +9,8 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSslKey>
+#include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
@@ -18,6 +20,7 @@ using namespace re6st;
 namespace {
 
 // Minimal HTTP/1.0 server: records each request, answers with `handler`, closes.
+// Over TLS when given a configuration (an HTTPS registry behind its proxy, §4.3).
 class FakeHttpServer final : public QObject
 {
     Q_OBJECT
@@ -50,20 +53,23 @@ public:
     QList<Request> requests;
 
     explicit FakeHttpServer(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost))
+        : m_server(std::make_unique<QTcpServer>())
     {
-        m_server.listen(address, 0);
-        connect(&m_server, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_server.nextPendingConnection()) {
-                s->setParent(this);
-                connect(s, &QTcpSocket::readyRead, this, [this, s] { onData(s); });
-            }
-        });
+        listen(address);
     }
-    bool isListening() const { return m_server.isListening(); }
-    quint16 port() const { return m_server.serverPort(); }
+    explicit FakeHttpServer(const QSslConfiguration &tls)
+    {
+        auto server = std::make_unique<QSslServer>();
+        server->setSslConfiguration(tls);
+        m_server = std::move(server);
+        m_scheme = QStringLiteral("https");
+        listen(QHostAddress(QHostAddress::LocalHost));
+    }
+    bool isListening() const { return m_server->isListening(); }
+    quint16 port() const { return m_server->serverPort(); }
     QUrl url(const QString &path = QStringLiteral("/")) const
     {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
+        return QUrl(QStringLiteral("%1://127.0.0.1:%2%3").arg(m_scheme).arg(port()).arg(path));
     }
     QList<QByteArray> targets() const
     {
@@ -74,6 +80,18 @@ public:
     }
 
 private:
+    void listen(const QHostAddress &address)
+    {
+        m_server->listen(address, 0);
+        // A QSslServer queues its sockets once their handshake is over.
+        connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, this, [this] {
+            while (QTcpSocket *s = m_server->nextPendingConnection()) {
+                s->setParent(this);
+                connect(s, &QTcpSocket::readyRead, this, [this, s] { onData(s); });
+                if (s->bytesAvailable() > 0) onData(s);
+            }
+        });
+    }
     void onData(QTcpSocket *s)
     {
         QByteArray buf = s->property("buf").toByteArray() + s->readAll();
@@ -114,7 +132,8 @@ private:
         s->write(out);
         s->disconnectFromHost();
     }
-    QTcpServer m_server;
+    std::unique_ptr<QTcpServer> m_server;
+    QString m_scheme = QStringLiteral("http");
 };
 
 // Registry side of the ratchet (registry-protocol.md §5.3), to answer like the server.
@@ -462,6 +481,42 @@ private Q_SLOTS:
         QVERIFY(r.noResult());
         QCOMPARE(r.httpStatus, 0);
         QCOMPARE(r.message, QStringLiteral("cannot reach %1: Connection refused").arg(url));
+    }
+
+    // HTTPS: Qt's default TLS configuration (system CAs, host name check) refuses a
+    // registry whose certificate it cannot verify, with the reason in the message;
+    // a configuration given with setSslConfiguration is the one used.
+    void httpsRegistry()
+    {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setLocalCertificate(QSslCertificate(test::readVector(QStringLiteral("crypto/node-0-16.crt")), QSsl::Pem));
+        tls.setPrivateKey(QSslKey(test::readVector(QStringLiteral("crypto/node-0-16.key")), QSsl::Rsa, QSsl::Pem));
+        QVERIFY(!tls.localCertificate().isNull() && !tls.privateKey().isNull());
+        FakeHttpServer server(tls);
+        QVERIFY(server.isListening());
+        server.handler = [](const FakeHttpServer::Request &req) {
+            if (req.target == "/getCa") return FakeHttpServer::Response{200, "the CA", {}, false};
+            return FakeHttpServer::Response{404, {}, {}, false};
+        };
+        QCOMPARE(server.url().scheme(), QStringLiteral("https"));
+
+        RegistryClient strict(server.url());
+        const auto refused = wait([&](auto cb) { strict.getCa(cb); });
+        QVERIFY(refused.noResult());
+        QCOMPARE(refused.httpStatus, 0);
+        QVERIFY2(refused.message.startsWith(QStringLiteral("cannot reach %1").arg(server.url().toString())),
+                 qPrintable(refused.message));
+        QVERIFY2(refused.message.contains(QLatin1String("SSL"), Qt::CaseInsensitive), qPrintable(refused.message));
+        QVERIFY(server.requests.isEmpty()); // nothing was sent over an unverified channel
+
+        QSslConfiguration trusting = QSslConfiguration::defaultConfiguration();
+        trusting.setPeerVerifyMode(QSslSocket::VerifyNone);
+        RegistryClient lenient(server.url());
+        lenient.setSslConfiguration(trusting);
+        const auto ok = wait([&](auto cb) { lenient.getCa(cb); });
+        QVERIFY2(ok.ok(), qPrintable(ok.message));
+        QCOMPARE(ok.body, QByteArray("the CA"));
+        QCOMPARE(server.targets(), QList<QByteArray>{"/getCa"});
     }
 
     void timeout()
