@@ -155,7 +155,9 @@ void TunnelDriver::run(const QList<Action> &actions)
 
 void TunnelDriver::execute(const Action &a)
 {
-    if (a.kind != Kind::ScheduleNext && a.kind != Kind::RequestDump && !a.reason.isEmpty())
+    // Opening and closing are logged once, at info level, below.
+    const bool loggedBelow = a.kind == Kind::OpenTunnel || a.kind == Kind::CloseTunnel;
+    if (a.kind != Kind::ScheduleNext && a.kind != Kind::RequestDump && !loggedBelow && !a.reason.isEmpty())
         qCDebug(lcTunnels).noquote() << a.reason;
     switch (a.kind) {
     case Kind::OpenTunnel:

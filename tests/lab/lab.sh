@@ -22,7 +22,8 @@
 #   lab_reach_table
 #
 # Tunables (environment, before lab_init): LAB_HELLO (4), LAB_CLIENT_COUNT (default
-# (hosts+1)/2, at least 2), LAB_VERBOSE (3), LAB_TERM_BOUND (20 s), LAB_QUIET.
+# (hosts+1)/2, at least 2), LAB_VERBOSE (3), LAB_TERM_BOUND (20 s), LAB_QUIET;
+# LAB_REGISTRY_ARGS (extra re6st-registry options for lab_start_network, split on blanks).
 
 LAB_NET=10.77.0
 
@@ -593,7 +594,9 @@ lab_others() {
 lab_start_network() {
   lab_hosts "$@" || return 1
   lab_ca || return 1
-  lab_registry_start || return 1
+  local extra=()
+  read -r -a extra <<<"${LAB_REGISTRY_ARGS:-}"
+  lab_registry_start "${extra[@]}" || return 1
   local k
   for k in "${LAB_HOSTS[@]}"; do lab_enroll "$k" || return 1; done
   for k in "${LAB_HOSTS[@]}"; do lab_node_start "$k" || return 1; done
