@@ -51,7 +51,10 @@ ExitCode CtlApplication::run(const QStringList &arguments)
         return flow.run();
     }
 
-    QDBusConnection bus = QDBusConnection::systemBus();
+    // A connection of our own, not QDBusConnection::systemBus(): Qt suspends delivery on
+    // the shared one until the event loop first runs, so Progress signals of an
+    // enrollment could reach us after the reply they precede.
+    QDBusConnection bus = QDBusConnection::connectToBus(QDBusConnection::SystemBus, QStringLiteral("re6stctl"));
     if (!bus.isConnected())
         return fail(ErrorTranslator::noBus(bus.lastError().message(),
                                            qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS")));
