@@ -41,11 +41,24 @@ rm -f "$S/var/lib/re6st-registry/registry.db"*
 systemd-nspawn -q -D "$S" --boot --private-network --register=no --keep-unit --console=passive \
     --bind=/dev/net/tun -M re6st-pkgtest >"$T/nspawn.out" 2>&1 &
 nspawn=$!
-leader() { L=$(pgrep -P "$nspawn" | head -1) && [ -n "$L" ]; }
+# The container's init: the child of systemd-nspawn in another PID namespace. (Its
+# first child is a short-lived helper that forks init and exits: taking it would
+# leave L naming a process that is gone.)
+leader() {
+    local p own
+    own=$(readlink /proc/self/ns/pid)
+    for p in $(pgrep -P "$nspawn"); do
+        if [ "$(readlink "/proc/$p/ns/pid" 2>/dev/null)" != "$own" ] && [ -e "/proc/$p/ns/pid" ]; then
+            L=$p
+            return 0
+        fi
+    done
+    return 1
+}
 ct() { nsenter -t "$L" -a "$@"; }
 # Up enough: the system bus runs and re6stnet.path watches. (Not "running": the
 # machine's other units, e.g. a wait-online service without network, may hold the boot.)
-booted() { ct systemctl is-active --quiet dbus.service && ct systemctl is-active --quiet re6stnet.path; }
+booted() { leader && ct systemctl is-active --quiet dbus.service && ct systemctl is-active --quiet re6stnet.path; }
 if ! wait_for 30 leader || ! wait_for 120 booted; then
     bad "the container did not boot (or re6stnet.path is not active):"; cat "$T/nspawn.out"
     [ -n "${L:-}" ] && { ct systemctl is-system-running; ct systemctl --no-pager list-jobs | head -20; }
