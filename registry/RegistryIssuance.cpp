@@ -211,6 +211,7 @@ void RegistryService::processIssueBatch()
         for (PendingIssue *p : live) fail(*p, 500, why); // the transaction rolls back: nothing issued
         return;
     }
+    deferredSync.end(); // what follows (config, cleanup) commits with FULL as usual
     bool first = false;
     qint64 latestNotAfter = 0;
     for (PendingIssue *p : live) {

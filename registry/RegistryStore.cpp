@@ -108,7 +108,15 @@ RegistryStore::DeferredSync::DeferredSync(RegistryStore &store) : m_store(store)
 
 RegistryStore::DeferredSync::~DeferredSync()
 {
-    if (m_active && !m_store.exec(QStringLiteral("PRAGMA synchronous=FULL")))
+    end();
+}
+
+void RegistryStore::DeferredSync::end()
+{
+    if (!m_active || m_ended)
+        return;
+    m_ended = true;
+    if (!m_store.exec(QStringLiteral("PRAGMA synchronous=FULL")))
         qCWarning(lcStore) << "PRAGMA synchronous=FULL failed:" << m_store.lastError();
 }
 

@@ -84,12 +84,14 @@ public:
         explicit DeferredSync(RegistryStore &store);
         ~DeferredSync();
         bool active() const { return m_active; } // false: the commit syncs itself
+        void end(); // FULL again now (after the COMMIT); active() is unchanged
         DeferredSync(const DeferredSync &) = delete;
         DeferredSync &operator=(const DeferredSync &) = delete;
 
     private:
         RegistryStore &m_store;
         bool m_active = false;
+        bool m_ended = false;
     };
 
     RegistryStore();

@@ -112,8 +112,11 @@ private Q_SLOTS:
             RegistryStore::Transaction t(store);
             store.setConfig(QStringLiteral("serial"), 7);
             QVERIFY(t.commit());
+            deferred.end();
+            QCOMPARE(synchronousLevel(store), 2); // back to FULL for every other writer
+            QVERIFY(deferred.active());           // the answers must still wait for WalSync
         }
-        QCOMPARE(synchronousLevel(store), 2); // back to FULL for every other writer
+        QCOMPARE(synchronousLevel(store), 2);
         QVERIFY(QFile::exists(store.walPath()));
         QCOMPARE(WalSync::syncFile(store.walPath()), QString());
         QCOMPARE(store.config(QStringLiteral("serial")).toInt(), 7);
