@@ -7,12 +7,10 @@
 //   2. one transaction takes the tokens, prefixes and serials in arrival order
 //      (a savepoint per request, so one failure undoes only its own writes);
 //   3. worker threads build and sign the certificates (RSA, the real cost);
-//   4. the rows are stored and the transaction committed once, then every
-//      request is answered once the commit is on disk: the fdatasync of the WAL
-//      runs on WalSync's thread while the event loop takes the next batch
-//      (group commit; before, the pool sat idle during a synchronous commit).
-// Nobody is answered before the commit is durable: a crash never issues one
-// prefix twice nor loses a token (§18.7). A lone request is a batch of one.
+//   4. the rows are stored and the transaction committed once (one fsync for
+//      the batch), then every request is answered.
+// Nobody is answered before the commit: a crash never issues one prefix twice
+// nor loses a token (§18.7). A lone request is a batch of one, run inline.
 #include "registry/RegistryCall.h"
 
 #include "core/Addressing.h"
@@ -138,7 +136,6 @@ void RegistryService::processIssueBatch()
 
     // 2. Tokens, prefixes (§7.3–§7.4) and serials (§7.5–§7.6), in arrival order.
     const qint64 issuedAt = now();
-    RegistryStore::DeferredSync deferredSync(m_store); // outlives the transaction: see step 4
     RegistryStore::Transaction transaction(m_store);
     if (!transaction.isActive()) { // no savepoint may run outside it: each would commit alone
         for (PendingIssue *p : live) fail(*p, 500, QStringLiteral("requestCertificate: database busy, retry later"));
@@ -211,7 +208,6 @@ void RegistryService::processIssueBatch()
         for (PendingIssue *p : live) fail(*p, 500, why); // the transaction rolls back: nothing issued
         return;
     }
-    deferredSync.end(); // what follows (config, cleanup) commits with FULL as usual
     bool first = false;
     qint64 latestNotAfter = 0;
     for (PendingIssue *p : live) {
@@ -227,23 +223,7 @@ void RegistryService::processIssueBatch()
         updateNetworkConfig(); // the registry node's prefix is now known
     }
     cleanupAfterCreation(latestNotAfter);
-    if (!deferredSync.active()) { // committed with synchronous=FULL (no WAL file)
-        for (PendingIssue *p : live) p->call.ok(p->pem);
-        return;
-    }
-    std::vector<std::pair<Call, QByteArray>> answers;
-    answers.reserve(live.size());
-    for (PendingIssue *p : live) answers.emplace_back(p->call, p->pem);
-    m_walSync.whenDurable(m_store.walPath(), [answers = std::move(answers)](const QString &error) {
-        if (!error.isEmpty())
-            qCWarning(lcRegistry).noquote() << "requestCertificate: the database may not be on disk:" << error;
-        for (const auto &[call, pem] : answers) {
-            if (error.isEmpty())
-                call.ok(pem);
-            else
-                call.fail(500, QStringLiteral("requestCertificate: the database could not be written to disk"));
-        }
-    });
+    for (PendingIssue *p : live) p->call.ok(p->pem);
 }
 
 } // namespace re6st::registry

@@ -9,7 +9,6 @@
 #include "registry/RegistryOptions.h"
 #include "registry/RegistryStore.h"
 #include "registry/SessionTable.h"
-#include "registry/WalSync.h"
 
 #include <QByteArray>
 #include <QHash>
@@ -175,7 +174,6 @@ private:
     CertificateIndex m_index;
     Counters m_counters;
     std::vector<PendingIssue> m_pendingIssues; // requestCertificate batch (RegistryIssuance.cpp)
-    WalSync m_walSync;                         // its answers wait for the WAL on disk
     QTimer m_cleanupTimer;
     qint64 m_nextCleanup = 0;
 };

@@ -73,27 +73,6 @@ public:
         bool m_done = false;
     };
 
-    // RAII, before a Transaction: its COMMIT goes to the WAL without fdatasync
-    // (synchronous=NORMAL, set back to FULL on destruction). Only when the
-    // database is a WAL file: then whoever answers must first wait for
-    // WalSync::whenDurable(walPath()) (§18.7). SQLite refuses to change the
-    // level inside a transaction, hence a guard of its own.
-    class DeferredSync final
-    {
-    public:
-        explicit DeferredSync(RegistryStore &store);
-        ~DeferredSync();
-        bool active() const { return m_active; } // false: the commit syncs itself
-        void end(); // FULL again now (after the COMMIT); active() is unchanged
-        DeferredSync(const DeferredSync &) = delete;
-        DeferredSync &operator=(const DeferredSync &) = delete;
-
-    private:
-        RegistryStore &m_store;
-        bool m_active = false;
-        bool m_ended = false;
-    };
-
     RegistryStore();
     ~RegistryStore();
     RegistryStore(const RegistryStore &) = delete;
@@ -106,7 +85,6 @@ public:
     bool isOpen() const;
     void close();
     QString lastError() const; // last SQL error text, for logs
-    QString walPath() const { return m_walPath; } // "<db>-wal" in WAL mode, else empty
     // The exact §12 CREATE TABLE text of `table` (config, token, cert, crl).
     static QString tableSql(const QString &table);
 
@@ -181,7 +159,6 @@ private:
     void cacheFree(const QByteArray &prefix, bool isFree);
 
     QString m_connection;
-    QString m_walPath;
     mutable QString m_lastError;
     mutable std::optional<std::set<QByteArray>> m_freeCache;
     mutable qint64 m_freeCacheVersion = -1;
