@@ -20,7 +20,7 @@ public:
 
     static Failure translate(CommandLine::Command command, const QString &errorName,
                              const QString &message);
-    // QDBusConnection::systemBus() is not connected (`busError`: its lastError message).
+    // The system bus connection failed (`busError`: its lastError message).
     static Failure noBus(const QString &busError, const QString &busAddress);
     static Failure usage(const QString &message); // exit 2, points at --help
 
