@@ -6,6 +6,7 @@
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
 
+#include <QFutureWatcher>
 #include <QHash>
 #include <QLoggingCategory>
 #include <functional>
@@ -54,15 +55,28 @@ struct RegistryService::PendingIssue
     QString error;                            // phase 1 failure (500)
     int keyBits = 0;
     QByteArray community;
-    // Phase 2 (database): what the certificate will hold.
+    // Phase 2 (reserve, database): what the certificate will hold.
     QByteArray prefix;
     QString email;
     quint64 serial = 0;
+    int subjectSerial = -1;
     crypto::Subject subject;
     bool first = false;                       // the registry node's own prefix
     // Phase 3 (worker thread): the signed certificate.
     QByteArray pem;
     std::optional<CertificateIndex::Entry> entry;
+    // Phase 4 (store): the token was deleted meanwhile; nothing issued.
+    bool tokenGone = false;
+};
+
+// Requests issued together, from their CSR check to their answers; `live`
+// points to those not answered yet. A phase run by worker threads reports to
+// the event loop through `watcher`.
+struct RegistryService::IssueBatch
+{
+    std::vector<PendingIssue> items;
+    std::vector<PendingIssue *> live;
+    QFutureWatcher<void> watcher;
 };
 
 } // namespace re6st::registry

@@ -1,16 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// requestCertificate (registry-protocol.md §6.3, §7.2–§7.7) issued in batches.
+// requestCertificate (registry-protocol.md §6.3, §7.2–§7.7), issued in
+// pipelined batches.
 //
 // The requests that arrive during one pass of the event loop wait in
-// m_pendingIssues and are issued together by processIssueBatch():
+// m_pendingIssues and form one IssueBatch, which goes through four phases:
 //   1. worker threads read and verify each CSR (pure, no shared state);
-//   2. one transaction takes the tokens, prefixes and serials in arrival order
-//      (a savepoint per request, so one failure undoes only its own writes);
-//   3. worker threads build and sign the certificates (RSA, the real cost);
-//   4. the rows are stored and the transaction committed once (one fsync for
-//      the batch), then every request is answered.
-// Nobody is answered before the commit: a crash never issues one prefix twice
-// nor loses a token (§18.7). A lone request is a batch of one, run inline.
+//   2. reserve, one short transaction on the event loop, in arrival order (a
+//      savepoint per request, so one failure undoes only its own writes): the
+//      token checked, a prefix taken (§7.3–§7.4) and its row set to
+//      'reserved', the X.509 serial (§7.5) and subject serial (§7.6) drawn.
+//      The prefixes are also listed in config "issuing". Committed without
+//      fdatasync: nothing is answered on it, so losing it harms nobody;
+//   3. worker threads build and sign the certificates (RSA, the real cost)
+//      while the event loop serves other calls and reserves the next batch,
+//      so both cores keep signing;
+//   4. store, one transaction: the tokens deleted, the PEMs stored, the
+//      prefixes dropped from "issuing"; committed with fdatasync, then every
+//      request is answered.
+// Nobody is answered before the store commit, and tokens are deleted only
+// there: a crash never issues one prefix twice nor loses a token (§18.7). A
+// crash between 2 and 4 leaves rows 'reserved' (which upstream also reads as
+// "not free") listed in "issuing"; the next start frees them
+// (recoverInterruptedIssuance). Batches in flight hold their tokens, subject
+// serials and prefixes in m_inFlight, so the next batch skips them.
 #include "registry/RegistryCall.h"
 
 #include "core/Addressing.h"
@@ -20,22 +32,25 @@
 #include <QMetaObject>
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
-#include <set>
 
 namespace re6st::registry {
 
 namespace {
 
-// Runs `work` on every element, on the global thread pool when there is more
-// than one (the calling thread waits; it owns the event loop and the database).
-template<typename Item, typename Work>
-void forEachParallel(std::vector<Item *> &items, Work work)
+const QString kIssuing = QStringLiteral("issuing"); // config name, see the top of this file
+
+// Answers a PendingIssue with an error (the type is private to the service).
+template<typename Issue>
+void fail(Issue &p, int status, const QString &message)
 {
-    if (items.size() <= 1) {
-        for (auto *item : items) work(*item);
-        return;
-    }
-    QtConcurrent::blockingMap(items, [&work](Item *item) { work(*item); });
+    p.call.fail(status, message);
+    p.answered = true;
+}
+
+template<typename Issue>
+void dropAnswered(std::vector<Issue *> &live)
+{
+    live.erase(std::remove_if(live.begin(), live.end(), [](Issue *p) { return p->answered; }), live.end());
 }
 
 } // namespace
@@ -57,8 +72,8 @@ void RegistryService::requestCertificate(Call &call)
     }
     // An unknown token answers 204 whatever the CSR (the client then says
     // "invalid or expired token"); a bad CSR never consumes a valid token (§18.7).
-    // The batch deletes it inside its transaction; deleteToken's result there
-    // covers a token used twice or deleted meanwhile.
+    // The store phase deletes it; deleteToken's result there covers a token
+    // deleted meanwhile, m_inFlight.tokens one used twice.
     std::optional<RegistryStore::Token> tokenRow;
     if (!token.isEmpty() && !(tokenRow = m_store.token(token))) {
         qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
@@ -74,31 +89,43 @@ void RegistryService::requestCertificate(Call &call)
     if (schedule) QMetaObject::invokeMethod(this, &RegistryService::processIssueBatch, Qt::QueuedConnection);
 }
 
+// Runs `work` on every live request on the global thread pool, then `next`
+// on the event loop. The batch (and `live`) stay untouched meanwhile.
+template<typename Work>
+void RegistryService::runIssuePhase(IssueBatch &batch, Work work, void (RegistryService::*next)(IssueBatch &))
+{
+    IssueBatch *b = &batch;
+    QObject::connect(&batch.watcher, &QFutureWatcherBase::finished, this, [this, b, next] { (this->*next)(*b); },
+                     Qt::SingleShotConnection);
+    batch.watcher.setFuture(QtConcurrent::map(batch.live, [work](PendingIssue *p) { work(*p); }));
+}
+
 void RegistryService::processIssueBatch()
 {
-    std::vector<PendingIssue> batch;
-    batch.swap(m_pendingIssues);
-    std::vector<PendingIssue *> live;
-    for (PendingIssue &p : batch) live.push_back(&p);
-    const auto fail = [](PendingIssue &p, int status, const QString &message) {
-        p.call.fail(status, message);
-        p.answered = true;
-    };
-    const auto dropAnswered = [&live] {
-        live.erase(std::remove_if(live.begin(), live.end(), [](PendingIssue *p) { return p->answered; }),
-                   live.end());
-    };
+    auto owned = std::make_unique<IssueBatch>();
+    IssueBatch &batch = *owned;
+    batch.items.swap(m_pendingIssues);
+    for (PendingIssue &p : batch.items) batch.live.push_back(&p);
+    m_issueBatches.push_back(std::move(owned));
 
     // 1. The CSRs (§7.2; §18.6: the signature must verify).
-    forEachParallel(live, [](PendingIssue &p) {
-        p.csr = crypto::CertificateRequest::fromPem(p.call.param("req"));
-        if (!p.csr)
-            p.error = QStringLiteral("requestCertificate: req is not a PEM certificate request");
-        else if (!p.csr->verifySignature())
-            p.error = QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)");
-        else
-            p.keyBits = p.csr->keyBits();
-    });
+    runIssuePhase(
+        batch,
+        [](PendingIssue &p) {
+            p.csr = crypto::CertificateRequest::fromPem(p.call.param("req"));
+            if (!p.csr)
+                p.error = QStringLiteral("requestCertificate: req is not a PEM certificate request");
+            else if (!p.csr->verifySignature())
+                p.error = QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)");
+            else
+                p.keyBits = p.csr->keyBits();
+        },
+        &RegistryService::reserveIssues);
+}
+
+void RegistryService::reserveIssues(IssueBatch &batch)
+{
+    auto &live = batch.live;
     for (PendingIssue *p : live) {
         if (!p->error.isEmpty()) {
             fail(*p, 500, p->error);
@@ -131,23 +158,24 @@ void RegistryService::processIssueBatch()
         }
         p->community = m_deps.communities.choose(country, continent);
     }
-    dropAnswered();
-    if (live.empty()) return;
+    dropAnswered(live);
+    if (live.empty()) return finishIssueBatch(batch);
 
     // 2. Tokens, prefixes (§7.3–§7.4) and serials (§7.5–§7.6), in arrival order.
-    const qint64 issuedAt = now();
-    RegistryStore::Transaction transaction(m_store);
+    RegistryStore::Transaction transaction(m_store, RegistryStore::Durability::Deferred);
     if (!transaction.isActive()) { // no savepoint may run outside it: each would commit alone
         for (PendingIssue *p : live) fail(*p, 500, QStringLiteral("requestCertificate: database busy, retry later"));
-        return;
+        return finishIssueBatch(batch);
     }
     quint64 serial = m_store.config(QStringLiteral("serial")).toULongLong();
-    std::set<int> subjectSerials;
-    bool registryPrefixKnown = !registryPrefix().isEmpty();
+    std::set<int> subjectSerials = m_inFlight.subjectSerials;
+    std::set<QByteArray> issuing = m_inFlight.prefixes;
+    QSet<QString> tokens = m_inFlight.tokens;
+    bool firstClaimed = m_inFlight.firstClaimed || !registryPrefix().isEmpty();
     for (PendingIssue *p : live) {
-        RegistryStore::Savepoint step(m_store);
         if (p->tokenRow) {
-            if (!m_store.deleteToken(p->token)) {
+            // Deleted meanwhile, or taken by an earlier request still in flight.
+            if (tokens.contains(p->token) || !m_store.token(p->token)) {
                 qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
                 p->call.noContent(); // the client reports "invalid or expired token"
                 p->answered = true;
@@ -156,6 +184,7 @@ void RegistryService::processIssueBatch()
             p->email = p->tokenRow->email;
             p->prefixLength = p->tokenRow->prefixLen;
         }
+        RegistryStore::Savepoint step(m_store);
         QString error;
         const auto prefix =
             PrefixAllocator(m_store, int(m_network.size())).allocate(p->prefixLength, p->community, &error);
@@ -163,67 +192,192 @@ void RegistryService::processIssueBatch()
             fail(*p, 500, QStringLiteral("requestCertificate: %1").arg(error));
             continue;
         }
-        p->prefix = *prefix;
-        // The allocator only picks a free row: hold it until its PEM is stored in
-        // step 4 (same transaction), or the next request of the batch picks it too.
-        m_store.setRow({p->prefix, p->email, QByteArrayLiteral("reserved")});
-        if (!registryPrefixKnown) {
-            m_store.setConfig(QStringLiteral("prefix"), QString::fromLatin1(p->prefix));
-            p->first = registryPrefixKnown = true;
-        }
-        const int subjectSerial = m_index.freeSubjectSerial(subjectSerials);
-        p->subject = p->csr->subject();
-        crypto::subjectReplace(p->subject, "serialNumber", QString::number(subjectSerial));
-        crypto::subjectReplace(p->subject, "CN", addressing::cnFromBits(p->prefix));
+        // No email yet: getNodePrefix(email) must not find a row without a
+        // certificate. The store phase writes both.
+        m_store.setRow({*prefix, QString(), QByteArrayLiteral("reserved")});
         if (!step.release()) {
             fail(*p, 500, QStringLiteral("requestCertificate: database error"));
             continue;
         }
-        subjectSerials.insert(subjectSerial);
+        p->prefix = *prefix;
+        p->first = !firstClaimed;
+        firstClaimed = true;
+        p->subjectSerial = m_index.freeSubjectSerial(subjectSerials);
+        subjectSerials.insert(p->subjectSerial);
+        p->subject = p->csr->subject();
+        crypto::subjectReplace(p->subject, "serialNumber", QString::number(p->subjectSerial));
+        crypto::subjectReplace(p->subject, "CN", addressing::cnFromBits(p->prefix));
         p->serial = ++serial; // §7.5: config serial + 1, stored back below
+        if (p->tokenRow) tokens.insert(p->token);
+        issuing.insert(p->prefix);
     }
-    dropAnswered();
-    if (live.empty()) return; // the transaction holds only released no-ops: rolled back
+    dropAnswered(live);
+    if (live.empty()) return finishIssueBatch(batch); // the transaction holds only released no-ops: rolled back
+    m_store.setConfig(QStringLiteral("serial"), qint64(serial));
+    storeIssuingList(issuing);
+    if (!transaction.commit()) {
+        for (PendingIssue *p : live) fail(*p, 500, QStringLiteral("requestCertificate: database error, retry later"));
+        return finishIssueBatch(batch); // rolled back: nothing reserved
+    }
+    m_inFlight.subjectSerials = std::move(subjectSerials);
+    m_inFlight.prefixes = std::move(issuing);
+    m_inFlight.tokens = std::move(tokens);
+    m_inFlight.firstClaimed = firstClaimed && registryPrefix().isEmpty();
 
     // 3. The certificates (§7.5): built and signed off the event loop.
     const auto &ca = m_deps.ca;
     const auto &caKey = m_deps.caKey;
-    forEachParallel(live, [&ca, &caKey, issuedAt](PendingIssue &p) {
-        const auto cert = crypto::Certificate::issue(ca, caKey, p.serial, p.subject, *p.csr, issuedAt,
-                                                     issuedAt + CertDuration);
-        if (!cert) return;
-        p.pem = cert->toPem();
-        p.entry = CertificateIndex::entryOf(*cert); // no re-parse of what we just built
-    });
-    const bool allSigned = std::all_of(live.begin(), live.end(), [](PendingIssue *p) { return p->entry.has_value(); });
+    const qint64 issuedAt = now();
+    runIssuePhase(
+        batch,
+        [&ca, &caKey, issuedAt, hook = m_signingHook](PendingIssue &p) {
+            if (hook) hook(p.serial);
+            const auto cert = crypto::Certificate::issue(ca, caKey, p.serial, p.subject, *p.csr, issuedAt,
+                                                         issuedAt + CertDuration);
+            if (!cert) return;
+            p.pem = cert->toPem();
+            p.entry = CertificateIndex::entryOf(*cert); // no re-parse of what we just built
+        },
+        &RegistryService::storeIssues);
+}
 
-    // 4. One commit for the batch, then the answers.
-    if (allSigned) {
-        for (PendingIssue *p : live) m_store.setRow({p->prefix, p->email, p->pem});
-        m_store.setConfig(QStringLiteral("serial"), qint64(serial));
-    }
-    if (!allSigned || !transaction.commit()) {
-        const QString why = allSigned ? QStringLiteral("requestCertificate: database commit failed")
-                                      : QStringLiteral("requestCertificate: cannot create the certificate");
-        for (PendingIssue *p : live) fail(*p, 500, why); // the transaction rolls back: nothing issued
-        return;
-    }
+void RegistryService::storeIssues(IssueBatch &batch)
+{
+    auto &live = batch.live;
+    // 4. One synced commit for the batch, then the answers.
+    std::set<QByteArray> issuing = m_inFlight.prefixes;
     bool first = false;
+    RegistryStore::Transaction transaction(m_store);
+    if (transaction.isActive()) {
+        std::vector<QByteArray> unused; // reserved, no certificate after all
+        for (PendingIssue *p : live) {
+            issuing.erase(p->prefix);
+            if (p->entry && p->tokenRow && !m_store.deleteToken(p->token)) p->tokenGone = true;
+            if (!p->entry || p->tokenGone) {
+                unused.push_back(p->prefix);
+                continue;
+            }
+            m_store.setRow({p->prefix, p->email, p->pem});
+            if (p->first) {
+                m_store.setConfig(QStringLiteral("prefix"), QString::fromLatin1(p->prefix));
+                first = true;
+            }
+        }
+        for (const QByteArray &prefix : unused) m_store.freeRow(prefix);
+        storeIssuingList(issuing);
+    }
+    const bool committed = transaction.commit();
+    for (PendingIssue *p : live) {
+        m_inFlight.tokens.remove(p->token);
+        m_inFlight.subjectSerials.erase(p->subjectSerial);
+        if (p->first) m_inFlight.firstClaimed = false;
+    }
+    if (!committed) {
+        // Rolled back: no token deleted, no certificate stored. The rows are
+        // freed now, or at the next start if the database still refuses.
+        std::vector<QByteArray> reserved;
+        for (PendingIssue *p : live) {
+            reserved.push_back(p->prefix);
+            fail(*p, 500, QStringLiteral("requestCertificate: database commit failed, retry later"));
+        }
+        releaseReservations(reserved);
+        return finishIssueBatch(batch);
+    }
+    m_inFlight.prefixes = std::move(issuing);
     qint64 latestNotAfter = 0;
     for (PendingIssue *p : live) {
-        m_index.insert(p->prefix, *p->entry);
-        ++m_counters.certificatesRequested;
-        first = first || p->first;
-        latestNotAfter = std::max(latestNotAfter, p->entry->notAfter);
-        qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(p->prefix)
-                                     << (p->email.isEmpty() ? QStringLiteral("(anonymous)") : p->email);
+        if (p->tokenGone) {
+            qCInfo(lcRegistry).noquote() << "requestCertificate: token deleted meanwhile";
+            p->call.noContent(); // the client reports "invalid or expired token"
+            p->answered = true;
+        } else if (!p->entry) {
+            fail(*p, 500, QStringLiteral("requestCertificate: cannot create the certificate"));
+        } else {
+            m_index.insert(p->prefix, *p->entry);
+            ++m_counters.certificatesRequested;
+            latestNotAfter = std::max(latestNotAfter, p->entry->notAfter);
+            qCInfo(lcRegistry).noquote() << "issued certificate" << addressing::cnFromBits(p->prefix)
+                                         << (p->email.isEmpty() ? QStringLiteral("(anonymous)") : p->email);
+        }
     }
     if (first) {
         reloadConfigCache();
         updateNetworkConfig(); // the registry node's prefix is now known
     }
-    cleanupAfterCreation(latestNotAfter);
-    for (PendingIssue *p : live) p->call.ok(p->pem);
+    if (latestNotAfter) cleanupAfterCreation(latestNotAfter);
+    for (PendingIssue *p : live)
+        if (!p->answered) p->call.ok(p->pem);
+    finishIssueBatch(batch);
+}
+
+void RegistryService::finishIssueBatch(IssueBatch &batch)
+{
+    // Possibly called from batch.watcher's own signal: deleted on the next pass.
+    IssueBatch *b = &batch;
+    QMetaObject::invokeMethod(
+        this,
+        [this, b] {
+            m_issueBatches.remove_if([b](const std::unique_ptr<IssueBatch> &owned) { return owned.get() == b; });
+        },
+        Qt::QueuedConnection);
+}
+
+// config "issuing": the reserved prefixes of the batches in flight, one bit
+// string each, space-separated; absent when none. Not an upstream key (it
+// ignores unknown names).
+void RegistryService::storeIssuingList(const std::set<QByteArray> &prefixes)
+{
+    if (prefixes.empty()) return m_store.removeConfig(kIssuing);
+    QByteArray list;
+    for (const QByteArray &prefix : prefixes) {
+        if (!list.isEmpty()) list += ' ';
+        list += prefix;
+    }
+    m_store.setConfig(kIssuing, QString::fromLatin1(list));
+}
+
+void RegistryService::releaseReservations(const std::vector<QByteArray> &prefixes)
+{
+    std::set<QByteArray> issuing = m_inFlight.prefixes;
+    RegistryStore::Transaction transaction(m_store);
+    for (const QByteArray &prefix : prefixes) {
+        issuing.erase(prefix);
+        const auto row = m_store.row(prefix);
+        if (row && row->isReserved()) m_store.freeRow(prefix);
+    }
+    storeIssuingList(issuing);
+    if (!transaction.commit()) {
+        qCWarning(lcRegistry).noquote() << "cannot free" << prefixes.size()
+                                        << "reserved prefixes now; the next start frees them";
+        return;
+    }
+    m_inFlight.prefixes = std::move(issuing);
+}
+
+// At startup: the prefixes reserved by batches that a crash interrupted
+// before their store phase are free again (their tokens were never deleted).
+bool RegistryService::recoverInterruptedIssuance(QString *error)
+{
+    const QByteArray list = m_store.configBlob(kIssuing);
+    if (list.isNull()) return true;
+    RegistryStore::Transaction transaction(m_store);
+    int freed = 0;
+    for (const QByteArray &prefix : list.split(' ')) {
+        if (prefix.isEmpty()) continue;
+        const auto row = m_store.row(prefix);
+        if (row && row->isReserved()) {
+            m_store.freeRow(prefix);
+            ++freed;
+        }
+    }
+    m_store.removeConfig(kIssuing);
+    if (!transaction.commit()) {
+        if (error) *error = QStringLiteral("cannot free the prefixes of an interrupted issuance: %1").arg(m_store.lastError());
+        return false;
+    }
+    if (freed)
+        qCInfo(lcRegistry).noquote() << "freed" << freed << "prefixes reserved by an issuance that a crash interrupted";
+    return true;
 }
 
 } // namespace re6st::registry

@@ -87,7 +87,16 @@ RegistryService::RegistryService(const RegistryOptions &options, Dependencies de
     connect(&m_cleanupTimer, &QTimer::timeout, this, [this] { runCleanup(); });
 }
 
-RegistryService::~RegistryService() = default;
+RegistryService::~RegistryService()
+{
+    // Batches whose CSRs or signatures are on worker threads: let those finish
+    // (they use the batch and m_deps), without running the next phase. Their
+    // reserved prefixes are freed at the next start.
+    for (const auto &batch : m_issueBatches) {
+        batch->watcher.disconnect();
+        batch->watcher.waitForFinished();
+    }
+}
 
 bool RegistryService::start(QString *error)
 {
@@ -97,6 +106,7 @@ bool RegistryService::start(QString *error)
                                     "§2.1); re-issue the CA with -set_serial 0x1<prefix>");
         return false;
     }
+    if (!recoverInterruptedIssuance(error)) return false;
     reloadConfigCache();
     // One streaming pass over the stored certificates (one PEM at a time);
     // afterwards nothing parses them all again.

@@ -15,8 +15,12 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
+#include <QSet>
 #include <functional>
+#include <list>
+#include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace re6st::registry {
@@ -58,6 +62,10 @@ public:
     void setClock(std::function<qint64()> now) { m_now = std::move(now); }
     qint64 now() const { return m_now(); }
     SessionTable &sessions() { return m_sessions; }
+    // Tests: called on a worker thread just before a requestCertificate's
+    // certificate (X.509 serial `serial`) is signed, its prefix reserved
+    // (RegistryIssuance.cpp); it may block to hold that batch in flight.
+    void setSigningHook(std::function<void(quint64 serial)> hook) { m_signingHook = std::move(hook); }
     QByteArray network() const { return m_network; }
 
     // §13 tail of the startup sequence: cleanup pass, then rebuild the network
@@ -130,8 +138,19 @@ private:
     std::optional<crypto::Certificate> issue(const crypto::Subject &subject, const KeySource &keyFrom,
                                              qint64 notAfter, QString *error);
     // registry/RegistryIssuance.cpp: the requestCertificate calls queued
-    // since the last event-loop pass, issued in one transaction.
+    // since the last event-loop pass form a batch, issued in phases
+    // (CSRs read, prefixes reserved, certificates signed, stored); several
+    // batches may be in flight, each phase off the event loop or short.
+    struct IssueBatch;
     void processIssueBatch();
+    void reserveIssues(IssueBatch &batch);
+    void storeIssues(IssueBatch &batch);
+    void finishIssueBatch(IssueBatch &batch);
+    template<typename Work>
+    void runIssuePhase(IssueBatch &batch, Work work, void (RegistryService::*next)(IssueBatch &));
+    void storeIssuingList(const std::set<QByteArray> &prefixes);
+    void releaseReservations(const std::vector<QByteArray> &prefixes);
+    bool recoverInterruptedIssuance(QString *error);
     bool bumpVersion();
     QByteArray registryPrefix() const;
     void scheduleCleanup(qint64 delaySeconds);
@@ -158,6 +177,7 @@ private:
     QByteArray m_caPem;
     QString m_caEmail;
     std::function<qint64()> m_now;
+    std::function<void(quint64)> m_signingHook;
     SessionTable m_sessions;
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;
@@ -174,6 +194,16 @@ private:
     CertificateIndex m_index;
     Counters m_counters;
     std::vector<PendingIssue> m_pendingIssues; // requestCertificate batch (RegistryIssuance.cpp)
+    // What the batches between their reserve and store phases hold.
+    struct InFlight
+    {
+        QSet<QString> tokens;           // not deleted until stored
+        std::set<int> subjectSerials;   // not in m_index yet
+        std::set<QByteArray> prefixes;  // rows 'reserved', listed in config "issuing"
+        bool firstClaimed = false;      // one of them will be the registry's own prefix
+    };
+    InFlight m_inFlight;
+    std::list<std::unique_ptr<IssueBatch>> m_issueBatches;
     QTimer m_cleanupTimer;
     qint64 m_nextCleanup = 0;
 };

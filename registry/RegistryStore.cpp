@@ -75,12 +75,17 @@ QString stringAt(const QSqlQuery &q, int i)
 
 // ---------------------------------------------------------------- Transaction
 
-RegistryStore::Transaction::Transaction(RegistryStore &store) : m_store(store)
+RegistryStore::Transaction::Transaction(RegistryStore &store, Durability durability) : m_store(store)
 {
+    // SQLite ignores a change of the level inside a transaction: set it first.
+    if (durability == Durability::Deferred)
+        m_deferred = m_store.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
     // BEGIN IMMEDIATE takes the write lock now, so two registries sharing the
     // file never allocate the same prefix (§18.7). The busy timeout waits.
-    if (!m_store.exec(QStringLiteral("BEGIN IMMEDIATE")))
+    if (!m_store.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
         m_done = true; // nothing to roll back
+        restoreSync();
+    }
 }
 
 RegistryStore::Transaction::~Transaction()
@@ -88,7 +93,17 @@ RegistryStore::Transaction::~Transaction()
     if (!m_done) {
         m_store.exec(QStringLiteral("ROLLBACK"));
         m_store.invalidateFreePrefixes(); // it followed the rolled-back writes
+        restoreSync();
     }
+}
+
+void RegistryStore::Transaction::restoreSync()
+{
+    if (!m_deferred)
+        return;
+    m_deferred = false;
+    if (!m_store.exec(QStringLiteral("PRAGMA synchronous=FULL")))
+        qCWarning(lcStore) << "PRAGMA synchronous=FULL failed:" << m_store.lastError();
 }
 
 bool RegistryStore::Transaction::commit()
@@ -98,6 +113,7 @@ bool RegistryStore::Transaction::commit()
     if (!m_store.exec(QStringLiteral("COMMIT")))
         return false; // destructor rolls back
     m_done = true;
+    restoreSync();
     return true;
 }
 
@@ -270,9 +286,9 @@ QString RegistryStore::setup(const QString &path)
         // Durability first (registry-protocol.md §18.7): synchronous=FULL
         // fdatasyncs the WAL at every COMMIT, so a certificate handed to a
         // client survives even a power loss and its prefix is never issued
-        // twice. Measured cost here: ~60 us per fdatasync, 4-5 per issued
-        // certificate, small next to the RSA signature (synchronous=NORMAL
-        // would only protect against process crashes).
+        // twice (synchronous=NORMAL alone would only protect against process
+        // crashes). Only Durability::Deferred transactions, whose loss harms
+        // nobody, skip the fdatasync; the next synced COMMIT covers them.
         if (!q.exec(QStringLiteral("PRAGMA synchronous=FULL")))
             qCWarning(lcStore) << "PRAGMA synchronous=FULL failed:" << q.lastError().text();
     }

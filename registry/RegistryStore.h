@@ -40,11 +40,19 @@ public:
         bool isAllocated() const { return !cert.isNull() && !isReserved(); }
     };
 
+    // How a Transaction's COMMIT reaches the disk.
+    enum class Durability {
+        Synced,   // fdatasync before COMMIT returns (synchronous=FULL, the default)
+        Deferred, // written to the WAL, synced by the next Synced commit
+                  // (synchronous=NORMAL): only for writes whose loss in a power
+                  // cut harms nobody, i.e. nothing was answered on them
+    };
+
     // RAII: BEGIN IMMEDIATE on construction, ROLLBACK unless commit() succeeded.
     class Transaction final
     {
     public:
-        explicit Transaction(RegistryStore &store);
+        explicit Transaction(RegistryStore &store, Durability durability = Durability::Synced);
         ~Transaction();
         bool commit();       // false if BEGIN or COMMIT failed (then rolled back)
         bool isActive() const; // BEGIN succeeded and not yet committed
@@ -52,8 +60,10 @@ public:
         Transaction &operator=(const Transaction &) = delete;
 
     private:
+        void restoreSync();
         RegistryStore &m_store;
         bool m_done = false;
+        bool m_deferred = false;
     };
 
     // RAII, inside a Transaction: SAVEPOINT on construction; ROLLBACK TO it

@@ -190,6 +190,9 @@ private Q_SLOTS:
         QVERIFY2(db.isOpen(), qPrintable(db.error()));
         checkIntegrity(db);
         if (QTest::currentTestFailed()) return;
+        // The prefixes that batches in flight had reserved are free again.
+        QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM cert WHERE cert = 'reserved'")).toInt(), 0);
+        QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM config WHERE name = 'issuing'")).toInt(), 0);
         int received = 0, stored = 0, pending = 0;
         for (int i = 0; i < kBurst; ++i) {
             const auto &[token, email] = m_burstTokens[i];

@@ -22,7 +22,10 @@
 #include <QLocalSocket>
 #include <QNetworkDatagram>
 #include <QSignalSpy>
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QTest>
 #include <QUdpSocket>
 #include <algorithm>
@@ -58,6 +61,8 @@ struct Fixture
     RegistryStore store;
     std::unique_ptr<Mailer> mailer;
     std::unique_ptr<RegistryService> service;
+    RegistryOptions options;
+    LocalNode *node = nullptr;
     qint64 clock = kNow;
 
     explicit Fixture(RegistryOptions options = {}, const QString &copyDb = {}, LocalNode *node = nullptr)
@@ -67,6 +72,16 @@ struct Fixture
         QString error;
         if (!store.open(db, &error)) qFatal("store: %s", qPrintable(error));
         if (options.ca.isEmpty()) options.ca = vectors() + "/crypto/ca.crt";
+        this->options = options;
+        this->node = node;
+        startService();
+    }
+
+    // A new service on the same database, as after a restart of the registry
+    // (the old one is destroyed first: its batches in flight never finish).
+    void startService()
+    {
+        service.reset();
         RegistryService::Dependencies deps;
         deps.store = &store;
         deps.ca = *crypto::Certificate::fromPem(readVector("crypto/ca.crt"));
@@ -78,6 +93,7 @@ struct Fixture
         deps.mailer = mailer.get();
         service = std::make_unique<RegistryService>(options, deps);
         service->setClock([this] { return clock; });
+        QString error;
         if (!service->start(&error)) qFatal("start: %s", qPrintable(error));
     }
 
@@ -110,6 +126,34 @@ struct Fixture
         QList<HttpResponse> answers;
         for (const auto &r : out) answers.append(r.value_or(HttpResponse::error(-1, "no answer")));
         return answers;
+    }
+
+    // One request handed to the service; *out is set when it answers.
+    void send(const QByteArray &target, std::optional<HttpResponse> *out)
+    {
+        HttpRequest request;
+        request.method = "GET";
+        request.target = target;
+        request.version = "HTTP/1.1";
+        request.peer = QHostAddress::LocalHost;
+        service->handle(request, [out](HttpResponse r) { *out = r; });
+    }
+
+    // Runs the event loop until `done` (false after 20 s).
+    static bool waitUntil(const std::function<bool()> &done)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (!done() && timer.elapsed() < 20000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        return done();
+    }
+
+    // The prefixes listed in config "issuing" (batches between their reserve
+    // and store phases).
+    QList<QByteArray> issuing() const
+    {
+        const QByteArray list = store.configBlob(QStringLiteral("issuing"));
+        return list.isEmpty() ? QList<QByteArray>() : list.split(' ');
     }
 
     HttpResponse signedGet(HmacRatchet &ratchet, const QByteArray &target)
@@ -151,6 +195,25 @@ RegistryOptions baseOptions()
     o.key = "ca.key";
     return o;
 }
+
+// A Fixture whose requestCertificate with token t0 is held after its reserve
+// phase (prefix reserved, token not deleted) until `release` is released.
+struct HeldIssue
+{
+    QSemaphore release; // before f: opened (below) before f's service waits for its workers
+    Fixture f{baseOptions()};
+    std::optional<HttpResponse> answer;
+    QByteArray prefix; // reserved by the held request; empty if it never got there
+
+    HeldIssue()
+    {
+        if (f.get("/addToken?email=e0&token=t0").status != 204) return;
+        f.service->setSigningHook([this](quint64) { release.acquire(); });
+        f.send("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))), &answer);
+        if (Fixture::waitUntil([this] { return f.issuing().size() == 1; })) prefix = f.issuing().constFirst();
+    }
+    ~HeldIssue() { release.release(100); }
+};
 
 } // namespace
 
@@ -540,6 +603,106 @@ private Q_SLOTS:
         QCOMPARE(f.service->certificateIndex().freeSubjectSerial(), 4);
         // No row is left 'reserved' by the batch.
         for (const auto &row : f.store.rows()) QVERIFY2(!row.isReserved(), row.prefix.constData());
+    }
+
+    // Worker threads sign while the event loop reserves the next batch: a
+    // batch arriving meanwhile gets its own prefixes and serials, and a token
+    // held by the batch in flight is not given twice.
+    void pipelinedBatches()
+    {
+        QSemaphore gate; // declared first: a failing check opens it before f waits for the workers
+        Fixture f(baseOptions());
+        const auto open = qScopeGuard([&gate] { gate.release(100); });
+        for (int i = 0; i < 3; ++i)
+            QCOMPARE(f.get("/addToken?email=e" + QByteArray::number(i) + "&token=t" + QByteArray::number(i)).status, 204);
+        const QByteArray csr0 = Fixture::q(f.csr(vectorKey("node-0-16.key")));
+        const QByteArray csr1 = Fixture::q(f.csr(vectorKey("node-1-16.key")));
+        // Both batches stay in flight (blocked before signing) until batch 2 is
+        // reserved: one pool thread each, and one more for batch 2's CSRs.
+        QThreadPool::globalInstance()->setMaxThreadCount(std::max(3, QThreadPool::globalInstance()->maxThreadCount()));
+        f.service->setSigningHook([&gate](quint64) {
+            gate.acquire();
+            gate.release();
+        });
+        std::optional<HttpResponse> a, b, c;
+        f.send("/requestCertificate?token=t0&req=" + csr0, &a);
+        QVERIFY(Fixture::waitUntil([&f] { return f.issuing().size() == 1; }));
+        // Batch 1 reserved: its row held (no email yet), its token not deleted yet.
+        const QByteArray first = f.issuing().constFirst();
+        QVERIFY(f.store.row(first)->isReserved());
+        QVERIFY(f.store.row(first)->email.isNull());
+        QVERIFY(f.store.token(QStringLiteral("t0")));
+        QVERIFY(!f.store.prefixForEmail(QStringLiteral("e0")));
+        f.send("/requestCertificate?token=t1&req=" + csr1, &b);
+        f.send("/requestCertificate?token=t0&req=" + csr1, &c); // t0 is held by batch 1
+        QVERIFY(Fixture::waitUntil([&] { return f.issuing().size() == 2 && c; }));
+        QCOMPARE(c->status, 204);
+        QVERIFY(!a && !b);
+        gate.release();
+        QVERIFY(Fixture::waitUntil([&] { return a && b; }));
+        QVERIFY2(a->status == 200 && b->status == 200, a->body.constData());
+        const auto certA = crypto::Certificate::fromPem(a->body);
+        const auto certB = crypto::Certificate::fromPem(b->body);
+        QVERIFY(certA && certB);
+        QCOMPARE(certA->commonName(), QStringLiteral("0/16"));
+        QCOMPARE(certB->commonName(), QStringLiteral("1/16"));
+        QCOMPARE(certA->serialDecimal(), QByteArray("1"));
+        QCOMPARE(certB->serialDecimal(), QByteArray("2"));
+        QCOMPARE(crypto::subjectValue(certA->subject(), "serialNumber"), QStringLiteral("0"));
+        QCOMPARE(crypto::subjectValue(certB->subject(), "serialNumber"), QStringLiteral("1"));
+        QCOMPARE(f.store.configBlob("prefix"), QByteArray("0000000000000000")); // batch 1's was the first
+        QCOMPARE(f.store.row(first)->email, QStringLiteral("e0"));
+        QVERIFY(f.issuing().isEmpty());
+        QVERIFY(!f.store.hasConfig(QStringLiteral("issuing")));
+        QCOMPARE(f.store.tokenCount(), 1); // t2
+        for (const auto &row : f.store.rows()) QVERIFY2(!row.isReserved(), row.prefix.constData());
+    }
+
+    // A token deleted while its certificate is being signed: 204, nothing
+    // stored, the prefix free again.
+    void tokenDeletedWhileSigning()
+    {
+        HeldIssue held;
+        QVERIFY(!held.prefix.isEmpty());
+        Fixture &f = held.f;
+        QCOMPARE(f.get("/deleteToken?token=t0").status, 204);
+        held.release.release();
+        QVERIFY(Fixture::waitUntil([&held] { return held.answer.has_value(); }));
+        QCOMPARE(held.answer->status, 204);
+        QVERIFY(f.store.row(held.prefix)->isFree());
+        QVERIFY(!f.store.hasConfig(QStringLiteral("issuing")));
+        QVERIFY(!f.store.hasConfig(QStringLiteral("prefix")));
+        QCOMPARE(f.service->counters().certificatesRequested, quint64(0));
+        // The next request is the registry's own, with the same prefix.
+        f.service->setSigningHook({});
+        QCOMPARE(f.get("/addToken?email=e1&token=t1").status, 204);
+        const HttpResponse r = f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(f.store.configBlob("prefix"), held.prefix);
+    }
+
+    // The registry dies between the reserve and store phases: the next start
+    // frees the reserved prefix, and the token is still valid.
+    void interruptedIssuanceIsRecovered()
+    {
+        HeldIssue held;
+        QVERIFY(!held.prefix.isEmpty());
+        Fixture &f = held.f;
+        QCOMPARE(held.prefix, QByteArray("0000000000000000"));
+        f.store.setRow({QByteArray("1"), QString(), QByteArrayLiteral("reserved")}); // not ours: stays
+        held.release.release();
+        f.startService(); // the old service waits for its worker, stores nothing
+        QVERIFY(!held.answer.has_value());
+        QVERIFY(!f.store.row(held.prefix)); // freed, then merged back by the startup cleanup (§7.4)
+        for (const auto &row : f.store.rows()) QVERIFY2(!row.isReserved() || row.prefix == "1", row.prefix.constData());
+        QVERIFY(f.store.row("1")->isReserved());
+        QVERIFY(!f.store.hasConfig(QStringLiteral("issuing")));
+        QVERIFY(f.store.token(QStringLiteral("t0")));
+        const HttpResponse r = f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(crypto::Certificate::fromPem(r.body)->commonName(), QStringLiteral("0/16"));
+        QVERIFY(!f.store.token(QStringLiteral("t0")));
+        QCOMPARE(f.store.config("serial").toLongLong(), 2); // serial 1 went with the interrupted batch
     }
 
     void cleanupPass()

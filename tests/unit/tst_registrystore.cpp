@@ -265,6 +265,41 @@ private Q_SLOTS:
         QCOMPARE(store.tokenCount(), 1);
     }
 
+    // Durability::Deferred: synchronous=NORMAL for that transaction only,
+    // FULL again after its COMMIT or ROLLBACK.
+    void deferredDurabilityIsScoped()
+    {
+        QTemporaryDir dir;
+        RegistryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("t.db")), nullptr));
+        const auto level = [&store] {
+            QSqlQuery q(store.database());
+            return q.exec(QStringLiteral("PRAGMA synchronous")) && q.next() ? q.value(0).toInt() : -1;
+        };
+        QCOMPARE(level(), 2); // FULL
+        {
+            RegistryStore::Transaction t(store, RegistryStore::Durability::Deferred);
+            QVERIFY(t.isActive());
+            QCOMPARE(level(), 1); // NORMAL
+            store.setConfig(QStringLiteral("serial"), 7);
+            QVERIFY(t.commit());
+            QCOMPARE(level(), 2);
+        }
+        QCOMPARE(store.config(QStringLiteral("serial")).toInt(), 7);
+        {
+            RegistryStore::Transaction t(store, RegistryStore::Durability::Deferred);
+            store.setConfig(QStringLiteral("serial"), 8);
+        } // ROLLBACK
+        QCOMPARE(level(), 2);
+        QCOMPARE(store.config(QStringLiteral("serial")).toInt(), 7);
+        {
+            RegistryStore::Transaction t(store); // Synced: the level is left alone
+            QCOMPARE(level(), 2);
+            QVERIFY(t.commit());
+        }
+        QCOMPARE(level(), 2);
+    }
+
     void tokens()
     {
         QTemporaryDir dir;
