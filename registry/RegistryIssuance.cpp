@@ -354,8 +354,9 @@ void RegistryService::releaseReservations(const std::vector<QByteArray> &prefixe
     m_inFlight.prefixes = std::move(issuing);
 }
 
-// At startup: the prefixes reserved by batches that a crash interrupted
-// before their store phase are free again (their tokens were never deleted).
+// At startup: the prefixes reserved by batches that a crash or a stop
+// interrupted before their store phase are free again (their tokens were
+// never deleted).
 bool RegistryService::recoverInterruptedIssuance(QString *error)
 {
     const QByteArray list = m_store.configBlob(kIssuing);
@@ -376,7 +377,9 @@ bool RegistryService::recoverInterruptedIssuance(QString *error)
         return false;
     }
     if (freed)
-        qCInfo(lcRegistry).noquote() << "freed" << freed << "prefixes reserved by an issuance that a crash interrupted";
+        qCInfo(lcRegistry).noquote() << "freed" << freed
+                                     << "prefixes reserved by requests still being signed when the registry "
+                                        "stopped (their tokens are still valid)";
     return true;
 }
 

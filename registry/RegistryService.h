@@ -14,8 +14,8 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
-#include <QTimer>
 #include <QSet>
+#include <QTimer>
 #include <functional>
 #include <list>
 #include <memory>
