@@ -208,6 +208,17 @@ void HttpFront::close()
     m_servers.clear();
 }
 
+void HttpFront::stopListening()
+{
+    for (auto &server : m_servers) server->close(); // accepted sockets stay its children
+}
+
+void HttpFront::flush()
+{
+    for (auto &server : m_servers)
+        for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) socket->flush();
+}
+
 void HttpFront::onNewConnection(QTcpServer *server)
 {
     while (QTcpSocket *socket = server->nextPendingConnection()) {

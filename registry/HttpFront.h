@@ -55,7 +55,11 @@ public:
     // IPv6 addresses are bound with IPV6_V6ONLY. False + *error on failure.
     bool listen(const QHostAddress &address, quint16 port, QString *error);
     quint16 serverPort() const; // port of the first listening server
-    void close();
+    void close();         // stops listening and drops every connection
+    // Before exit: stop accepting connections but keep serving the open ones,
+    // then write out what they still buffer (answers given just before exit).
+    void stopListening();
+    void flush();
     void setObserver(Observer observer) { m_observer = std::move(observer); }
 
     static QByteArray reasonPhrase(int status);

@@ -318,8 +318,23 @@ void RegistryService::finishIssueBatch(IssueBatch &batch)
         this,
         [this, b] {
             m_issueBatches.remove_if([b](const std::unique_ptr<IssueBatch> &owned) { return owned.get() == b; });
+            notifyIfIssuanceIdle();
         },
         Qt::QueuedConnection);
+}
+
+void RegistryService::whenIssuanceIdle(std::function<void()> idle)
+{
+    m_onIssuanceIdle = std::move(idle);
+    notifyIfIssuanceIdle();
+}
+
+void RegistryService::notifyIfIssuanceIdle()
+{
+    if (!m_onIssuanceIdle || !m_pendingIssues.empty() || !m_issueBatches.empty()) return;
+    const auto idle = std::move(m_onIssuanceIdle);
+    m_onIssuanceIdle = nullptr;
+    idle();
 }
 
 // config "issuing": the reserved prefixes of the batches in flight, one bit

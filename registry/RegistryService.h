@@ -75,6 +75,9 @@ public:
 
     // One HTTP GET request; `reply` is called exactly once (maybe later).
     void handle(const HttpRequest &request, HttpFront::Responder reply);
+    // Before exit: `idle` is called once no requestCertificate is queued or in
+    // flight any more (at once if none is), so a stop answers those first.
+    void whenIssuanceIdle(std::function<void()> idle);
 
     // §8.5. False when the registry's own certificate expired beyond the
     // grace period ("wrong clock?"), after emitting fatalError().
@@ -146,6 +149,7 @@ private:
     void reserveIssues(IssueBatch &batch);
     void storeIssues(IssueBatch &batch);
     void finishIssueBatch(IssueBatch &batch);
+    void notifyIfIssuanceIdle();
     template<typename Work>
     void runIssuePhase(IssueBatch &batch, Work work, void (RegistryService::*next)(IssueBatch &));
     void storeIssuingList(const std::set<QByteArray> &prefixes);
@@ -204,6 +208,7 @@ private:
     };
     InFlight m_inFlight;
     std::list<std::unique_ptr<IssueBatch>> m_issueBatches;
+    std::function<void()> m_onIssuanceIdle; // whenIssuanceIdle()
     QTimer m_cleanupTimer;
     qint64 m_nextCleanup = 0;
 };

@@ -23,6 +23,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QTimer>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -195,14 +196,31 @@ int main(int argc, char **argv)
 
     // Signals into the event loop.
     platform::SignalPipe signalPipe({SIGTERM, SIGINT, SIGUSR1});
+    bool stopping = false;
+    static constexpr int StopGraceMs = 10000;
     if (!signalPipe.isValid()) return fail(QStringLiteral("pipe2 failed"));
     QObject::connect(&signalPipe, &platform::SignalPipe::received, &app, [&](int signo) {
         if (signo == SIGUSR1) {
             const QString warning = platform::ProcessLog::reopen();
             if (!warning.isEmpty()) qWarning().noquote() << warning;
             qInfo() << "log file reopened";
+        } else if (!stopping) {
+            // Stop accepting connections, answer the certificate requests
+            // already read (their signatures run on worker threads), then exit.
+            stopping = true;
+            qInfo() << "exiting on signal" << signo << "once the certificate requests in flight are answered";
+            front.stopListening();
+            const auto exitNow = [&front, &app] {
+                front.flush();
+                app.quit();
+            };
+            QTimer::singleShot(StopGraceMs, &app, [exitNow] {
+                qWarning() << "certificate requests still in flight after" << StopGraceMs / 1000 << "s: exiting";
+                exitNow();
+            });
+            service.whenIssuanceIdle(exitNow);
         } else {
-            qInfo() << "exiting on signal" << signo;
+            qInfo() << "exiting now on signal" << signo;
             app.quit();
         }
     });

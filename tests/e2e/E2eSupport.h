@@ -538,6 +538,14 @@ public:
     }
     void stop() { m_guard.stop(); }
     void killHard() { m_guard.killHard(); }
+    // After a signal sent by the test: reaps the process; its exit code, or -1
+    // if it is still running after `ms` or did not exit normally.
+    int waitForExit(int ms)
+    {
+        QProcess *p = m_guard.process();
+        if (!p || (p->state() != QProcess::NotRunning && !p->waitForFinished(ms))) return -1;
+        return p->exitStatus() == QProcess::NormalExit ? p->exitCode() : -1;
+    }
     bool isRunning() const { return m_guard.isRunning(); }
     qint64 pid() const { return m_guard.pid(); }
     quint16 port() const { return m_port; }

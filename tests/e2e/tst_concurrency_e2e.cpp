@@ -90,6 +90,31 @@ private:
         QVERIFY(db.value(QStringLiteral("SELECT value FROM config WHERE name = 'serial'")).toLongLong() >= maxSerial);
     }
 
+    // kBurst requestCertificate calls with new tokens tagged `tag` (into
+    // *tokens), at most kWindow in flight, so that whatever the scheduling the
+    // signal lands mid-burst: `signo` goes to the registry PID the moment the
+    // kKillAfter-th answer is in. Returns the answers counted then, -1 if the
+    // signal was never sent; the rest of the burst is left to http.run().
+    int signalDuringBurst(const QByteArray &tag, int signo, QList<QPair<QByteArray, QByteArray>> *tokens,
+                          ParallelHttp &http)
+    {
+        const pid_t pid = pid_t(m_registry.pid());
+        if (pid <= 0 || !addTokens(tag, kBurst, tokens)) return -1;
+        for (int i = 0; i < kBurst; ++i)
+            http.add(requestBytes("GET", requestCertificateTarget((*tokens)[i].first, m_csrs[i % m_csrs.size()]), {}));
+        int sentAt = -1;
+        http.onFinished = [&](int) {
+            if (sentAt < 0 && http.completed() >= kKillAfter) {
+                ::kill(pid, signo);
+                sentAt = http.completed();
+            }
+        };
+        http.startAll(kWindow);
+        http.run(240000, [&] { return sentAt >= 0; });
+        http.onFinished = nullptr;
+        return sentAt;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -157,30 +182,14 @@ private Q_SLOTS:
     void sigkillDuringBurstKeepsDbConsistent()
     {
         m_burstTokens.clear();
-        QVERIFY(addTokens("burst", kBurst, &m_burstTokens));
         ParallelHttp http(port());
-        for (int i = 0; i < kBurst; ++i)
-            http.add(requestBytes("GET", requestCertificateTarget(m_burstTokens[i].first, m_csrs[i % m_csrs.size()]), {}));
-        const pid_t pid = pid_t(m_registry.pid());
-        QVERIFY(pid > 0);
-        // SIGKILL on the registry PID the moment the kKillAfter-th answer is in.
-        int killedAt = -1;
-        http.onFinished = [&](int) {
-            if (killedAt < 0 && http.completed() >= kKillAfter) {
-                ::kill(pid, SIGKILL);
-                killedAt = http.completed();
-            }
-        };
-        // At most kWindow requests in flight: whatever the scheduling, the kill
-        // lands mid-burst (in-flight requests, unsent ones keep their tokens).
-        http.startAll(kWindow);
-        http.run(240000, [&] { return killedAt >= 0; });
+        const int killedAt = signalDuringBurst("burst", SIGKILL, &m_burstTokens, http);
         QVERIFY2(killedAt >= 0, qPrintable(QStringLiteral("only %1 answers").arg(http.completed())));
         m_registry.killHard(); // reaps it
         QVERIFY(!m_registry.isRunning());
         http.run(60000); // the rest fail (connection reset/refused)
         QCOMPARE(http.completed(), kBurst);
-        qInfo("registry %d killed after %d of %d answers", int(pid), killedAt, kBurst);
+        qInfo("registry killed after %d of %d answers", killedAt, kBurst);
 
         QString error;
         QVERIFY2(m_registry.restart(&error), qPrintable(error));
@@ -250,6 +259,44 @@ private Q_SLOTS:
         QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM token")).toInt(), 0);
         QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM cert WHERE cert IS NOT NULL AND cert != 'reserved'")).toInt(),
                  kParallel + kBurst);
+    }
+
+    // SIGTERM during a burst: the registry stops accepting, answers the
+    // requests it has read (their signatures in flight) and exits 0, leaving
+    // no prefix reserved; every answer received is in the database.
+    void sigtermDuringBurstAnswersInFlight()
+    {
+        QList<QPair<QByteArray, QByteArray>> tokens;
+        ParallelHttp http(port());
+        const int termAt = signalDuringBurst("term", SIGTERM, &tokens, http);
+        QVERIFY2(termAt >= 0, qPrintable(QStringLiteral("only %1 answers").arg(http.completed())));
+        http.run(60000); // the rest: answered, or refused once the registry stopped listening
+        QCOMPARE(http.completed(), kBurst);
+        QCOMPARE(m_registry.waitForExit(30000), 0);
+        Db db(m_registry.db());
+        QVERIFY2(db.isOpen(), qPrintable(db.error()));
+        checkIntegrity(db);
+        QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM cert WHERE cert = 'reserved'")).toInt(), 0);
+        QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM config WHERE name = 'issuing'")).toInt(), 0);
+        int received = 0;
+        for (int i = 0; i < kBurst; ++i) {
+            const HttpReply &r = http.at(i).reply;
+            const auto certRows = db.rows(QStringLiteral("SELECT cert FROM cert WHERE email = ?"), {QString::fromLatin1(tokens[i].second)});
+            const int tokenRows = db.value(QStringLiteral("SELECT count(*) FROM token WHERE token = ?"), {QString::fromLatin1(tokens[i].first)}).toInt();
+            QVERIFY2(tokenRows + certRows.size() == 1, tokens[i].second.constData());
+            if (r.status == 200) {
+                ++received;
+                QVERIFY2(certRows.size() == 1, tokens[i].second.constData());
+                QCOMPARE(certRows[0][0].toByteArray().trimmed(), r.body.trimmed());
+            } else {
+                QVERIFY2(r.status == 0, qPrintable(QStringLiteral("request %1: %2").arg(i).arg(r.describe())));
+            }
+        }
+        qInfo("SIGTERM after %d answers: %d certificates received in all", termAt, received);
+        QVERIFY(received >= kKillAfter);
+        QString error;
+        QVERIFY2(m_registry.restart(&error), qPrintable(error));
+        QVERIFY(m_registry.alive());
     }
 };
 

@@ -681,6 +681,29 @@ private Q_SLOTS:
         QCOMPARE(f.store.configBlob("prefix"), held.prefix);
     }
 
+    // A stop (SIGTERM) waits for whenIssuanceIdle: the request being signed
+    // is answered and stored first.
+    void stopWaitsForIssuanceInFlight()
+    {
+        HeldIssue held;
+        QVERIFY(!held.prefix.isEmpty());
+        Fixture &f = held.f;
+        bool idle = false;
+        f.service->whenIssuanceIdle([&idle] { idle = true; });
+        QVERIFY(!idle);
+        QCoreApplication::processEvents();
+        QVERIFY(!idle);
+        held.release.release();
+        QVERIFY(Fixture::waitUntil([&idle] { return idle; }));
+        QVERIFY(held.answer.has_value());
+        QCOMPARE(held.answer->status, 200);
+        QCOMPARE(f.store.row(held.prefix)->cert, held.answer->body);
+        // Nothing in flight: at once.
+        bool again = false;
+        f.service->whenIssuanceIdle([&again] { again = true; });
+        QVERIFY(again);
+    }
+
     // The registry dies between the reserve and store phases: the next start
     // frees the reserved prefix, and the token is still valid.
     void interruptedIssuanceIsRecovered()
