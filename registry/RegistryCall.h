@@ -61,7 +61,6 @@ struct RegistryService::PendingIssue
     quint64 serial = 0;
     int subjectSerial = -1;
     crypto::Subject subject;
-    bool first = false;                       // the registry node's own prefix
     // Phase 3 (worker thread): the signed certificate.
     QByteArray pem;
     std::optional<CertificateIndex::Entry> entry;

@@ -171,7 +171,6 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     std::set<int> subjectSerials = m_inFlight.subjectSerials;
     std::set<QByteArray> issuing = m_inFlight.prefixes;
     QSet<QString> tokens = m_inFlight.tokens;
-    bool firstClaimed = m_inFlight.firstClaimed || !registryPrefix().isEmpty();
     for (PendingIssue *p : live) {
         if (p->tokenRow) {
             // Deleted meanwhile, or taken by an earlier request still in flight.
@@ -200,8 +199,6 @@ void RegistryService::reserveIssues(IssueBatch &batch)
             continue;
         }
         p->prefix = *prefix;
-        p->first = !firstClaimed;
-        firstClaimed = true;
         p->subjectSerial = m_index.freeSubjectSerial(subjectSerials);
         subjectSerials.insert(p->subjectSerial);
         p->subject = p->csr->subject();
@@ -222,7 +219,6 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     m_inFlight.subjectSerials = std::move(subjectSerials);
     m_inFlight.prefixes = std::move(issuing);
     m_inFlight.tokens = std::move(tokens);
-    m_inFlight.firstClaimed = firstClaimed && registryPrefix().isEmpty();
 
     // 3. The certificates (§7.5): built and signed off the event loop.
     const auto &ca = m_deps.ca;
@@ -246,6 +242,7 @@ void RegistryService::storeIssues(IssueBatch &batch)
     auto &live = batch.live;
     // 4. One synced commit for the batch, then the answers.
     std::set<QByteArray> issuing = m_inFlight.prefixes;
+    // The first certificate stored is the registry node's own (config prefix).
     bool first = false;
     RegistryStore::Transaction transaction(m_store);
     if (transaction.isActive()) {
@@ -258,7 +255,7 @@ void RegistryService::storeIssues(IssueBatch &batch)
                 continue;
             }
             m_store.setRow({p->prefix, p->email, p->pem});
-            if (p->first) {
+            if (!first && registryPrefix().isEmpty()) {
                 m_store.setConfig(QStringLiteral("prefix"), QString::fromLatin1(p->prefix));
                 first = true;
             }
@@ -270,7 +267,6 @@ void RegistryService::storeIssues(IssueBatch &batch)
     for (PendingIssue *p : live) {
         m_inFlight.tokens.remove(p->token);
         m_inFlight.subjectSerials.erase(p->subjectSerial);
-        if (p->first) m_inFlight.firstClaimed = false;
     }
     if (!committed) {
         // Rolled back: no token deleted, no certificate stored. The rows are

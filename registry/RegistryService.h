@@ -204,7 +204,6 @@ private:
         QSet<QString> tokens;           // not deleted until stored
         std::set<int> subjectSerials;   // not in m_index yet
         std::set<QByteArray> prefixes;  // rows 'reserved', listed in config "issuing"
-        bool firstClaimed = false;      // one of them will be the registry's own prefix
     };
     InFlight m_inFlight;
     std::list<std::unique_ptr<IssueBatch>> m_issueBatches;
