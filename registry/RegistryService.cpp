@@ -313,12 +313,6 @@ void RegistryService::requestToken(Call &call)
     });
 }
 
-int RegistryService::freeSubjectSerial() const
-{
-    // §7.6 with a proper first-gap computation (§18.8), from the index.
-    return m_index.freeSubjectSerial();
-}
-
 template<typename KeySource>
 std::optional<crypto::Certificate> RegistryService::issue(const crypto::Subject &subject,
                                                           const KeySource &keyFrom, qint64 notAfter,

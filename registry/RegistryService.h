@@ -134,7 +134,6 @@ private:
                            const std::function<void(int, const QByteArray &)> &reply);
     std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
     QString newToken() const;
-    int freeSubjectSerial() const;
     // KeySource: crypto::CertificateRequest or crypto::Certificate, whose
     // SubjectPublicKeyInfo the new certificate copies byte for byte.
     template<typename KeySource>
