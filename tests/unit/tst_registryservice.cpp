@@ -110,32 +110,24 @@ struct Fixture
                                const QHostAddress &peer = QHostAddress::LocalHost)
     {
         std::vector<std::optional<HttpResponse>> out(size_t(targets.size()));
-        for (qsizetype i = 0; i < targets.size(); ++i) {
-            HttpRequest request;
-            request.method = "GET";
-            request.target = targets[i];
-            request.version = "HTTP/1.1";
-            request.peer = peer;
-            for (const auto &[name, value] : headers) request.headers.append({name.toLower(), value});
-            service->handle(request, [&out, i](HttpResponse r) { out[size_t(i)] = r; });
-        }
-        const auto done = [&out] { return std::all_of(out.begin(), out.end(), [](const auto &r) { return r.has_value(); }); };
-        QElapsedTimer timer;
-        timer.start();
-        while (!done() && timer.elapsed() < 20000) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        for (qsizetype i = 0; i < targets.size(); ++i) send(targets[i], &out[size_t(i)], headers, peer);
+        waitUntil([&out] { return std::all_of(out.begin(), out.end(), [](const auto &r) { return r.has_value(); }); });
         QList<HttpResponse> answers;
         for (const auto &r : out) answers.append(r.value_or(HttpResponse::error(-1, "no answer")));
         return answers;
     }
 
     // One request handed to the service; *out is set when it answers.
-    void send(const QByteArray &target, std::optional<HttpResponse> *out)
+    void send(const QByteArray &target, std::optional<HttpResponse> *out,
+              const QList<QPair<QByteArray, QByteArray>> &headers = {},
+              const QHostAddress &peer = QHostAddress::LocalHost)
     {
         HttpRequest request;
         request.method = "GET";
         request.target = target;
         request.version = "HTTP/1.1";
-        request.peer = QHostAddress::LocalHost;
+        request.peer = peer;
+        for (const auto &[name, value] : headers) request.headers.append({name.toLower(), value});
         service->handle(request, [out](HttpResponse r) { *out = r; });
     }
 
