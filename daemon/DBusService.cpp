@@ -196,7 +196,7 @@ void DBusService::authorizeThen(const char *actionId,
     }
     const QString member = call.member();
     QPointer<DBusService> self(this);
-    m_authorizer->check(call.service(), QString::fromLatin1(actionId),
+    m_authorizer->check(call.service(), QString::fromLatin1(actionId), call.isInteractiveAuthorizationAllowed(),
                         [self, call, action, member, actionId](const PolkitAuthorizer::Result &r) {
                             if (!self)
                                 return;

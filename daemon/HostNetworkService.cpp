@@ -109,6 +109,7 @@ void HostNetworkService::FixConflict(const QString &connection)
                                     "Conflicts property for the current list")
                          .arg(connection.left(100)));
     m_authorizer->check(call.service(), QString::fromLatin1(PolkitAuthorizer::kActionFixNetwork),
+                        call.isInteractiveAuthorizationAllowed(),
                         [self, call, connection, reply](const PolkitAuthorizer::Result &r) {
                             if (!self)
                                 return;

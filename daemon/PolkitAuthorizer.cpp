@@ -23,6 +23,7 @@ namespace {
 constexpr auto kService = "org.freedesktop.PolicyKit1";
 constexpr auto kPath = "/org/freedesktop/PolicyKit1/Authority";
 constexpr auto kInterface = "org.freedesktop.PolicyKit1.Authority";
+constexpr quint32 kNoInteraction = 0;
 constexpr quint32 kAllowUserInteraction = 1;
 constexpr auto kRulesHint = "grant it with a polkit .rules file "
                             "(see 50-re6st-example.rules shipped with re6st-qt)";
@@ -50,7 +51,7 @@ void PolkitAuthorizer::finish(const Callback &callback, const Result &result)
     QMetaObject::invokeMethod(this, [callback, result] { callback(result); }, Qt::QueuedConnection);
 }
 
-void PolkitAuthorizer::check(const QString &caller, const QString &actionId, Callback callback,
+void PolkitAuthorizer::check(const QString &caller, const QString &actionId, bool allowInteraction, Callback callback,
                              int timeoutMs)
 {
     if (!callback)
@@ -99,15 +100,15 @@ void PolkitAuthorizer::check(const QString &caller, const QString &actionId, Cal
                                                        QLatin1String(kInterface),
                                                        QStringLiteral("CheckAuthorization"));
     call << QVariant::fromValue(subject) << actionId << QVariant::fromValue(details)
-         << QVariant::fromValue(kAllowUserInteraction) << cancellationId;
+         << QVariant::fromValue(allowInteraction ? kAllowUserInteraction : kNoInteraction) << cancellationId;
     qCDebug(lcPolkit).noquote() << "checking" << actionId << "for" << caller << "(" << cancellationId << ")";
 
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call, timeoutMs), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
-            [this, watcher, caller, actionId, cancellationId, callback, timeoutMs] {
+            [this, watcher, caller, actionId, cancellationId, callback, allowInteraction, timeoutMs] {
                 watcher->deleteLater();
                 const QDBusMessage reply = watcher->reply();
-                const Result result = verdictOf(reply, actionId, timeoutMs);
+                const Result result = verdictOf(reply, actionId, allowInteraction, timeoutMs);
                 switch (result.verdict) {
                 case Verdict::Authorized:
                     qCDebug(lcPolkit).noquote() << actionId << "authorized for" << caller;
@@ -139,7 +140,7 @@ void PolkitAuthorizer::cancel(const QString &cancellationId)
 }
 
 PolkitAuthorizer::Result PolkitAuthorizer::verdictOf(const QDBusMessage &reply, const QString &actionId,
-                                                     int timeoutMs)
+                                                     bool allowInteraction, int timeoutMs)
 {
     if (reply.type() == QDBusMessage::ErrorMessage) {
         const QString name = reply.errorName();
@@ -207,6 +208,13 @@ PolkitAuthorizer::Result PolkitAuthorizer::verdictOf(const QDBusMessage &reply, 
                 QStringLiteral("Not authorized: the authentication dialog for %1 was dismissed. Retry "
                                "and enter the password it asks for.")
                     .arg(actionId)};
+    if (challenge && !allowInteraction)
+        return {Verdict::NotAuthorized,
+                QStringLiteral("Not authorized: %1 needs authentication, and the call did not allow "
+                               "polkit to ask for a password (re6stctl --no-ask-password, or a D-Bus "
+                               "call without ALLOW_INTERACTIVE_AUTHORIZATION). Retry allowing it, run "
+                               "the command as root, or let an administrator %2.")
+                    .arg(actionId, QLatin1String(kRulesHint))};
     if (challenge)
         return {Verdict::NotAuthorized,
                 QStringLiteral("Not authorized: %1 needs authentication, but no polkit authentication "

@@ -9,7 +9,9 @@ namespace re6st::daemon {
 
 // Asks polkit whether the *caller* of a D-Bus method may perform an action
 // (org.freedesktop.PolicyKit1.Authority.CheckAuthorization on the same bus, subject
-// kind "system-bus-name" with the caller's unique name, flag AllowUserInteraction).
+// kind "system-bus-name" with the caller's unique name; flag AllowUserInteraction when
+// the caller's message carries ALLOW_INTERACTIVE_AUTHORIZATION, as the D-Bus
+// specification asks of services).
 // Asynchronous: the callback runs once polkit has answered (possibly after the user
 // authenticated through an agent), or with Unavailable when polkit does not answer.
 // The daemon refuses every mutating call unless the verdict is Authorized.
@@ -41,15 +43,18 @@ public:
     ~PolkitAuthorizer() override;
 
     // `caller`: the unique bus name of the method call's sender (QDBusMessage::service()).
+    // `allowInteraction`: may polkit ask the caller for a password through an agent
+    // (QDBusMessage::isInteractiveAuthorizationAllowed() of the call).
     // `timeoutMs` bounds the whole check, interactive authentication included.
     // The callback always runs later from the event loop (never inside check()), exactly
     // once; checks still pending when the authorizer is destroyed are dropped uncalled.
-    void check(const QString &caller, const QString &actionId, Callback callback,
+    void check(const QString &caller, const QString &actionId, bool allowInteraction, Callback callback,
                int timeoutMs = 5 * 60 * 1000);
 
 private:
     // Interprets CheckAuthorization's reply (or error) for `actionId`.
-    static Result verdictOf(const QDBusMessage &reply, const QString &actionId, int timeoutMs);
+    static Result verdictOf(const QDBusMessage &reply, const QString &actionId, bool allowInteraction,
+                            int timeoutMs);
     void finish(const Callback &callback, const Result &result);
     void cancel(const QString &cancellationId);
 

@@ -90,6 +90,7 @@ public:
     }
 
     QString address() const { return m_address; }
+    QString socketPath() const { return m_dir.path() + QStringLiteral("/bus"); }
     QString dir() const { return m_dir.path(); }
     qint64 pid() const { return m_process.processId(); }
 

@@ -44,21 +44,27 @@ inline QString findTool(const QString &name)
     return path;
 }
 
-// Runs `program` with exactly `environment` (plus a minimal PATH/LANG/HOME) while the
-// event loop keeps running: D-Bus objects of the test process can answer the command.
-// Killed at `timeoutMs`, and when the test process dies.
-inline ProcessResult runProcess(const QString &program, const QStringList &arguments,
-                                const QMap<QString, QString> &environment, int timeoutMs = 60000)
+// Exactly `environment` plus a minimal PATH/LANG/HOME.
+inline QProcessEnvironment minimalEnvironment(const QMap<QString, QString> &environment)
 {
-    ProcessResult result;
-    QProcess process;
     QProcessEnvironment env;
     env.insert(QStringLiteral("PATH"), QStringLiteral("/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"));
     env.insert(QStringLiteral("LANG"), QStringLiteral("C.UTF-8"));
     env.insert(QStringLiteral("HOME"), QStringLiteral("/"));
     for (auto it = environment.begin(); it != environment.end(); ++it)
         env.insert(it.key(), it.value());
-    process.setProcessEnvironment(env);
+    return env;
+}
+
+// Runs `program` with minimalEnvironment(environment) while the event loop keeps
+// running: D-Bus objects of the test process can answer the command.
+// Killed at `timeoutMs`, and when the test process dies.
+inline ProcessResult runProcess(const QString &program, const QStringList &arguments,
+                                const QMap<QString, QString> &environment, int timeoutMs = 60000)
+{
+    ProcessResult result;
+    QProcess process;
+    process.setProcessEnvironment(minimalEnvironment(environment));
     process.setWorkingDirectory(QStringLiteral("/"));
     process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     QEventLoop loop;
@@ -244,6 +250,21 @@ public:
 
     QString name() const { return m_name; }
     uid_t uid() const { return m_uid; }
+
+    // Gives the user a password (chpasswd; PAM then accepts it, e.g. for polkit).
+    bool setPassword(const QString &password, QString *error)
+    {
+        QProcess process;
+        process.start(findTool(QStringLiteral("chpasswd")), {});
+        process.write((m_name + QLatin1Char(':') + password + QLatin1Char('\n')).toUtf8());
+        process.closeWriteChannel();
+        if (process.waitForFinished(60000) && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0)
+            return true;
+        if (error)
+            *error = QStringLiteral("chpasswd failed for %1: %2%3")
+                         .arg(m_name, process.errorString(), QString::fromLocal8Bit(process.readAllStandardError()));
+        return false;
+    }
     gid_t gid() const { return m_gid; }
 
     // Runs `program` as this user (real/effective uid and gid, supplementary groups of

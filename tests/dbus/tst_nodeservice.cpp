@@ -6,6 +6,7 @@
 // Everything runs inside a network namespace of its own (the test re-executes itself
 // under `unshare --net`), so the node only touches addresses of that namespace.
 #include "NodeServiceFixture.h"
+#include "PolkitAgent.h"
 #include "TestUser.h"
 
 #include <QDBusConnection>
@@ -47,6 +48,8 @@ class TestNodeService final : public QObject
     NodeServiceFixture m_fx{QStringLiteral("nodeservice-test")};
     TestGroup m_admins;
     TestUser m_alice, m_bob; // alice: nobody special; bob: in the group a rule allows
+    TestUser m_carol;        // the administrator polkit asks for (a rule says so), with a password
+    const QString m_carolPassword = QStringLiteral("re6st-%1-pw").arg(::getpid());
     QString m_fingerprint;
     quint16 m_metricsPort = 0;
 
@@ -87,13 +90,15 @@ private Q_SLOTS:
         QFile::setPermissions(tmp, QFile::permissions(tmp) | QFile::ExeOther | QFile::ReadOther);
         QVERIFY(QFile::copy(bin("re6stctl"), ctl()));
         QString error;
-        QVERIFY2(m_admins.create(&error) && m_alice.create(&error) && m_bob.create(&error, {m_admins.name()}),
+        QVERIFY2(m_admins.create(&error) && m_alice.create(&error) && m_bob.create(&error, {m_admins.name()})
+                     && m_carol.create(&error) && m_carol.setPassword(m_carolPassword, &error),
                  qPrintable(error));
         PolkitFixture::Config config;
         config.rules[QStringLiteral("50-test.rules")] =
             QStringLiteral("polkit.addRule(function(a, s) { return a.id.indexOf(\"org.re6st.\") == 0 && "
-                           "s.isInGroup(\"%1\") ? polkit.Result.YES : polkit.Result.NOT_HANDLED; });")
-                .arg(m_admins.name()).toUtf8();
+                           "s.isInGroup(\"%1\") ? polkit.Result.YES : polkit.Result.NOT_HANDLED; });\n"
+                           "polkit.addAdminRule(function(a, s) { return [\"unix-user:%2\"]; });")
+                .arg(m_admins.name(), m_carol.name()).toUtf8();
         QVERIFY2(m_fx.setUp(config, &error), qPrintable(error));
         m_metricsPort = freePort();
         QVERIFY2(startNode(&error), qPrintable(error));
@@ -138,6 +143,65 @@ private Q_SLOTS:
         QVERIFY2(raw.exitCode != 0 && raw.err.contains(QLatin1String("org.re6st.Error.NotAuthorized")), qPrintable(raw.describe()));
         QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList());
         QVERIFY(noCertificateFiles());
+    }
+
+    // With an authentication agent (pkttyagent: what a desktop session runs), alice is
+    // asked for the administrator's password, through the real polkitd and PAM: a wrong
+    // one refuses the action (exit 4, nothing changed), the right one lets it through.
+    void agentAsksForTheAdministratorPassword()
+    {
+        if (const QString why = re6st::test::polkitAgentSkipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
+        const QStringList add{QStringLiteral("neighbour"), QStringLiteral("add"), QStringLiteral("5/16")};
+        const QString socket = m_fx.bus.socketPath();
+        const QString prompt = QStringLiteral("Authenticating as: ") + m_carol.name();
+
+        const re6st::test::AgentRun wrong =
+            re6st::test::runOnTerminal(m_alice, re6st::test::AgentFor::Command, socket, ctl(), add, env(), QStringLiteral("not-the-password"));
+        QVERIFY2(wrong.prompted && wrong.result.finished && wrong.result.exitCode == 4,
+                 qPrintable(wrong.result.describe() + m_fx.polkit.log()));
+        QVERIFY2(wrong.result.out.contains(QLatin1String("AUTHENTICATING FOR org.re6st.node.configure"))
+                     && wrong.result.out.contains(prompt) && wrong.result.out.contains(QLatin1String("AUTHENTICATION FAILED")),
+                 qPrintable(wrong.result.out));
+        QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList());
+
+        const re6st::test::AgentRun right =
+            re6st::test::runOnTerminal(m_alice, re6st::test::AgentFor::Command, socket, ctl(), add, env(), m_carolPassword);
+        QVERIFY2(right.prompted && right.result.finished && right.result.exitCode == 0,
+                 qPrintable(right.result.describe() + m_fx.polkit.log()));
+        QVERIFY2(right.result.out.contains(prompt) && right.result.out.contains(QLatin1String("AUTHENTICATION COMPLETE")),
+                 qPrintable(right.result.out));
+        QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList{QStringLiteral("5/16")});
+        const QDBusMessage del = call(kNode, QStringLiteral("RemoveNeighbour"), {QStringLiteral("5/16")}); // root
+        QVERIFY2(del.type() == QDBusMessage::ReplyMessage, qPrintable(del.errorMessage()));
+    }
+
+    // Over SSH there is no desktop agent: re6stctl on a terminal starts pkttyagent for
+    // itself and the password is asked there; --no-ask-password asks nothing and refuses.
+    void re6stctlAsksOnItsTerminal()
+    {
+        if (const QString why = re6st::test::polkitAgentSkipReason(); !why.isEmpty()) QSKIP(qPrintable(why));
+        const QString socket = m_fx.bus.socketPath();
+        const QStringList add{QStringLiteral("neighbour"), QStringLiteral("add"), QStringLiteral("5/16")};
+
+        const re6st::test::AgentRun asked =
+            re6st::test::runOnTerminal(m_alice, re6st::test::AgentFor::Nobody, socket, ctl(), add, env(), m_carolPassword);
+        QVERIFY2(asked.prompted && asked.result.finished && asked.result.exitCode == 0,
+                 qPrintable(asked.result.describe() + m_fx.polkit.log()));
+        QVERIFY2(asked.result.out.contains(QStringLiteral("Authenticating as: ") + m_carol.name()),
+                 qPrintable(asked.result.out));
+        QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList{QStringLiteral("5/16")});
+
+        const re6st::test::AgentRun refused = re6st::test::runOnTerminal(
+            m_alice, re6st::test::AgentFor::Nobody, socket, ctl(),
+            {QStringLiteral("--no-ask-password"), QStringLiteral("neighbour"), QStringLiteral("del"), QStringLiteral("5/16")},
+            env(), m_carolPassword);
+        QVERIFY2(!refused.prompted && refused.result.finished && refused.result.exitCode == 4,
+                 qPrintable(refused.result.describe()));
+        QVERIFY2(refused.result.out.contains(QLatin1String("not allowed to remove a neighbour without a password")),
+                 qPrintable(refused.result.out));
+        QCOMPARE(property(QStringLiteral("Neighbours")).toStringList(), QStringList{QStringLiteral("5/16")});
+        const QDBusMessage del = call(kNode, QStringLiteral("RemoveNeighbour"), {QStringLiteral("5/16")}); // root
+        QVERIFY2(del.type() == QDBusMessage::ReplyMessage, qPrintable(del.errorMessage()));
     }
 
     void groupAllowedByRuleAndRootSucceed()

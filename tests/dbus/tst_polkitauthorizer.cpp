@@ -101,7 +101,7 @@ private:
         QDBusConnection bus = connection();
         callerUids << bus.interface()->serviceUid(call.service()).value();
         m_authorizer.check(
-            subject, action,
+            subject, action, call.isInteractiveAuthorizationAllowed(),
             [this, call, bus](const PolkitAuthorizer::Result &r) mutable {
                 results << r;
                 bus.send(r.verdict == PolkitAuthorizer::Verdict::Authorized
@@ -226,12 +226,22 @@ class TestPolkitAuthorizer final : public QObject
         return {{QStringLiteral("DBUS_SYSTEM_BUS_ADDRESS"), m_bus.address()}};
     }
 
+    // Check(action) on the probe of the fake bus, addressed by its connection's unique
+    // name (no well-known name there).
+    static QDBusMessage fakeProbeCheck(const QString &action)
+    {
+        QDBusMessage call = QDBusMessage::createMethodCall(QDBusConnection(QStringLiteral("fake-daemon")).baseService(),
+                                                           kProbePath, kProbeIface, QStringLiteral("Check"));
+        call << action;
+        return call;
+    }
+
     // Calls check() directly and waits for the callback.
     static Checked checkDirectly(PolkitAuthorizer &authorizer, const QString &caller, const QString &action,
-                                 int timeoutMs = 60000)
+                                 int timeoutMs = 60000, bool allowInteraction = true)
     {
         auto checked = std::make_shared<Checked>();
-        authorizer.check(caller, action, [checked](const PolkitAuthorizer::Result &r) {
+        authorizer.check(caller, action, allowInteraction, [checked](const PolkitAuthorizer::Result &r) {
             ++checked->calls;
             checked->result = r;
         }, timeoutMs);
@@ -391,10 +401,8 @@ private Q_SLOTS:
     {
         m_fake.authorized = true;
         QDBusConnection client(QStringLiteral("fake-client"));
-        // Address the probe by its connection's unique name (no well-known name here).
-        QDBusMessage toProbe = QDBusMessage::createMethodCall(QDBusConnection(QStringLiteral("fake-daemon")).baseService(),
-                                                              kProbePath, kProbeIface, QStringLiteral("Check"));
-        toProbe << QLatin1String(PolkitAuthorizer::kActionEnroll);
+        QDBusMessage toProbe = fakeProbeCheck(QLatin1String(PolkitAuthorizer::kActionEnroll));
+        toProbe.setInteractiveAuthorizationAllowed(true); // as re6stctl and re6st-tray send it
         QDBusPendingCall pending = client.asyncCall(toProbe, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(pending.isFinished(), 30000);
         QCOMPARE(pending.reply().type(), QDBusMessage::ReplyMessage);
@@ -419,6 +427,24 @@ private Q_SLOTS:
         QCOMPARE(args.at(2).value<QDBusArgument>().currentSignature(), QStringLiteral("a{ss}"));
         QCOMPARE(args.at(3).toUInt(), 1u); // AllowUserInteraction
         QVERIFY(!args.at(4).toString().isEmpty());
+    }
+
+    // A call without ALLOW_INTERACTIVE_AUTHORIZATION (dbus-send, re6stctl
+    // --no-ask-password): polkit is asked without AllowUserInteraction, and a challenge
+    // is explained as such.
+    void callWithoutInteractionIsCheckedWithoutIt()
+    {
+        m_fake.challenge = true;
+        QDBusConnection client(QStringLiteral("fake-client"));
+        const QDBusMessage toProbe = fakeProbeCheck(QLatin1String(PolkitAuthorizer::kActionEnroll));
+        QVERIFY(!toProbe.isInteractiveAuthorizationAllowed());
+        QDBusPendingCall pending = client.asyncCall(toProbe, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(pending.isFinished(), 30000);
+        QCOMPARE(pending.reply().errorName(), kErrNotAuthorized);
+        QVERIFY2(pending.reply().errorMessage().contains(QLatin1String("did not allow polkit to ask for a password")),
+                 qPrintable(pending.reply().errorMessage()));
+        QCOMPARE(m_fake.checks.size(), 1);
+        QCOMPARE(m_fake.checks.front().arguments().at(3).toUInt(), 0u); // no AllowUserInteraction
     }
 
     void verdicts_data()

@@ -76,6 +76,19 @@ private Q_SLOTS:
         const CommandLine anon = parse(QStringLiteral("enroll http://reg/ --anonymous"));
         QCOMPARE(anon.error, QString());
         QVERIFY(anon.anonymous);
+        QVERIFY(anon.askPassword);
+    }
+
+    // polkit may ask for a password unless --no-ask-password, before or after the command.
+    void askPassword()
+    {
+        QVERIFY(parse(QStringLiteral("stop")).askPassword);
+        for (const char *line : {"--no-ask-password stop", "tunnel kill 1/16 --no-ask-password",
+                                 "enroll http://reg/ --anonymous --no-ask-password"}) {
+            const CommandLine cl = parse(QLatin1String(line));
+            QCOMPARE(cl.error, QString());
+            QVERIFY2(!cl.askPassword, line);
+        }
     }
 
     void fingerprints()
@@ -116,6 +129,7 @@ private Q_SLOTS:
         QTest::newRow("bad email") << "enroll http://reg/ --email nobody" << "is not an email address";
         QTest::newRow("missing value") << "enroll http://reg/ --token" << "--token needs a value";
         QTest::newRow("flag with value") << "status --json=yes" << "--json takes no value";
+        QTest::newRow("no-ask-password with value") << "stop --no-ask-password=1" << "--no-ask-password takes no value";
         QTest::newRow("enroll option elsewhere") << "start --replace" << "--replace is an option of `enroll` only";
     }
     void usageErrors()

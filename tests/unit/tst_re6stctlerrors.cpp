@@ -40,6 +40,15 @@ private Q_SLOTS:
         QTest::newRow("AccessDenied") << int(Command::TunnelKill) << "org.freedesktop.DBus.Error.AccessDenied" << ""
                                       << int(ExitCode::NotAuthorized)
                                       << QStringLiteral("not allowed to kill a tunnel: ") + polkit;
+        QTest::newRow("no password asked") << int(Command::Stop) << "org.re6st.Error.NotAuthorized"
+                                           << "Not authorized: org.re6st.node.start-stop needs authentication, and "
+                                              "the call did not allow polkit to ask for a password"
+                                           << int(ExitCode::NotAuthorized)
+                                           << "not allowed to stop the node without a password: polkit wants an "
+                                              "administrator's password and --no-ask-password forbids asking";
+        QTest::newRow("InteractiveAuthorizationRequired")
+            << int(Command::Start) << "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired" << ""
+            << int(ExitCode::NotAuthorized) << "not allowed to start the node without a password";
         QTest::newRow("polkit not running") << int(Command::Start) << "org.re6st.Error.NotAuthorized"
                                             << "polkit is not available (org.freedesktop.PolicyKit1 is not on the "
                                                "system bus); start polkit"

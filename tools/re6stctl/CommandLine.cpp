@@ -72,11 +72,11 @@ QString CommandLine::usage()
 {
     return QStringLiteral(
         "usage: re6stctl [--json] status|peers|tunnels|routes|neighbours\n"
-        "       re6stctl neighbour add|del PREFIX\n"
-        "       re6stctl tunnel kill IFACE|PREFIX\n"
-        "       re6stctl start|stop|reload\n"
-        "       re6stctl enroll REGISTRY_URL [--email ADDR] [--token TOKEN] [--anonymous]\n"
-        "                [--fingerprint sha256:HEX] [--replace]\n"
+        "       re6stctl [--no-ask-password] neighbour add|del PREFIX\n"
+        "       re6stctl [--no-ask-password] tunnel kill IFACE|PREFIX\n"
+        "       re6stctl [--no-ask-password] start|stop|reload\n"
+        "       re6stctl [--no-ask-password] enroll REGISTRY_URL [--email ADDR] [--token TOKEN]\n"
+        "                [--anonymous] [--fingerprint sha256:HEX] [--replace]\n"
         "       re6stctl [--json] doctor [--local] [--config FILE]\n"
         "       re6stctl --help | --version | COMMAND --help\n");
 }
@@ -107,6 +107,9 @@ QString CommandLine::helpText()
         "\n"
         "Options:\n"
         "  --json            machine-readable output (queries; enroll prints its result)\n"
+        "  --no-ask-password do not let polkit ask for a password: an action the caller is\n"
+        "                    not already allowed is refused (exit 4). Without it, an action\n"
+        "                    run on a terminal asks there (pkttyagent) when no desktop agent does\n"
         "  -h, --help        this help; `re6stctl COMMAND --help` for one command\n"
         "  -V, --version     print re6stctl's version\n"
         "\n"
@@ -285,6 +288,10 @@ CommandLine CommandLine::parse(const QStringList &arguments)
             flag(cl.help);
         } else if (name == QLatin1String("--version") || name == QLatin1String("-V")) {
             flag(cl.version);
+        } else if (name == QLatin1String("--no-ask-password")) {
+            bool noAsk = false;
+            flag(noAsk);
+            cl.askPassword = !noAsk;
         } else if (name == QLatin1String("--email")) {
             valued(cl.email);
             enrollOptionSeen = true;

@@ -33,6 +33,7 @@ public:
     bool json = false;
     bool help = false;      // print helpText() (or commandHelp(command) if command set)
     bool version = false;
+    bool askPassword = true; // false: --no-ask-password (no polkit prompt at all)
     QString argument;       // PREFIX, IFACE|PREFIX or REGISTRY_URL
     // enroll options
     QString email;

@@ -6,6 +6,7 @@
 #include "NodeClient.h"
 #include "RecordTables.h"
 #include "StatusReport.h"
+#include "TerminalAgent.h"
 
 #include <QDBusConnection>
 #include <QDBusError>
@@ -59,11 +60,17 @@ ExitCode CtlApplication::run(const QStringList &arguments)
         return fail(ErrorTranslator::noBus(bus.lastError().message(),
                                            qEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS")));
     NodeClient client(bus);
+    client.setInteractive(cl.askPassword);
 
     if (cl.command == Command::Status)
         return status(client, cl);
     if (CommandLine::isQuery(cl.command))
         return query(client, cl);
+    // From here on, actions: polkit may want a password. On a terminal without a desktop
+    // agent, pkttyagent asks for it (stopped when `agent` goes).
+    TerminalAgent agent;
+    if (cl.askPassword)
+        agent.start();
     if (cl.command == Command::Enroll) {
         EnrollFlow flow(client, cl, m_in, m_out, m_err);
         return flow.run();

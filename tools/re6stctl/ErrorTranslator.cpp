@@ -98,6 +98,14 @@ ErrorTranslator::Failure ErrorTranslator::translate(Command command, const QStri
                     line(QStringLiteral("cannot %1: the daemon refuses every action while polkit is not "
                                         "running: %2").arg(what, message.trimmed()))};
         }
+        if (is(name, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired")
+            || lower.contains(QLatin1String("did not allow polkit to ask"))) {
+            return {ExitCode::NotAuthorized,
+                    line(QStringLiteral("not allowed to %1 without a password: polkit wants an administrator's "
+                                        "password and --no-ask-password forbids asking; run without it, as "
+                                        "root, or ask an admin to add you to a group allowed by a polkit rule")
+                             .arg(what))};
+        }
         return {ExitCode::NotAuthorized,
                 line(QStringLiteral("not allowed to %1: polkit refused: run as root, authenticate with "
                                     "an agent, or ask an admin to add you to a group allowed by a "

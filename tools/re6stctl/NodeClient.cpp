@@ -85,8 +85,8 @@ QDBusPendingCall NodeClient::actionAsync(const QString &interface, const QString
 {
     QDBusMessage call = QDBusMessage::createMethodCall(kService, kPath, interface, method);
     call.setArguments(arguments);
-    // polkit may ask the user for a password (auth_admin_keep): let it.
-    call.setInteractiveAuthorizationAllowed(true);
+    // polkit may ask the user for a password (auth_admin_keep): let it, unless told not to.
+    call.setInteractiveAuthorizationAllowed(m_interactive);
     return m_bus.asyncCall(call, timeoutMs);
 }
 

@@ -43,7 +43,11 @@ public:
     Reply records(const QString &method);
     static QList<QVariantMap> recordsOf(const Reply &reply);
 
-    // A mutating method of `interface`, interactive authorization allowed. Blocks.
+    // Whether actions allow interactive polkit authentication (default: yes).
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+
+    // A mutating method of `interface`, interactive authorization allowed unless
+    // setInteractive(false). Blocks.
     Reply action(const QString &interface, const QString &method, const QVariantList &arguments,
                  int timeoutMs = kActionTimeoutMs);
     // The same message, for callers that run an event loop meanwhile (Progress signals).
@@ -55,6 +59,7 @@ private:
     QDBusConnection m_bus;
     Node1Proxy m_node;
     Enrollment1Proxy m_enrollment;
+    bool m_interactive = true;
 };
 
 } // namespace re6st::ctl
