@@ -332,9 +332,16 @@ void TunnelManager::lastResort(Step &st)
             failed << p.prefix;
             failedAddress.insert(p.prefix, p.address);
         }
-    for (const QByteArray &p : shuffled(failed))
-        if (makeTunnel(st, p, failedAddress.value(p), QStringLiteral("last resort")))
+    // Least recently tried first (never tried: 0), ties in random order.
+    QList<QByteArray> order = shuffled(failed);
+    std::stable_sort(order.begin(), order.end(), [this](const QByteArray &a, const QByteArray &b) {
+        return m_state.lastResortTried.value(a) < m_state.lastResortTried.value(b);
+    });
+    for (const QByteArray &p : order)
+        if (makeTunnel(st, p, failedAddress.value(p), QStringLiteral("last resort"))) {
+            m_state.lastResortTried.insert(p, ++m_state.lastResortRound);
             return;
+        }
 }
 
 // §5.6 remove_some_tunnels

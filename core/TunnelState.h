@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include "core/TunnelPlan.h"
+#include <QHash>
 #include <QMap>
 #include <optional>
 
@@ -32,6 +33,12 @@ struct TunnelState final
     std::optional<QList<QByteArray>> distantPeers{QList<QByteArray>{}}; // nullopt: bootstrap from cache
     QSet<QByteArray> connecting; // asked for their address (code 1) this round
     QMap<QByteArray, Killer> killers;
+    // §5.5 last chance: when each failed peer was last tried (a counter, not a time), so
+    // that the least recently tried goes first. Upstream picks at random; with the
+    // registry down, a node whose cache holds one dead and one restarted peer could then
+    // retry the dead one many rounds in a row (seen in lab_registry_down: 4 of 5 picks).
+    QHash<QByteArray, quint64> lastResortTried;
+    quint64 lastResortRound = 0;
 
     // §5.8: starts a handshake with `prefix` (client: our tunnel to it; server: its tunnel to us).
     void startKiller(const Config &c, const Snapshot &s, const QByteArray &prefix, bool client, QList<Action> &out);

@@ -153,6 +153,7 @@ private Q_SLOTS:
     void sameCountry();
     void disabledProtocols();
     void failedPeersOnlyAsLastResort();
+    void lastResortTakesTurns();
     void disconnectedBackoff();
     void islandBootstrap();
     void registryNode();
@@ -715,6 +716,31 @@ void TestTunnelManager::failedPeersOnlyAsLastResort()
         QCOMPARE(prefixes(ofKind(out, Kind::OpenTunnel)), (QSet<QByteArray>{peer(5)}));
         // Unsolicited answers are ignored.
         QVERIFY(m2.bootstrapPeer(onlyFailed, CachedPeer{peer(6), tcpAddress(6)}).isEmpty());
+    }
+}
+
+// Registry down, the cache holding only failed peers: each round's last chance goes to
+// the peer tried least recently, so a dead peer never hides a live one for long.
+void TestTunnelManager::lastResortTakesTurns()
+{
+    for (quint32 seed = 1; seed <= 20; ++seed) {
+        TunnelManager m = manager(baseConfig(3), seed);
+        Snapshot s;
+        s.now = kT0 + 1;
+        for (int i = 1; i <= 3; ++i) s.cache << CachedPeer{peer(i), tcpAddress(i), true};
+        QList<QByteArray> picks;
+        for (int round = 0; round < 6; ++round) {
+            s.now += 10 * 60'000;
+            QList<Action> out = m.babelDump(s);
+            if (!ofKind(out, Kind::AskBootstrapPeer).isEmpty())
+                out = m.bootstrapPeer(s, std::nullopt); // registry dead
+            const QList<Action> opened = ofKind(out, Kind::OpenTunnel);
+            QCOMPARE(opened.size(), 1);
+            picks << opened.front().prefix;
+        }
+        // Each of the 3 peers once in every 3 rounds.
+        QCOMPARE(QSet<QByteArray>(picks.cbegin(), picks.cbegin() + 3).size(), 3);
+        QCOMPARE(picks.mid(3), picks.mid(0, 3));
     }
 }
 
