@@ -34,6 +34,7 @@ void waitForEof(int fd)
             return;
     }
 }
+
 // Whether this process belongs to a systemd-logind session: its cgroup is a
 // session-N.scope (what logind's sd_pid_get_session() reads).
 bool inLoginSession()
@@ -54,6 +55,8 @@ bool TerminalAgent::start()
 {
     if (m_pid > 0)
         return true;
+    if (::geteuid() == 0) // polkit always authorizes root: nothing to ask
+        return false;
     if (!::isatty(STDIN_FILENO) || !::isatty(STDERR_FILENO))
         return false;
     const QByteArray program = QStandardPaths::findExecutable(QStringLiteral("pkttyagent")).toLocal8Bit();

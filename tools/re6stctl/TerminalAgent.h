@@ -11,8 +11,8 @@ namespace re6st::ctl {
 // session's own agent (a desktop's dialog) keeps precedence. Outside one (a container,
 // a service) polkit finds agents only by process and never consults a fallback, so it
 // is registered plainly.
-// Nothing is started when stdin or stderr is not a terminal, or pkttyagent is missing;
-// the daemon's refusal then explains what to do.
+// Nothing is started for root (polkit always authorizes it), when stdin or stderr is not
+// a terminal, or when pkttyagent is missing; the daemon's refusal then explains what to do.
 class TerminalAgent final
 {
 public:
