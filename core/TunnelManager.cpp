@@ -290,10 +290,15 @@ void TunnelManager::fillTunnels(Step &st, int count)
             if (p == m_config.ourPrefix || st.connections.contains(p) || st.s.served.contains(p)) continue;
             if (const auto addr = st.cachedAddress(p)) {
                 count -= makeTunnel(st, p, *addr, QStringLiteral("distant peer"));
-            } else {
+            } else if (st.s.sessions.contains(p)) { // §5.5: sendto() succeeded
                 st.out << make(Kind::SendAddressRequest, p, QStringLiteral("asking %1 for its address").arg(cn(p)));
                 m_state.connecting.insert(p);
                 --count;
+            } else {
+                // §6.3: sendto() without a connected session sends a hello and drops the
+                // request; the slot goes to the next distant peer.
+                st.out << make(Kind::SendAddressRequest, p,
+                               QStringLiteral("no session with %1 yet: hello sent, no address asked").arg(cn(p)));
             }
         }
         return;

@@ -68,6 +68,7 @@ struct Snapshot
     QHash<QString, int> costMultipliers; // "address%iface" -> current value (fork only)
     QList<ClientTunnel> tunnels;
     QSet<QByteArray> served;            // peers connected to our servers
+    QSet<QByteArray> sessions;          // peers with a connected peer-protocol session (§6.3-6.4)
     QList<CachedPeer> cache;
     QStringList freeInterfaces;         // client taps created earlier and now unused
     // Tap of each peer's last client tunnel (local only, not in §5): a new tunnel to

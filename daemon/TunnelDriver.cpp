@@ -108,6 +108,9 @@ tunnel::Snapshot TunnelDriver::snapshot() const
         s.tunnels << c;
     }
     if (m_hooks.served) s.served = m_hooks.served();
+    if (m_endpoint)
+        for (const QByteArray &p : m_endpoint->knownPeers())
+            if (m_endpoint->isConnected(p)) s.sessions.insert(p);
     for (int failed = 0; failed <= 1; ++failed)
         for (const auto &[prefix, address] : m_cache->getPeerList(failed))
             s.cache << tunnel::CachedPeer{prefix, address, failed == 1};

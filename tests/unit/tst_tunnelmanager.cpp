@@ -154,6 +154,7 @@ private Q_SLOTS:
     void disabledProtocols();
     void failedPeersOnlyAsLastResort();
     void lastResortTakesTurns();
+    void noSessionTakesNoSlot();
     void disconnectedBackoff();
     void islandBootstrap();
     void registryNode();
@@ -318,6 +319,7 @@ void TestTunnelManager::addressRequestForUncachedPeer()
     s.now = kT0 + 1;
     s.served = {peer(9)};
     s.topology = topo({}, {peer(1)});
+    s.sessions = {peer(1)};
     const QList<Action> out = m.babelDump(s);
     QCOMPARE(ofKind(out, Kind::SendAddressRequest).size(), 1);
     QCOMPARE(ofKind(out, Kind::SendAddressRequest)[0].prefix, peer(1));
@@ -329,6 +331,24 @@ void TestTunnelManager::addressRequestForUncachedPeer()
     QCOMPARE(ofKind(opened, Kind::OpenTunnel)[0].addresses[0].ip, "2001:db8::1");
     QVERIFY(!m.connecting().contains(peer(1)));
     QVERIFY(ofKind(m.peerMessage(s, peer(1), PeerPayload::Address, tcpAddress(1).toUtf8()), Kind::OpenTunnel).isEmpty());
+}
+
+// §5.5/§6.3: asking a peer without a connected session only sends it a hello (the
+// request is dropped), so it takes no slot: the next distant peer is asked instead.
+void TestTunnelManager::noSessionTakesNoSlot()
+{
+    for (quint32 seed = 1; seed <= 20; ++seed) {
+        TunnelManager m = manager(baseConfig(1), seed);
+        Snapshot s;
+        s.now = kT0 + 1;
+        s.served = {peer(9)};
+        s.topology = topo({}, {peer(1), peer(2)});
+        s.sessions = {peer(2)};
+        const QList<Action> asked = ofKind(m.babelDump(s), Kind::SendAddressRequest);
+        QCOMPARE(m.connecting(), (QSet<QByteArray>{peer(2)}));
+        QVERIFY(prefixes(asked).contains(peer(2)));
+        QVERIFY(asked.size() <= 2);
+    }
 }
 
 void TestTunnelManager::refreshWithoutDump()
