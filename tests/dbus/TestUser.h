@@ -250,6 +250,7 @@ public:
 
     QString name() const { return m_name; }
     uid_t uid() const { return m_uid; }
+    gid_t gid() const { return m_gid; }
 
     // Gives the user a password (chpasswd; PAM then accepts it, e.g. for polkit).
     bool setPassword(const QString &password, QString *error)
@@ -265,7 +266,6 @@ public:
                          .arg(m_name, process.errorString(), QString::fromLocal8Bit(process.readAllStandardError()));
         return false;
     }
-    gid_t gid() const { return m_gid; }
 
     // Runs `program` as this user (real/effective uid and gid, supplementary groups of
     // /etc/group, no capabilities) with `environment` (e.g. DBUS_SYSTEM_BUS_ADDRESS), the
