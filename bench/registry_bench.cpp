@@ -174,11 +174,13 @@ private:
     std::atomic<bool> m_finished{false};
 };
 
-// CPU time (user + system) consumed so far by process `pid`, in seconds; -1 if unknown.
-double cpuSeconds(qint64 pid)
+// CPU time (user + system) consumed so far by process `pid` (or by its thread
+// `tid`), in seconds; -1 if unknown.
+double cpuSeconds(qint64 pid, qint64 tid = 0)
 {
     if (pid <= 0) return -1;
-    const QByteArray stat = readAll(QStringLiteral("/proc/%1/stat").arg(pid));
+    const QByteArray stat = readAll(tid ? QStringLiteral("/proc/%1/task/%2/stat").arg(pid).arg(tid)
+                                        : QStringLiteral("/proc/%1/stat").arg(pid));
     const qsizetype paren = stat.lastIndexOf(')');
     if (paren < 0) return -1;
     // Fields after "(comm)": state is field 3; utime/stime are fields 14/15.
@@ -186,6 +188,15 @@ double cpuSeconds(qint64 pid)
     if (f.size() < 13) return -1;
     const double tick = double(::sysconf(_SC_CLK_TCK));
     return (f[11].toLongLong() + f[12].toLongLong()) / tick;
+}
+
+// Seconds all CPUs spent idle (idle + iowait in /proc/stat) so far; -1 if unknown.
+double idleSeconds()
+{
+    const QByteArray stat = readAll(QStringLiteral("/proc/stat"));
+    const QList<QByteArray> f = stat.left(stat.indexOf('\n')).simplified().split(' ');
+    if (f.size() < 6 || f[0] != "cpu") return -1;
+    return (f[4].toLongLong() + f[5].toLongLong()) / double(::sysconf(_SC_CLK_TCK));
 }
 
 // The registry measured by runLoad() (its CPU time makes the figures less
@@ -198,6 +209,8 @@ struct Rate
     qint64 failed = 0;
     double seconds = 0;
     double registryCpu = -1; // registry CPU seconds during the run
+    double eventLoopCpu = -1; // of which its main (event-loop) thread
+    double idle = -1;         // seconds all CPUs of the machine were idle
     QString error;
     double perSecond() const { return seconds > 0 ? ok / seconds : 0; }
     double perCpuSecond() const { return registryCpu > 0 ? ok / registryCpu : 0; }
@@ -219,6 +232,8 @@ Rate runLoad(std::vector<std::unique_ptr<LoadClient>> &clients, double seconds)
     for (size_t i = 0; i < clients.size(); ++i) clients[i]->socket().moveToThread(threads[i % size_t(nThreads)].get());
 
     const double cpuBefore = cpuSeconds(g_registryPid);
+    const double mainBefore = cpuSeconds(g_registryPid, g_registryPid);
+    const double idleBefore = idleSeconds();
     QElapsedTimer timer;
     timer.start();
     for (auto &c : clients)
@@ -235,6 +250,10 @@ Rate runLoad(std::vector<std::unique_ptr<LoadClient>> &clients, double seconds)
     r.seconds = timer.nsecsElapsed() / 1e9;
     const double cpuAfter = cpuSeconds(g_registryPid);
     if (cpuBefore >= 0 && cpuAfter >= 0) r.registryCpu = cpuAfter - cpuBefore;
+    const double mainAfter = cpuSeconds(g_registryPid, g_registryPid);
+    if (mainBefore >= 0 && mainAfter >= 0) r.eventLoopCpu = mainAfter - mainBefore;
+    const double idleAfter = idleSeconds();
+    if (idleBefore >= 0 && idleAfter >= 0) r.idle = idleAfter - idleBefore;
     QThread *home = QThread::currentThread();
     for (auto &c : clients)
         QMetaObject::invokeMethod(&c->socket(), [c = c.get(), home] {
@@ -411,6 +430,15 @@ public:
                     .arg(100 * (costs.csrUs + costs.issueUs - costs.signUs + costs.pemUs) / registryUs, 0, 'f', 0)
                     .arg(100 * (registryUs - costs.csrUs - costs.issueUs - costs.pemUs) / registryUs, 0, 'f', 0));
         }
+        if (issued.ok > 0 && issued.eventLoopCpu >= 0 && issued.registryCpu > 0)
+            row(QStringLiteral("  of which per thread"),
+                QStringLiteral("event loop (HTTP, SQLite) %1 us, signing workers %2 us")
+                    .arg(1e6 * issued.eventLoopCpu / issued.ok, 0, 'f', 0)
+                    .arg(1e6 * (issued.registryCpu - issued.eventLoopCpu) / issued.ok, 0, 'f', 0));
+        if (issued.idle >= 0 && issued.seconds > 0)
+            row(QStringLiteral("  machine idle while issuing"),
+                QStringLiteral("%1 % of %2 CPUs").arg(100 * issued.idle / (issued.seconds * QThread::idealThreadCount()), 0, 'f', 0)
+                    .arg(QThread::idealThreadCount()));
         if (pid) row(QStringLiteral("registry RSS after startup, empty DB"), QStringLiteral("%1 MB").arg(startMem.hwmKb / 1024.0, 0, 'f', 1));
         if (pid) row(QStringLiteral("registry peak RSS so far (VmHWM)"), QStringLiteral("%1 MB").arg(procMemory(pid).hwmKb / 1024.0, 0, 'f', 1));
         if (connectPort || certificates == 0 || issueOnly) return 0;

@@ -15,8 +15,10 @@
 //      while the event loop serves other calls and reserves the next batch,
 //      so both cores keep signing;
 //   4. store, one transaction: the tokens deleted, the PEMs stored, the
-//      prefixes dropped from "issuing"; committed with fdatasync, then every
-//      request is answered.
+//      prefixes dropped from "issuing"; committed to the WAL, then every
+//      request is answered, each answer leaving once a background fdatasync
+//      has the commit on disk (Durability::Grouped; commits made during one
+//      fdatasync share the next).
 // Nobody is answered before the store commit, and tokens are deleted only
 // there: a crash never issues one prefix twice nor loses a token (§18.7). A
 // crash between 2 and 4 leaves rows 'reserved' (which upstream also reads as
@@ -30,6 +32,7 @@
 #include "registry/PrefixAllocator.h"
 
 #include <QMetaObject>
+#include <QPointer>
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
 
@@ -244,7 +247,9 @@ void RegistryService::storeIssues(IssueBatch &batch)
     std::set<QByteArray> issuing = m_inFlight.prefixes;
     // The first certificate stored is the registry node's own (config prefix).
     bool first = false;
-    RegistryStore::Transaction transaction(m_store);
+    // Grouped: the event loop does not wait for the fdatasync, the answers do
+    // (call.reply, RegistryService.cpp), so the next batch is reserved meanwhile.
+    RegistryStore::Transaction transaction(m_store, RegistryStore::Durability::Grouped);
     if (transaction.isActive()) {
         std::vector<QByteArray> unused; // reserved, no certificate after all
         for (PendingIssue *p : live) {
@@ -328,6 +333,11 @@ void RegistryService::whenIssuanceIdle(std::function<void()> idle)
 void RegistryService::notifyIfIssuanceIdle()
 {
     if (!m_onIssuanceIdle || !m_pendingIssues.empty() || !m_issueBatches.empty()) return;
+    // The last answers wait for their sync: idle once they are out.
+    if (!m_store.isDurable())
+        return m_store.whenDurable([self = QPointer<RegistryService>(this)](const QString &) {
+            if (self) self->notifyIfIssuanceIdle();
+        });
     const auto idle = std::move(m_onIssuanceIdle);
     m_onIssuanceIdle = nullptr;
     idle();

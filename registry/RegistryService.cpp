@@ -214,14 +214,20 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
         call.protocol = auth.protocol;
     }
 
-    call.reply = [httpReply, authenticated = call.authenticated,
+    call.reply = [this, httpReply, authenticated = call.authenticated,
                   key = call.responseKey](int status, const QByteArray &body) {
         HttpResponse response;
         response.status = status == 200 && body.isEmpty() ? 204 : status;
         response.body = response.status == 204 ? QByteArray() : body;
         if (authenticated && (response.status == 200 || response.status == 204))
             response.headers.append({kHmacHeader, crypto::hmacSha1(key, response.body).toBase64()});
-        httpReply(response);
+        // §18.7: no answer leaves before every commit made so far is on disk
+        // (issuance commits without waiting for its fdatasync, which
+        // RegistryStore runs in the background: Durability::Grouped).
+        m_store.whenDurable([httpReply, response](const QString &error) {
+            if (error.isEmpty()) return httpReply(response);
+            httpReply(HttpResponse::error(500, "The registry database could not be written to disk; retry later"));
+        });
     };
     (this->*(spec->method))(call);
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "registry/RegistryStore.h"
+#include "registry/WalSync.h"
 
 #include <QAtomicInteger>
 #include <QDir>
@@ -78,8 +79,11 @@ QString stringAt(const QSqlQuery &q, int i)
 RegistryStore::Transaction::Transaction(RegistryStore &store, Durability durability) : m_store(store)
 {
     // SQLite ignores a change of the level inside a transaction: set it first.
-    if (durability == Durability::Deferred)
+    m_grouped = durability == Durability::Grouped && m_store.m_walSync;
+    if (durability == Durability::Deferred || m_grouped)
         m_deferred = m_store.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
+    if (m_grouped && !m_deferred)
+        m_grouped = false; // still FULL: synced by COMMIT itself
     // BEGIN IMMEDIATE takes the write lock now, so two registries sharing the
     // file never allocate the same prefix (§18.7). The busy timeout waits.
     if (!m_store.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
@@ -114,6 +118,8 @@ bool RegistryStore::Transaction::commit()
         return false; // destructor rolls back
     m_done = true;
     restoreSync();
+    if (m_grouped)
+        m_store.m_walSync->committed();
     return true;
 }
 
@@ -163,6 +169,7 @@ RegistryStore::~RegistryStore()
 
 void RegistryStore::close()
 {
+    m_walSync.reset(); // waits for a sync under way
     m_freeCache.reset();
     m_statements.clear(); // before the connection goes away
     if (!QSqlDatabase::contains(m_connection))
@@ -172,6 +179,29 @@ void RegistryStore::close()
         db.close();
     }
     QSqlDatabase::removeDatabase(m_connection);
+}
+
+void RegistryStore::whenDurable(std::function<void(const QString &error)> done)
+{
+    if (!m_walSync)
+        return done(QString());
+    m_walSync->whenDurable(std::move(done));
+}
+
+bool RegistryStore::isDurable() const
+{
+    return !m_walSync || m_walSync->isDurable();
+}
+
+int RegistryStore::walSyncCount() const
+{
+    return m_walSync ? m_walSync->syncCount() : 0;
+}
+
+void RegistryStore::setWalSyncHook(std::function<void()> hook)
+{
+    if (m_walSync)
+        m_walSync->setSyncHook(std::move(hook));
 }
 
 QSqlDatabase RegistryStore::database() const
@@ -283,6 +313,10 @@ QString RegistryStore::setup(const QString &path)
         if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")))
             return fail(QStringLiteral("Cannot use registry database %1: %2; is it a SQLite file?")
                             .arg(path, q.lastError().text()));
+        // Durability::Grouped needs the WAL ("memory" for ":memory:"; a file
+        // system without shared memory may refuse WAL too: then COMMIT syncs).
+        if (q.next() && q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) == 0)
+            m_walSync = std::make_unique<WalSync>(QFileInfo(path).absoluteFilePath() + QStringLiteral("-wal"));
         // Durability first (registry-protocol.md §18.7): synchronous=FULL
         // fdatasyncs the WAL at every COMMIT, so a certificate handed to a
         // client survives even a power loss and its prefix is never issued

@@ -16,6 +16,8 @@ class QSqlQuery;
 
 namespace re6st::registry {
 
+class WalSync;
+
 // The registry database (registry-protocol.md §12): byte-identical schema so an
 // upstream registry.db opens here and the reverse. SQLite through QtSql, WAL.
 // Every multi-step change runs inside a Transaction (§18.7): a crash never
@@ -43,9 +45,12 @@ public:
     // How a Transaction's COMMIT reaches the disk.
     enum class Durability {
         Synced,   // fdatasync before COMMIT returns (synchronous=FULL, the default)
-        Deferred, // written to the WAL, synced by the next Synced commit
-                  // (synchronous=NORMAL): only for writes whose loss in a power
-                  // cut harms nobody, i.e. nothing was answered on them
+        Deferred, // written to the WAL, synced by the next sync (synchronous=NORMAL):
+                  // only for writes whose loss in a power cut harms nobody,
+                  // i.e. nothing was answered on them
+        Grouped,  // written to the WAL, then synced by a thread of its own
+                  // (WalSync) while the event loop goes on: whenDurable() says
+                  // when. Synced when the database has no WAL (":memory:")
     };
 
     // RAII: BEGIN IMMEDIATE on construction, ROLLBACK unless commit() succeeded.
@@ -64,6 +69,7 @@ public:
         RegistryStore &m_store;
         bool m_done = false;
         bool m_deferred = false;
+        bool m_grouped = false;
     };
 
     // RAII, inside a Transaction: SAVEPOINT on construction; ROLLBACK TO it
@@ -95,6 +101,15 @@ public:
     bool isOpen() const;
     void close();
     QString lastError() const; // last SQL error text, for logs
+
+    // Runs `done` once every COMMIT made so far is on disk: at once unless a
+    // Durability::Grouped commit is still being synced. error: empty, or why
+    // those commits may not be on disk (then nothing may be answered on them).
+    void whenDurable(std::function<void(const QString &error)> done);
+    bool isDurable() const;
+    int walSyncCount() const; // background fdatasyncs so far (0 without a WAL)
+    // Tests: runs on the sync thread before each background fdatasync.
+    void setWalSyncHook(std::function<void()> hook);
     // The exact §12 CREATE TABLE text of `table` (config, token, cert, crl).
     static QString tableSql(const QString &table);
 
@@ -169,6 +184,7 @@ private:
     void cacheFree(const QByteArray &prefix, bool isFree);
 
     QString m_connection;
+    std::unique_ptr<WalSync> m_walSync; // file databases in WAL mode only
     mutable QString m_lastError;
     mutable std::optional<std::set<QByteArray>> m_freeCache;
     mutable qint64 m_freeCacheVersion = -1;

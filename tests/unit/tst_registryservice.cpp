@@ -698,6 +698,33 @@ private Q_SLOTS:
         QVERIFY(again);
     }
 
+    // The store phase commits without waiting for its fdatasync (Durability::
+    // Grouped): its answer, and any answer given after it, leave only once the
+    // commit is on disk (§18.7); a stop waits for them too.
+    void answersWaitForTheDisk()
+    {
+        QSemaphore disk; // outlives f, whose store joins the sync thread
+        Fixture f(baseOptions());
+        QCOMPARE(f.get("/addToken?email=e0&token=t0").status, 204);
+        f.store.setWalSyncHook([&disk] { disk.acquire(); });
+        const auto unblock = qScopeGuard([&disk] { disk.release(100); }); // also when a check fails
+        std::optional<HttpResponse> issued, ca;
+        f.send("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key"))), &issued);
+        QVERIFY(Fixture::waitUntil([&f] { return !f.store.token(QStringLiteral("t0")); })); // stored: committed
+        QVERIFY(!f.store.isDurable());
+        f.send("/getCa", &ca);
+        bool idle = false;
+        f.service->whenIssuanceIdle([&idle] { idle = true; });
+        QCoreApplication::processEvents();
+        QVERIFY(!issued && !ca && !idle);
+        disk.release(100);
+        QVERIFY(Fixture::waitUntil([&] { return issued && ca && idle; }));
+        QCOMPARE(issued->status, 200);
+        QCOMPARE(ca->status, 200);
+        QVERIFY(f.store.isDurable());
+        f.store.setWalSyncHook({});
+    }
+
     // The registry dies between the reserve and store phases: the next start
     // frees the reserved prefix, and the token is still valid.
     void interruptedIssuanceIsRecovered()

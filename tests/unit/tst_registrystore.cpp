@@ -3,17 +3,21 @@
 // upstream registry.db, transactions and WAL sharing.
 #include "Vectors.h"
 #include "registry/RegistryStore.h"
+#include "registry/WalSync.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QScopeGuard>
+#include <QSemaphore>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
 using re6st::registry::RegistryStore;
+using re6st::registry::WalSync;
 
 namespace {
 
@@ -477,6 +481,77 @@ private Q_SLOTS:
         b.freeRow("10");
         QCOMPARE(freeSet(a), QList<QByteArray>{"10"});
         QCOMPARE(freeSet(a), sqlFree(a));
+    }
+
+    // Durability::Grouped: COMMIT returns before the fdatasync, which a thread
+    // of the store runs; whenDurable() waits for it. Commits made while one
+    // sync runs share the next one (group commit).
+    void groupedCommitIsSyncedInTheBackground()
+    {
+        QSemaphore hold; // outlives the store, which joins the sync thread
+        QTemporaryDir dir;
+        RegistryStore store;
+        QString error;
+        QVERIFY2(store.open(dir.filePath(QStringLiteral("registry.db")), &error), qPrintable(error));
+        store.setWalSyncHook([&hold] { hold.acquire(); });
+        const auto unblock = qScopeGuard([&hold] { hold.release(100); }); // also when a check fails
+        QStringList done;
+        for (const char *name : {"t1", "t2", "t3"}) {
+            RegistryStore::Transaction t(store, RegistryStore::Durability::Grouped);
+            QVERIFY(store.insertToken({QString::fromLatin1(name), QStringLiteral("a@b"), 16, 1}));
+            QVERIFY(t.commit());
+            QVERIFY(!store.isDurable());
+            store.whenDurable([&done, name](const QString &e) { done << QString::fromLatin1(name) + e; });
+        }
+        QCoreApplication::processEvents(); // the first sync is held: nobody is told yet
+        QVERIFY(done.isEmpty());
+        QVERIFY(store.token(QStringLiteral("t3"))); // visible to this connection already
+        hold.release(2);
+        QTRY_COMPARE_WITH_TIMEOUT(done, (QStringList{"t1", "t2", "t3"}), 20000);
+        QVERIFY(store.isDurable());
+        QCOMPARE(store.walSyncCount(), 2); // t1; then t2 and t3 together
+        bool now = false;
+        store.whenDurable([&now](const QString &) { now = true; });
+        QVERIFY(now);
+        // A Synced transaction still syncs in COMMIT: nothing waits.
+        RegistryStore::Transaction t(store);
+        QVERIFY(store.insertToken({QStringLiteral("t4"), QStringLiteral("a@b"), 16, 1}));
+        QVERIFY(t.commit());
+        QVERIFY(store.isDurable());
+    }
+
+    void groupedCommitWithoutWalSyncsInCommit()
+    {
+        RegistryStore store;
+        QString error;
+        QVERIFY2(store.open(QStringLiteral(":memory:"), &error), qPrintable(error));
+        RegistryStore::Transaction t(store, RegistryStore::Durability::Grouped);
+        QVERIFY(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}));
+        QVERIFY(t.commit());
+        QVERIFY(store.isDurable());
+        bool now = false;
+        store.whenDurable([&now](const QString &e) { now = e.isEmpty(); });
+        QVERIFY(now);
+        QCOMPARE(store.walSyncCount(), 0);
+    }
+
+    // A WAL that cannot be synced: the waiting callbacks get the reason, so
+    // nothing is answered as if it were on disk.
+    void walSyncFailureReachesTheWaiters()
+    {
+        QTemporaryDir dir;
+        WalSync sync(dir.filePath(QStringLiteral("missing.db-wal")));
+        sync.committed();
+        QString error;
+        bool called = false;
+        sync.whenDurable([&](const QString &e) {
+            called = true;
+            error = e;
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(called, 20000);
+        QVERIFY2(error.contains(QLatin1String("cannot open")) && error.contains(QLatin1String("missing.db-wal")),
+                 qPrintable(error));
+        QVERIFY(sync.isDurable()); // not retried forever
     }
 };
 
