@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QtTest>
+#include <zlib.h>
 
 using namespace re6st;
 
@@ -34,6 +35,28 @@ private Q_SLOTS:
         QVERIFY(!zlib::decompress("garbage"));
         QVERIFY(!zlib::decompress(z.left(z.size() - 3)));
         QVERIFY(!zlib::decompress(zlib::compress(QByteArray(100000, 'a')), 1000)); // bomb bound
+    }
+
+    // compress() reuses one deflate state per thread: each call must still
+    // give exactly what a fresh compress2 at the default level gives (what
+    // Python's zlib.compress gives), whatever came before it.
+    void zlibReusedStateLikeFresh()
+    {
+        QByteArray noise;
+        quint32 x = 12345;
+        for (int i = 0; i < 200000; ++i) noise += char((x = x * 1103515245 + 12345) >> 24);
+        const QByteArray json = test::readVector("registry-http/getNetworkConfig.json");
+        for (const QByteArray &data : {json, QByteArray(), noise, QByteArray(70000, 'a'), json}) {
+            uLongf size = compressBound(uLong(data.size()));
+            QByteArray fresh(qsizetype(size), '\0');
+            QCOMPARE(compress2(reinterpret_cast<Bytef *>(fresh.data()), &size,
+                               reinterpret_cast<const Bytef *>(data.constData()), uLong(data.size()),
+                               Z_DEFAULT_COMPRESSION),
+                     Z_OK);
+            fresh.resize(qsizetype(size));
+            QCOMPARE(zlib::compress(data), fresh);
+            QCOMPARE(zlib::decompress(zlib::compress(data)).value(), data);
+        }
     }
 
     void decodeLiveAnswer()
