@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-Q_LOGGING_CATEGORY(lcWalSync, "re6st.registry.store")
-
 namespace re6st::registry {
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore) // RegistryStore.cpp: the store logs as one category
 
 WalSync::WalSync(QString walPath, QObject *parent) : QObject(parent), m_path(walPath.toLocal8Bit())
 {
@@ -66,7 +66,7 @@ void WalSync::finished(quint64 upTo, const QString &error)
     m_syncing = 0;
     m_durable = std::max(m_durable, upTo); // on failure too: waiting again would not bring the data back
     if (!error.isEmpty())
-        qCCritical(lcWalSync).noquote() << error << "- the answers that depended on it are refused";
+        qCCritical(lcStore).noquote() << error << "- the answers that depended on it are refused";
     // Callbacks may commit or wait again: take each one off the queue first.
     while (!m_waiting.empty() && m_waiting.front().first <= upTo) {
         Done done = std::move(m_waiting.front().second);
