@@ -9,6 +9,9 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 Q_LOGGING_CATEGORY(lcHttp, "re6st.registry.http")
 
 namespace re6st::registry {
@@ -134,7 +137,31 @@ private:
         if (!m_keepAlive) out += "Connection: close\r\n";
         out += "\r\n";
         out += body;
-        m_socket->write(out);
+        send(out);
+    }
+
+    // On a connection that stays open, straight to the kernel when Qt holds
+    // nothing unsent: QTcpSocket::write would only buffer, arm the write
+    // notifier and wait for the next pass of the event loop, two wake-ups of
+    // the loop and a poll per answer. What the kernel does not take now (a
+    // full send buffer), and any error, goes through QTcpSocket, which sends
+    // it when the socket is writable and reports errors as usual. An answer
+    // before a close always goes through QTcpSocket, which reads what the
+    // client still sends (into its own buffer) while the answer waits: closed
+    // at once with unread data, the socket would send a reset, and the client
+    // could lose the answer (tst_httpfront: a 100 KB request line gets 414).
+    void send(const QByteArray &out)
+    {
+        qsizetype sent = 0;
+        const qintptr fd = m_socket->socketDescriptor();
+        if (m_keepAlive && fd >= 0 && m_socket->bytesToWrite() == 0) {
+            ssize_t n;
+            do {
+                n = ::send(int(fd), out.constData(), size_t(out.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+            } while (n < 0 && errno == EINTR);
+            if (n > 0) sent = n;
+        }
+        if (sent < out.size()) m_socket->write(out.constData() + sent, out.size() - sent);
     }
 
     void fail(int status, const QByteArray &message)

@@ -47,8 +47,7 @@ struct RegistryService::PendingIssue
 {
     Call call;
     QString token;                            // empty: anonymous (§7.7)
-    std::optional<RegistryStore::Token> tokenRow;
-    int prefixLength = 0;
+    int prefixLength = 0;                     // the token's, once reserved
     bool answered = false;                    // call replied (failure or 204)
     // Phase 1 (worker thread): the CSR read and checked.
     std::optional<crypto::CertificateRequest> csr;

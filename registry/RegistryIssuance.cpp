@@ -50,6 +50,20 @@ void fail(Issue &p, int status, const QString &message)
     p.answered = true;
 }
 
+// Answers 204 instead of `status` when the request's token does not exist:
+// for an unknown token, that answer comes before any other (§6.3).
+template<typename Issue>
+void failIssue(const RegistryStore &store, Issue &p, int status, const QString &message)
+{
+    if (!p.token.isEmpty() && !store.token(p.token)) {
+        qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
+        p.call.noContent(); // the client reports "invalid or expired token"
+        p.answered = true;
+        return;
+    }
+    fail(p, status, message);
+}
+
 template<typename Issue>
 void dropAnswered(std::vector<Issue *> &live)
 {
@@ -73,19 +87,16 @@ void RegistryService::requestCertificate(Call &call)
                                                  "(no --anonymous-prefix-length)"));
         prefixLength = m_options.anonymousPrefixLength;
     }
-    // An unknown token answers 204 whatever the CSR (the client then says
-    // "invalid or expired token"); a bad CSR never consumes a valid token (§18.7).
-    // The store phase deletes it; deleteToken's result there covers a token
-    // deleted meanwhile, m_inFlight.tokens one used twice.
-    std::optional<RegistryStore::Token> tokenRow;
-    if (!token.isEmpty() && !(tokenRow = m_store.token(token))) {
-        qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
-        return call.noContent();
-    }
+    // The token is looked up once, by the reserve phase, inside its
+    // transaction. An unknown token answers 204 whatever the CSR (the client
+    // then says "invalid or expired token"), so a request that fails earlier
+    // checks whether its token exists first (failIssue). A bad CSR never
+    // consumes a valid token (§18.7): the store phase deletes it; deleteToken's
+    // result there covers a token deleted meanwhile, m_inFlight.tokens one
+    // used twice.
     PendingIssue pending;
     pending.call = call;
     pending.token = token;
-    pending.tokenRow = tokenRow;
     pending.prefixLength = prefixLength;
     const bool schedule = m_pendingIssues.empty();
     m_pendingIssues.push_back(std::move(pending));
@@ -131,11 +142,11 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     auto &live = batch.live;
     for (PendingIssue *p : live) {
         if (!p->error.isEmpty()) {
-            fail(*p, 500, p->error);
+            failIssue(m_store, *p, 500, p->error);
             continue;
         }
         if (p->keyBits != m_deps.caKey.bits()) {
-            fail(*p, 500, QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key has %2; "
+            failIssue(m_store, *p, 500, QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key has %2; "
                                          "generate the node key with the CA key size (re6st-conf does)")
                               .arg(p->keyBits)
                               .arg(m_deps.caKey.bits()));
@@ -148,7 +159,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
             if (!location.isEmpty()) {
                 const QStringList parts = location.split(QLatin1Char(','));
                 if (parts.size() != 2) {
-                    fail(*p, 500, QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
+                    failIssue(m_store, *p, 500, QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
                     continue;
                 }
                 country = parts[0];
@@ -175,16 +186,18 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     std::set<QByteArray> issuing = m_inFlight.prefixes;
     QSet<QString> tokens = m_inFlight.tokens;
     for (PendingIssue *p : live) {
-        if (p->tokenRow) {
-            // Deleted meanwhile, or taken by an earlier request still in flight.
-            if (tokens.contains(p->token) || !m_store.token(p->token)) {
+        if (!p->token.isEmpty()) {
+            // Unknown, deleted meanwhile, or taken by an earlier request still
+            // in flight (or earlier in this batch).
+            const auto row = tokens.contains(p->token) ? std::nullopt : m_store.token(p->token);
+            if (!row) {
                 qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
                 p->call.noContent(); // the client reports "invalid or expired token"
                 p->answered = true;
                 continue;
             }
-            p->email = p->tokenRow->email;
-            p->prefixLength = p->tokenRow->prefixLen;
+            p->email = row->email;
+            p->prefixLength = row->prefixLen;
         }
         RegistryStore::Savepoint step(m_store);
         QString error;
@@ -208,7 +221,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
         crypto::subjectReplace(p->subject, "serialNumber", QString::number(p->subjectSerial));
         crypto::subjectReplace(p->subject, "CN", addressing::cnFromBits(p->prefix));
         p->serial = ++serial; // §7.5: config serial + 1, stored back below
-        if (p->tokenRow) tokens.insert(p->token);
+        if (!p->token.isEmpty()) tokens.insert(p->token);
         issuing.insert(p->prefix);
     }
     dropAnswered(live);
@@ -254,7 +267,7 @@ void RegistryService::storeIssues(IssueBatch &batch)
         std::vector<QByteArray> unused; // reserved, no certificate after all
         for (PendingIssue *p : live) {
             issuing.erase(p->prefix);
-            if (p->entry && p->tokenRow && !m_store.deleteToken(p->token)) p->tokenGone = true;
+            if (p->entry && !p->token.isEmpty() && !m_store.deleteToken(p->token)) p->tokenGone = true;
             if (!p->entry || p->tokenGone) {
                 unused.push_back(p->prefix);
                 continue;

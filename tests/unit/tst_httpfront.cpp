@@ -107,6 +107,17 @@ private:
     QByteArray m_buffer;
 };
 
+// 16 MiB, far more than a loopback socket's send buffer, no two 4 KiB pages alike.
+const QByteArray &bigBody()
+{
+    static const QByteArray body = [] {
+        QByteArray b(16 * 1024 * 1024, Qt::Uninitialized);
+        for (qsizetype i = 0; i < b.size(); ++i) b[i] = char('a' + (i % 23));
+        return b;
+    }();
+    return body;
+}
+
 Reply roundTrip(quint16 port, const QByteArray &raw)
 {
     Client client(port);
@@ -153,7 +164,8 @@ private Q_SLOTS:
         QVERIFY2(m_front->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
         m_port = m_front->serverPort();
         m_echo = std::make_unique<HttpFront>([](const HttpRequest &r, HttpFront::Responder reply) {
-            reply(HttpResponse{200, r.target, {}});
+            // "/big": more than the kernel takes at once (see largeAnswers).
+            reply(HttpResponse{200, r.target == "/big" ? bigBody() : r.target, {}});
         });
         QVERIFY2(m_echo->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
         m_echoPort = m_echo->serverPort();
@@ -221,6 +233,29 @@ private Q_SLOTS:
         r = client.read();
         QCOMPARE(r.status, 200);
         QVERIFY(client.waitClosed());
+    }
+
+    // A keep-alive answer goes straight to the kernel, and what the kernel
+    // does not take at once through QTcpSocket: the bytes arrive whole and in
+    // order, also when the next answer (pipelined) is ready before the
+    // first one is out.
+    void largeAnswers()
+    {
+        Client client(m_echoPort);
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+        Reply r = client.read();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body.size(), bigBody().size());
+        QVERIFY(r.body == bigBody());
+        r = client.read();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("/after"));
+        QVERIFY(client.connected());
+        client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+        r = client.read();
+        QVERIFY(r.body == bigBody());
+        client.send("GET /last HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(client.read().body, QByteArray("/last"));
     }
 
     void http10Closes()

@@ -308,6 +308,7 @@ private Q_SLOTS:
         // A stored certificate whose key size differs from the CA's → 500 (§3).
         const auto small = crypto::RsaKey::generate(1024);
         QVERIFY(small);
+        QCOMPARE(f.get("/requestCertificate?token=zzzz&req=" + Fixture::q(f.csr(*small))).status, 204);
         const auto ca = crypto::Certificate::fromPem(readVector("crypto/ca.crt"));
         const auto odd = crypto::Certificate::issue(*ca, vectorKey("ca.key"), 99, {{"CN", "2/16"}}, *small, kNow, kNow + 86400);
         QVERIFY(odd);
@@ -366,6 +367,9 @@ private Q_SLOTS:
         // Reused token / unknown token → 204 (the client says "invalid or expired token").
         QCOMPARE(f.get("/requestCertificate?token=tok0&req=" + Fixture::q(f.csr(key0))).status, 204);
         QCOMPARE(f.get("/requestCertificate?token=zzzz&req=" + Fixture::q(f.csr(key0))).status, 204);
+        // An unknown token answers 204 whatever the CSR (checked before its errors).
+        QCOMPARE(f.get("/requestCertificate?token=zzzz&req=garbage").status, 204);
+        QCOMPARE(f.get("/requestCertificate?token=tok0&req=garbage").status, 204);
 
         // CSR with the wrong key size → 500 and the token is NOT consumed (§18.7).
         const auto small = crypto::RsaKey::generate(1024);
