@@ -83,7 +83,7 @@ void NodeEnrollment::fetchCa(const QString &registry, Done done)
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
     auto *client = new RegistryClient(QUrl(registry), this);
     client->setTimeout(m_timeoutMs);
-    client->getCa([this, client, registry, done](const RegistryClient::Result &r) {
+    client->getCa([client, registry, done](const RegistryClient::Result &r) {
         client->deleteLater();
         if (!r.ok()) return done(registryFailure(r, registry));
         const auto ca = crypto::Certificate::fromPem(r.body);
