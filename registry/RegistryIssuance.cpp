@@ -146,10 +146,11 @@ void RegistryService::reserveIssues(IssueBatch &batch)
             continue;
         }
         if (p->keyBits != m_deps.caKey.bits()) {
-            failIssue(m_store, *p, 500, QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key has %2; "
-                                         "generate the node key with the CA key size (re6st-conf does)")
-                              .arg(p->keyBits)
-                              .arg(m_deps.caKey.bits()));
+            failIssue(m_store, *p, 500,
+                      QStringLiteral("requestCertificate: the CSR key has %1 bits but the CA key has %2; "
+                                     "generate the node key with the CA key size (re6st-conf does)")
+                          .arg(p->keyBits)
+                          .arg(m_deps.caKey.bits()));
             continue;
         }
         // §11: the community from the location the node gives, else from its address.
@@ -159,7 +160,8 @@ void RegistryService::reserveIssues(IssueBatch &batch)
             if (!location.isEmpty()) {
                 const QStringList parts = location.split(QLatin1Char(','));
                 if (parts.size() != 2) {
-                    failIssue(m_store, *p, 500, QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
+                    failIssue(m_store, *p, 500,
+                              QStringLiteral("requestCertificate: location must be CC,CONT (e.g. FR,EU)"));
                     continue;
                 }
                 country = parts[0];

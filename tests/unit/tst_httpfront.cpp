@@ -107,7 +107,8 @@ private:
     QByteArray m_buffer;
 };
 
-// 16 MiB, far more than a loopback socket's send buffer, no two 4 KiB pages alike.
+// 16 MiB, far more than a loopback socket's send buffer; a 23-byte cycle, so a
+// chunk sent twice, dropped or out of order shows (unless its size is a multiple of 23).
 const QByteArray &bigBody()
 {
     static const QByteArray body = [] {
