@@ -50,17 +50,21 @@ void fail(Issue &p, int status, const QString &message)
     p.answered = true;
 }
 
+// 204: the client reports "invalid or expired token".
+template<typename Issue>
+void answerUnknownToken(Issue &p)
+{
+    qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
+    p.call.noContent();
+    p.answered = true;
+}
+
 // Answers 204 instead of `status` when the request's token does not exist:
 // for an unknown token, that answer comes before any other (§6.3).
 template<typename Issue>
 void failIssue(const RegistryStore &store, Issue &p, int status, const QString &message)
 {
-    if (!p.token.isEmpty() && !store.token(p.token)) {
-        qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
-        p.call.noContent(); // the client reports "invalid or expired token"
-        p.answered = true;
-        return;
-    }
+    if (!p.token.isEmpty() && !store.token(p.token)) return answerUnknownToken(p);
     fail(p, status, message);
 }
 
@@ -193,9 +197,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
             // in flight (or earlier in this batch).
             const auto row = tokens.contains(p->token) ? std::nullopt : m_store.token(p->token);
             if (!row) {
-                qCInfo(lcRegistry).noquote() << "requestCertificate: unknown token";
-                p->call.noContent(); // the client reports "invalid or expired token"
-                p->answered = true;
+                answerUnknownToken(*p);
                 continue;
             }
             p->email = row->email;
