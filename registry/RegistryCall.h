@@ -47,7 +47,7 @@ struct RegistryService::PendingIssue
 {
     Call call;
     QString token;                            // empty: anonymous (§7.7)
-    int prefixLength = 0;                     // the token's, once reserved
+    int prefixLength = 0;                     // anonymous: --anonymous-prefix-length; token: its own, set by the reserve phase
     bool answered = false;                    // call replied (failure or 204)
     // Phase 1 (worker thread): the CSR read and checked.
     std::optional<crypto::CertificateRequest> csr;
