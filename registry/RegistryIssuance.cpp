@@ -35,6 +35,7 @@
 #include <QPointer>
 #include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
+#include <limits>
 
 namespace re6st::registry {
 
@@ -241,18 +242,22 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     m_inFlight.tokens = std::move(tokens);
 
     // 3. The certificates (§7.5): built and signed off the event loop.
-    const auto &ca = m_deps.ca;
-    const auto &caKey = m_deps.caKey;
+    const auto &signer = m_signer;
     const qint64 issuedAt = now();
     runIssuePhase(
         batch,
-        [&ca, &caKey, issuedAt, hook = m_signingHook](PendingIssue &p) {
+        [&signer, issuedAt, hook = m_signingHook](PendingIssue &p) {
             if (hook) hook(p.serial);
-            const auto cert = crypto::Certificate::issue(ca, caKey, p.serial, p.subject, *p.csr, issuedAt,
-                                                         issuedAt + CertDuration);
-            if (!cert) return;
-            p.pem = cert->toPem();
-            p.entry = CertificateIndex::entryOf(*cert); // no re-parse of what we just built
+            const QByteArray der =
+                signer.issueDer(p.serial, p.subject, p.csr->keyInfoDer(), issuedAt, issuedAt + CertDuration);
+            if (der.isEmpty()) return;
+            p.pem = crypto::CertificateSigner::pemOf(der);
+            // What entryOf would read back from the certificate just written.
+            p.entry = CertificateIndex::Entry{issuedAt + CertDuration,
+                                              p.serial <= quint64(std::numeric_limits<qint64>::max())
+                                                  ? qint64(p.serial)
+                                                  : -1,
+                                              p.subjectSerial};
         },
         &RegistryService::storeIssues);
 }

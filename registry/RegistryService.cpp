@@ -55,6 +55,7 @@ RegistryService::RegistryService(const RegistryOptions &options, Dependencies de
 {
     m_network = addressing::networkFromSerialHex(m_deps.ca.serialHex()).value_or(QByteArray());
     m_caPem = m_deps.ca.toPem();
+    m_signer = crypto::CertificateSigner(m_deps.ca, m_deps.caKey);
     m_caEmail = crypto::subjectValue(m_deps.ca.subject(), "emailAddress");
 
     // §6: exact parameter names and order; defaults may be omitted.

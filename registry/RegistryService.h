@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include "core/crypto/Certificate.h"
+#include "core/crypto/CertificateSigner.h"
 #include "core/crypto/RsaKey.h"
 #include "registry/CertificateIndex.h"
 #include "registry/Communities.h"
@@ -175,6 +176,7 @@ private:
 
     RegistryOptions m_options;
     Dependencies m_deps;
+    crypto::CertificateSigner m_signer; // issues with m_deps.ca and m_deps.caKey
     RegistryStore &m_store;
     QByteArray m_network;
     QByteArray m_caPem;

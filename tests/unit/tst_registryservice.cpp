@@ -589,6 +589,13 @@ private Q_SLOTS:
             QVERIFY(row);
             QCOMPARE(row->email, email);
             QCOMPARE(row->cert, r[i].body);
+            // The index entry written at issuance is what reading the certificate gives.
+            const auto indexed = f.service->certificateIndex().entry(row->prefix);
+            const auto read = CertificateIndex::entryFromPem(r[i].body);
+            QVERIFY(indexed && read);
+            QCOMPARE(indexed->notAfter, read->notAfter);
+            QCOMPARE(indexed->serial, read->serial);
+            QCOMPARE(indexed->subjectSerial, read->subjectSerial);
         }
         QCOMPARE(cns, (QSet<QString>{"0/16", "1/16", "2/16", "1/1"}));
         QCOMPARE(serials, (QSet<QByteArray>{"1", "2", "3", "4"}));
