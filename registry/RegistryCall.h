@@ -3,10 +3,10 @@
 #include "core/crypto/Certificate.h"
 #include "core/crypto/CertificateRequest.h"
 #include "registry/CertificateIndex.h"
-#include "registry/PoolPhase.h"
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
 
+#include <QFutureWatcher>
 #include <QHash>
 #include <QLoggingCategory>
 #include <functional>
@@ -69,12 +69,12 @@ struct RegistryService::PendingIssue
 
 // Requests issued together, from their CSR check to their answers; `live`
 // points to those not answered yet. A phase run by worker threads reports to
-// the event loop through `phase`.
+// the event loop through `watcher`.
 struct RegistryService::IssueBatch
 {
     std::vector<PendingIssue> items;
     std::vector<PendingIssue *> live;
-    PoolPhase phase;
+    QFutureWatcher<void> watcher;
 };
 
 } // namespace re6st::registry

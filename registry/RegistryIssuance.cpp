@@ -33,6 +33,7 @@
 
 #include <QMetaObject>
 #include <QPointer>
+#include <QtConcurrent/QtConcurrentMap>
 #include <algorithm>
 #include <limits>
 
@@ -113,9 +114,9 @@ template<typename Work>
 void RegistryService::runIssuePhase(IssueBatch &batch, Work work, void (RegistryService::*next)(IssueBatch &))
 {
     IssueBatch *b = &batch;
-    batch.phase.start(
-        qsizetype(batch.live.size()), [b, work](qsizetype i) { work(*b->live[size_t(i)]); }, this,
-        [this, b, next] { (this->*next)(*b); });
+    QObject::connect(&batch.watcher, &QFutureWatcherBase::finished, this, [this, b, next] { (this->*next)(*b); },
+                     Qt::SingleShotConnection);
+    batch.watcher.setFuture(QtConcurrent::map(batch.live, [work](PendingIssue *p) { work(*p); }));
 }
 
 void RegistryService::processIssueBatch()
@@ -334,7 +335,7 @@ void RegistryService::storeIssues(IssueBatch &batch)
 
 void RegistryService::finishIssueBatch(IssueBatch &batch)
 {
-    // Possibly called from the batch's own phase callback: deleted on the next pass.
+    // Possibly called from batch.watcher's own signal: deleted on the next pass.
     IssueBatch *b = &batch;
     QMetaObject::invokeMethod(
         this,

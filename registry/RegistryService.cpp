@@ -93,7 +93,10 @@ RegistryService::~RegistryService()
     // Batches whose CSRs or signatures are on worker threads: let those finish
     // (they use the batch and m_deps), without running the next phase. Their
     // reserved prefixes are freed at the next start.
-    for (const auto &batch : m_issueBatches) batch->phase.cancelAndWait();
+    for (const auto &batch : m_issueBatches) {
+        batch->watcher.disconnect();
+        batch->watcher.waitForFinished();
+    }
 }
 
 bool RegistryService::start(QString *error)
