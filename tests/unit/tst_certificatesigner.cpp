@@ -11,6 +11,7 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTimeZone>
 #include <QtTest>
 #include <atomic>
@@ -95,6 +96,24 @@ private Q_SLOTS:
         QCOMPARE(*der::time(utc("99991231235959Z")), QByteArray("\x18\x0f" "99991231235959Z"));
         QVERIFY(!der::time(utc("99991231235959Z") + 1));
         QVERIFY(!der::time(std::numeric_limits<qint64>::max()));
+    }
+
+    // der::time against QDateTime over the years 1 to 9999 (fixed seed).
+    void derTimeAgainstQDateTime()
+    {
+        QRandomGenerator random(12);
+        const qint64 first = utc("00010101000000Z"), last = utc("99991231235959Z");
+        for (int i = 0; i < 20000; ++i) {
+            const qint64 t = first + qint64(random.bounded(quint64(last - first + 1)));
+            const QDateTime when = QDateTime::fromSecsSinceEpoch(t, QTimeZone::utc());
+            const int year = when.date().year();
+            const bool utcTime = year >= 1950 && year <= 2049;
+            const QByteArray text =
+                when.toString(utcTime ? QStringLiteral("yyMMddHHmmss'Z'") : QStringLiteral("yyyyMMddHHmmss'Z'")).toLatin1();
+            const auto encoded = der::time(t);
+            QVERIFY2(encoded, qPrintable(QString::number(t)));
+            QCOMPARE(*encoded, der::tlv(utcTime ? der::kUtcTime : der::kGeneralizedTime, text));
+        }
     }
 
     // Upstream's certificates, byte for byte (deterministic PKCS#1 v1.5).
@@ -188,7 +207,10 @@ private Q_SLOTS:
         QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, {}, nb, nb + 1).isEmpty());
         QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, keyInfo + '\0', nb, nb + 1).isEmpty());
         QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, keyInfo.chopped(1), nb, nb + 1).isEmpty());
-        QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, "\x04\x00", nb, nb + 1).isEmpty());
+        QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, QByteArray("\x04\x00", 2), nb, nb + 1).isEmpty());
+        QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, QByteArray("\x30\x00\x00", 3), nb, nb + 1).isEmpty());
+        QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, QByteArray("\x30\x05\x00", 3), nb, nb + 1).isEmpty());
+        QVERIFY(m_signer.issueDer(2, {{"CN", "2/16"}}, QByteArray("\x30\x80\x00\x00", 4), nb, nb + 1).isEmpty());
         // Still signing after the refusals.
         QVERIFY(!m_signer.issueDer(2, {{"CN", "2/16"}}, keyInfo, nb, nb + 1).isEmpty());
     }
