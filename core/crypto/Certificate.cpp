@@ -97,16 +97,12 @@ QByteArray keyInfoDer(const X509_PUBKEY *key)
 // the target then holds no decoded key, which publicKey() decodes on demand.
 bool setKeyInfo(X509_PUBKEY *target, const QByteArray &der)
 {
-    if (target == nullptr || der.isEmpty())
+    if (target == nullptr)
         return false;
-    const auto *begin = reinterpret_cast<const unsigned char *>(der.constData());
-    const unsigned char *p = begin;
     long contentLength = 0;
-    int tag = 0, xclass = 0;
-    const int flags = ASN1_get_object(&p, &contentLength, &tag, &xclass, long(der.size()));
-    if ((flags & 0x80) != 0 || flags != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE
-        || xclass != V_ASN1_UNIVERSAL || p + contentLength != begin + der.size())
-        return failed(false);
+    const unsigned char *p = sequenceContent(der, &contentLength);
+    if (p == nullptr)
+        return false;
     const unsigned char *end = p + contentLength;
     std::unique_ptr<X509_ALGOR, OpenSslDeleter<X509_ALGOR_free>> algorithm(
         d2i_X509_ALGOR(nullptr, &p, long(end - p)));

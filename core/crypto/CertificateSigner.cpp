@@ -19,21 +19,6 @@ namespace {
 // what X509_sign writes for an RSA key and SHA-512, in both places of §7.5.
 const QByteArray kSha512WithRsa = QByteArray::fromHex("300d06092a864886f70d01010d0500");
 
-// True when `bytes` is one SEQUENCE TLV and nothing else (definite length).
-// The key info comes from CertificateRequest::keyInfoDer, which holds a whole
-// SubjectPublicKeyInfo; this only keeps a wrong argument out of the certificate.
-bool isOneSequence(const QByteArray &bytes)
-{
-    if (bytes.size() < 2 || bytes.at(0) != der::kSequence) return false;
-    const auto first = quint8(bytes.at(1));
-    if (first < 0x80) return bytes.size() == 2 + first;
-    const int octets = first & 0x7f;
-    if (octets == 0 || octets > 4 || bytes.size() < 2 + octets) return false;
-    qint64 length = 0;
-    for (int i = 0; i < octets; ++i) length = (length << 8) | quint8(bytes.at(2 + i));
-    return bytes.size() == 2 + octets + length;
-}
-
 } // namespace
 
 // One signing context: its own copy of the CA key (no lock or blinding state
@@ -129,7 +114,10 @@ CertificateSigner::~CertificateSigner() = default;
 QByteArray CertificateSigner::issueDer(quint64 serial, const Subject &subject, const QByteArray &keyInfoDer,
                                        qint64 notBefore, qint64 notAfter) const
 {
-    if (!m_state || !isOneSequence(keyInfoDer)) return {};
+    // The key info comes from CertificateRequest::keyInfoDer, a whole
+    // SubjectPublicKeyInfo; this only keeps a wrong argument out.
+    long keyInfoLength = 0;
+    if (!m_state || sequenceContent(keyInfoDer, &keyInfoLength) == nullptr) return {};
     // The subject through OpenSSL's Name encoder, so its string types stay
     // exactly those of Certificate::issue (SubjectCodec).
     const X509NamePtr name = toX509Name(subject);

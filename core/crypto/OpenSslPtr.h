@@ -99,6 +99,22 @@ inline QByteArray derOf(T *object, I2d i2d)
     return out;
 }
 
+// The content octets of `der` when it is exactly one SEQUENCE (definite
+// length, nothing after it); nullptr otherwise. `*length` gets their count.
+inline const unsigned char *sequenceContent(const QByteArray &der, long *length)
+{
+    const auto *begin = reinterpret_cast<const unsigned char *>(der.constData());
+    const unsigned char *p = begin;
+    long contentLength = 0;
+    int tag = 0, xclass = 0;
+    const int flags = ASN1_get_object(&p, &contentLength, &tag, &xclass, long(der.size()));
+    if (der.isEmpty() || (flags & 0x80) != 0 || flags != V_ASN1_CONSTRUCTED || tag != V_ASN1_SEQUENCE
+        || xclass != V_ASN1_UNIVERSAL || p + contentLength != begin + der.size())
+        return failed(nullptr);
+    *length = contentLength;
+    return p;
+}
+
 // A new EVP_PKEY reference (from X509_get_pubkey / X509_REQ_get_pubkey) as an
 // RsaKey; a missing or non-RSA key gives a null key.
 inline RsaKey adoptRsaKey(EVP_PKEY *key)
