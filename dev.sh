@@ -12,7 +12,7 @@ BUILD=${RE6ST_BUILD_DIR:-$ROOT/build}
 # Debian 12 packages: build, run, and what the tests start for real.
 PACKAGES=(
   cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
-  qt6-base-dev libqt6sql6-sqlite
+  qt6-base-dev libqt6sql6-sqlite libsqlite3-dev
   libssl-dev zlib1g-dev libcurl4-openssl-dev libmaxminddb-dev
   libmaxmind-db-writer-perl python3-aiosmtpd openssl sqlite3 curl iproute2 procps
   openvpn babeld libminiupnpc-dev miniupnpc miniupnpd miniupnpd-nftables nftables iptables iputils-ping dbus dbus-bin polkitd network-manager libxml2-utils util-linux passwd
