@@ -266,7 +266,11 @@ QList<Action> TunnelManager::bootstrapPeer(const Snapshot &s, const std::optiona
     if (pending == Pending::Island) {
         if (!peer) {
             m_state.distantPeers = m_islandDistant; // registry dead? assume connected
-        } else if (!s.topology.peers.contains(peer->prefix)) {
+            fillTunnels(st, count);
+            reachOutOfIsland(st);
+            return st.out;
+        }
+        if (!s.topology.peers.contains(peer->prefix)) {
             count -= makeTunnel(st, peer->prefix, peer->address, why);
             if (count == 0) return st.out;
         }
@@ -328,12 +332,49 @@ void TunnelManager::fillTunnels(Step &st, int count)
     lastResort(st);
 }
 
-void TunnelManager::lastResort(Step &st)
+// Beyond §5.5, where upstream stops at "registry dead? assume connected": an
+// island whose links to the rest of the network all went down (a hub node
+// restarting, its clients' reconnection racing its servers) would then never
+// look outside again while the registry is down. At most once per back-off
+// period (the caller's), one tunnel within the client limit goes to a cached
+// peer outside the island: a try=0 one first, else the failed one tried least
+// recently (lastResort's turns). While the island stays the same, the attempts
+// space out (timeout, doubled each time, at most kMaxOutsideDelayTimeouts
+// timeouts): most often the only peer outside is the dead registry node.
+void TunnelManager::reachOutOfIsland(Step &st)
+{
+    const QSet<QByteArray> &island = st.s.topology.peers;
+    if (island != m_state.outsideIsland) {
+        m_state.outsideIsland = island;
+        m_state.outsideDelay = 0;
+        m_state.nextOutsideAttempt = 0;
+    }
+    if (st.s.now < m_state.nextOutsideAttempt) return;
+    int limit = m_config.clientCount;
+    if (st.s.served.isEmpty()) limit = std::min(tunnel::kNatClientLimit, limit); // §5.11
+    if (int(st.connections.size() + m_state.connecting.size()) >= limit) return;
+    const qint64 longest = tunnel::kMaxOutsideDelayTimeouts * m_config.timeoutMs();
+    m_state.outsideDelay = m_state.outsideDelay ? std::min(2 * m_state.outsideDelay, longest) : m_config.timeoutMs();
+    m_state.nextOutsideAttempt = st.s.now + m_state.outsideDelay;
+    QList<QByteArray> fresh;
+    QHash<QByteArray, QString> addressOf;
+    for (const CachedPeer &p : st.s.cache)
+        if (!p.failed && p.prefix != m_config.ourPrefix && !st.s.topology.peers.contains(p.prefix)) {
+            fresh << p.prefix;
+            addressOf.insert(p.prefix, p.address);
+        }
+    const QString why = QStringLiteral("outside the island, registry unreachable");
+    for (const QByteArray &p : shuffled(fresh))
+        if (makeTunnel(st, p, addressOf.value(p), why)) return;
+    lastResort(st, st.s.topology.peers, why);
+}
+
+void TunnelManager::lastResort(Step &st, const QSet<QByteArray> &skip, const QString &why)
 {
     QList<QByteArray> failed; // last chance: peers that failed before (§5.11)
     QHash<QByteArray, QString> failedAddress;
     for (const CachedPeer &p : st.s.cache)
-        if (p.failed && p.prefix != m_config.ourPrefix) {
+        if (p.failed && p.prefix != m_config.ourPrefix && !skip.contains(p.prefix)) {
             failed << p.prefix;
             failedAddress.insert(p.prefix, p.address);
         }
@@ -343,7 +384,7 @@ void TunnelManager::lastResort(Step &st)
         return m_state.lastResortTried.value(a) < m_state.lastResortTried.value(b);
     });
     for (const QByteArray &p : order)
-        if (makeTunnel(st, p, failedAddress.value(p), QStringLiteral("last resort"))) {
+        if (makeTunnel(st, p, failedAddress.value(p), why)) {
             m_state.lastResortTried.insert(p, ++m_state.lastResortRound);
             return;
         }

@@ -45,7 +45,8 @@ private:
     enum class Pending { None, Island, LastResort };
     bool makeNewTunnels(Step &st, bool routeDumped);
     void fillTunnels(Step &st, int count);
-    void lastResort(Step &st);
+    void lastResort(Step &st, const QSet<QByteArray> &skip = {}, const QString &why = QStringLiteral("last resort"));
+    void reachOutOfIsland(Step &st);
     bool makeTunnel(Step &st, const QByteArray &prefix, const QString &address, const QString &why);
     bool cleanDeadConnections(Step &st);
     void resolveDuplicates(Step &st);

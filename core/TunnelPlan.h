@@ -18,6 +18,7 @@ namespace re6st::tunnel {
 inline constexpr qint64 kRefreshPeriodMs = 5'000;
 inline constexpr qint64 kNetconfCheckMs = 3'600'000;
 inline constexpr int kNatClientLimit = 2;     // §5.11: nobody connects to us
+inline constexpr int kMaxOutsideDelayTimeouts = 16; // reachOutOfIsland: at most every 16 timeouts
 
 struct Config
 {

@@ -39,6 +39,13 @@ struct TunnelState final
     // retry the dead one many rounds in a row (seen in lab_registry_down: 4 of 5 picks).
     QHash<QByteArray, quint64> lastResortTried;
     quint64 lastResortRound = 0;
+    // Beyond §5.5 (TunnelManager::reachOutOfIsland): the island last reached out of and
+    // when the next attempt may start. The delay doubles while the island stays the same
+    // (the peer outside is most likely just the dead registry node) and starts again
+    // from nothing when it changes (a part of the mesh has just been cut off).
+    QSet<QByteArray> outsideIsland;
+    qint64 outsideDelay = 0;
+    qint64 nextOutsideAttempt = 0;
 
     // §5.8: starts a handshake with `prefix` (client: our tunnel to it; server: its tunnel to us).
     void startKiller(const Config &c, const Snapshot &s, const QByteArray &prefix, bool client, QList<Action> &out);

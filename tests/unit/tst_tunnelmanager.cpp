@@ -157,6 +157,7 @@ private Q_SLOTS:
     void noSessionTakesNoSlot();
     void disconnectedBackoff();
     void islandBootstrap();
+    void islandReachesOutWhileRegistryDead();
     void registryNode();
     void netconfCheck();
     void routeUp();
@@ -805,10 +806,97 @@ void TestTunnelManager::islandBootstrap()
     // The registry gives a peer outside the island: tunnel to it, then cache peers outside the island.
     const QList<Action> out = m.bootstrapPeer(s, CachedPeer{peer(9), tcpAddress(9)});
     QCOMPARE(prefixes(ofKind(out, Kind::OpenTunnel)), (QSet<QByteArray>{peer(9), peer(3), peer(4)}));
-    // Registry dead (no answer): use the island's distant peers.
+    // Registry dead (no answer): the island's distant peers, then the slot left
+    // to one cached peer outside the island.
     TunnelManager m2 = manager(baseConfig(3));
     m2.babelDump(s);
-    QCOMPARE(prefixes(ofKind(m2.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel)), (QSet<QByteArray>{peer(1), peer(2)}));
+    const QSet<QByteArray> opened = prefixes(ofKind(m2.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel));
+    QCOMPARE(opened.size(), 3);
+    QVERIFY(opened.contains(peer(1)) && opened.contains(peer(2)));
+    QVERIFY(opened.contains(peer(3)) || opened.contains(peer(4)));
+}
+
+// A node on an island whose only other member is peer 5, its one client tunnel,
+// the registry node not routed.
+namespace {
+Snapshot islandOfTwo(const QList<QByteArray> &distant = {})
+{
+    Snapshot s;
+    s.now = kT0 + 1;
+    s.served = {peer(40)};
+    s.topology = topo({peer(5)}, distant, false);
+    s.tunnels << tunnelTo(peer(5), QStringLiteral("re6stnet1"));
+    return s;
+}
+} // namespace
+
+// Registry dead, and the island's links to the rest of the network gone (its hub
+// restarted while this node's reconnection failed): once per back-off period, one
+// cached peer outside the island, try=0 first, then the failed ones in turns; never
+// past the client count.
+void TestTunnelManager::islandReachesOutWhileRegistryDead()
+{
+    for (quint32 seed = 1; seed <= 20; ++seed) {
+        TunnelManager m = manager(baseConfig(3), seed);
+        // A distant island peer without a session, failed in the cache: inside the
+        // island, so never an "outside" pick.
+        Snapshot s = islandOfTwo({peer(6)});
+        s.freeInterfaces = {QStringLiteral("re6stnet2"), QStringLiteral("re6stnet3")};
+        s.cache << CachedPeer{peer(5), tcpAddress(5)} << CachedPeer{kRegistry, tcpAddress(0), true}
+                << CachedPeer{peer(2), tcpAddress(2), true} << CachedPeer{peer(7), tcpAddress(7), true}
+                << CachedPeer{peer(6), tcpAddress(6), true};
+        QList<QByteArray> picks;
+        for (int round = 0; round < 6; ++round) {
+            QList<Action> out = m.babelDump(s);
+            QCOMPARE(ofKind(out, Kind::AskBootstrapPeer).size(), 1);
+            QVERIFY(ofKind(out, Kind::OpenTunnel).isEmpty());
+            out = m.bootstrapPeer(s, std::nullopt); // registry dead
+            const QList<Action> opened = ofKind(out, Kind::OpenTunnel);
+            QCOMPARE(opened.size(), 1);
+            QVERIFY(opened.front().reason.contains("outside the island"));
+            picks << opened.front().prefix;
+            // Within the back-off, nothing more.
+            QVERIFY(ofKind(m.babelDump(s), Kind::OpenTunnel).isEmpty());
+            s.now += 20 * 60'000; // the attempt failed; past every back-off
+        }
+        // Each failed peer outside the island once in every 3 rounds, the neighbour never.
+        QCOMPARE(QSet<QByteArray>(picks.cbegin(), picks.cbegin() + 3), (QSet<QByteArray>{kRegistry, peer(2), peer(7)}));
+        QCOMPARE(picks.mid(3), picks.mid(0, 3));
+        // A try=0 peer outside the island comes first.
+        s.cache << CachedPeer{peer(8), tcpAddress(8)};
+        m.babelDump(s);
+        QCOMPARE(prefixes(ofKind(m.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel)), (QSet<QByteArray>{peer(8)}));
+    }
+    // Same island, attempts spaced out: timeout (4 hellos, 60 s), then doubled up
+    // to 16 timeouts; a changed island starts again at once.
+    {
+        TunnelManager m = manager(baseConfig(3));
+        Snapshot s = islandOfTwo();
+        s.cache << CachedPeer{kRegistry, tcpAddress(0), true};
+        QList<qint64> attempts;
+        for (int check = 0; check < 60; ++check) {
+            if (!ofKind(m.babelDump(s), Kind::AskBootstrapPeer).isEmpty()
+                && !ofKind(m.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).isEmpty())
+                attempts << s.now;
+            s.now = m.disconnectedUntil() + 1;
+        }
+        QVERIFY(attempts.size() >= 6);
+        for (int i = 1; i < attempts.size(); ++i) {
+            const qint64 gap = attempts[i] - attempts[i - 1];
+            const qint64 delay = std::min<qint64>(60'000LL << (i - 1), 16 * 60'000);
+            QVERIFY2(gap >= delay && gap <= delay + 2 * 60'000 + 1, qPrintable(QString::number(gap)));
+        }
+        s.topology = topo({peer(5), peer(6)}, {}, false); // the island changed
+        s.now = m.disconnectedUntil() + 1;
+        QCOMPARE(ofKind(m.babelDump(s), Kind::AskBootstrapPeer).size(), 1);
+        QCOMPARE(ofKind(m.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).size(), 1);
+    }
+    // Client count reached: nothing.
+    TunnelManager full = manager(baseConfig(1));
+    Snapshot s = islandOfTwo();
+    s.cache << CachedPeer{peer(2), tcpAddress(2)};
+    full.babelDump(s);
+    QVERIFY(ofKind(full.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).isEmpty());
 }
 
 void TestTunnelManager::registryNode()
