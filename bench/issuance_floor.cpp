@@ -15,6 +15,7 @@
 // machine spends less per certificate. bench/run-registry-bench.sh's
 // "registry CPU per certificate" is the figure to compare it with.
 // Usage: re6st-bench-issuance-floor [--clients N] [--exchanges N] [--certs N] [--batch N]
+#include "CpuTime.h"
 #include "E2eSupport.h"
 
 #include "core/crypto/CertificateSigner.h"
@@ -54,26 +55,6 @@ namespace {
 // answer's status line, headers and certificate PEM.
 constexpr int kRequestBytes = 1120;
 constexpr int kAnswerBytes = 1400;
-
-double threadCpu()
-{
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-// CPU microseconds per call of `step`, run for about `seconds` of CPU. The
-// clock is read every 16 calls: each read is a system call (about 1.5 µs here).
-double timeEach(double seconds, const std::function<bool()> &step)
-{
-    const double start = threadCpu();
-    qint64 n = 0;
-    while (threadCpu() - start < seconds) {
-        for (int i = 0; i < 16; ++i, ++n)
-            if (!step()) return -1;
-    }
-    return 1e6 * (threadCpu() - start) / double(n);
-}
 
 // Client side of the exchanges: `connections` keep-alive connections spread
 // over two threads, each sending a request and reading its whole answer, until
@@ -157,7 +138,7 @@ double bareHttpUs(int connections, int exchanges)
     std::atomic<bool> stop{false};
     double cpu = -1;
     std::thread server([&] {
-        const double start = threadCpu();
+        const double start = bench::threadCpuSeconds();
         const int ep = epoll_create1(0);
         epoll_event e{EPOLLIN, {}};
         e.data.fd = listener;
@@ -191,7 +172,7 @@ double bareHttpUs(int connections, int exchanges)
                     (void)!::write(fd, answer.constData(), answer.size());
             }
         }
-        cpu = threadCpu() - start;
+        cpu = bench::threadCpuSeconds() - start;
         ::close(ep);
     });
     const bool ok = runClients(port, connections, exchanges);
@@ -244,11 +225,11 @@ double qtHttpUs(int connections, int exchanges)
     double cpu = 0;
     QMetaObject::invokeMethod(context, [&] {
         server = new QtServer; // its sockets live in the server thread
-        cpu = -threadCpu();
+        cpu = -bench::threadCpuSeconds();
     }, Qt::BlockingQueuedConnection);
     const bool ok = server->port() && runClients(server->port(), connections, exchanges);
     QMetaObject::invokeMethod(context, [&] {
-        cpu += threadCpu();
+        cpu += bench::threadCpuSeconds();
         delete server;
     }, Qt::BlockingQueuedConnection);
     context->deleteLater();
@@ -295,7 +276,7 @@ double sqliteCommitUs(const QString &path, int certs, int batch, const QByteArra
         ok = run(addToken);
     }
     ok = ok && exec("COMMIT");
-    double cpu = -threadCpu();
+    double cpu = -bench::threadCpuSeconds();
     for (int i = 0; ok && i < certs; i += batch) {
         ok = exec("BEGIN IMMEDIATE");
         for (int j = i; ok && j < std::min(certs, i + batch); ++j) {
@@ -308,7 +289,7 @@ double sqliteCommitUs(const QString &path, int certs, int batch, const QByteArra
         sqlite3_bind_int64(setSerial, 1, i + batch);
         ok = ok && run(setSerial) && exec("COMMIT");
     }
-    cpu += threadCpu();
+    cpu += bench::threadCpuSeconds();
     for (sqlite3_stmt *s : {addToken, delToken, setCert, setSerial}) sqlite3_finalize(s);
     sqlite3_close(db);
     return ok ? 1e6 * cpu / certs : -1;
@@ -338,7 +319,7 @@ double qtSqlCommitUs(const QString &path, int certs, int batch, const QByteArray
         }
         ok = ok && db.commit();
         const QString pemText = QString::fromLatin1(pem);
-        cpu = -threadCpu();
+        cpu = -bench::threadCpuSeconds();
         for (int i = 0; ok && i < certs; i += batch) {
             ok = q.exec(QStringLiteral("BEGIN IMMEDIATE"));
             for (int j = i; ok && j < std::min(certs, i + batch); ++j) {
@@ -350,7 +331,7 @@ double qtSqlCommitUs(const QString &path, int certs, int batch, const QByteArray
             setSerial.bindValue(0, i + batch);
             ok = ok && setSerial.exec() && q.exec(QStringLiteral("COMMIT"));
         }
-        cpu += threadCpu();
+        cpu += bench::threadCpuSeconds();
         if (!ok) std::fprintf(stderr, "QtSql: %s\n", qPrintable(db.lastError().text()));
     }
     QSqlDatabase::removeDatabase(QStringLiteral("floor"));
@@ -364,13 +345,13 @@ double timeEachDuring(const std::function<void()> &load, const std::function<boo
     std::atomic<bool> stop{false};
     double us = -1;
     std::thread worker([&] {
-        const double start = threadCpu();
+        const double start = bench::threadCpuSeconds();
         qint64 n = 0;
         while (!stop) {
             if (!step()) return;
             ++n;
         }
-        if (n) us = 1e6 * (threadCpu() - start) / double(n);
+        if (n) us = 1e6 * (bench::threadCpuSeconds() - start) / double(n);
     });
     load();
     stop = true;
@@ -436,8 +417,8 @@ int main(int argc, char **argv)
         pem = crypto::CertificateSigner::pemOf(der);
         return true;
     };
-    const double signUs = timeEach(1.5, issue);
-    const double csrUs = timeEach(1, [&] {
+    const double signUs = bench::cpuMicrosPerCall(1.5, issue);
+    const double csrUs = bench::cpuMicrosPerCall(1, [&] {
         const auto r = crypto::CertificateRequest::fromPem(csrPemBytes);
         return r && r->verifySignature();
     });

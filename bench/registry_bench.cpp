@@ -9,6 +9,7 @@
 //                              prefix, so one enrolled prefix per client)
 //   requestCertificate         tokens from addToken            vs in-process RSA-2048
 //   peak RSS (VmHWM)           with N issued certificates      target < 40 MB
+#include "CpuTime.h"
 #include "E2eSupport.h"
 
 #include "core/Addressing.h"
@@ -535,19 +536,8 @@ private:
     // CPU time (this thread) per call of each step, each run for about `seconds`.
     InProcessCosts inProcessCosts(double seconds) const
     {
-        const auto cpuNow = [] {
-            timespec t{};
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-            return t.tv_sec + t.tv_nsec / 1e9;
-        };
         const auto timeEach = [&](const std::function<bool()> &step) {
-            const double start = cpuNow();
-            qint64 n = 0;
-            while (cpuNow() - start < seconds / 4) {
-                if (!step()) return 0.0;
-                ++n;
-            }
-            return n ? 1e6 * (cpuNow() - start) / n : 0.0;
+            return std::max(0.0, bench::cpuMicrosPerCall(seconds / 4, step)); // 0: failed
         };
         InProcessCosts c;
         const auto csr = crypto::CertificateRequest::fromPem(m_csr);
