@@ -891,12 +891,18 @@ void TestTunnelManager::islandReachesOutWhileRegistryDead()
         QCOMPARE(ofKind(m.babelDump(s), Kind::AskBootstrapPeer).size(), 1);
         QCOMPARE(ofKind(m.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).size(), 1);
     }
-    // Client count reached: nothing.
-    TunnelManager full = manager(baseConfig(1));
-    Snapshot s = islandOfTwo();
-    s.cache << CachedPeer{peer(2), tcpAddress(2)};
-    full.babelDump(s);
-    QVERIFY(ofKind(full.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).isEmpty());
+    // Within the client limit: two client tunnels, client count 3, but nobody
+    // connects to us (NATed, §5.11: at most 2): nothing; served, one more.
+    for (const bool natted : {true, false}) {
+        TunnelManager m = manager(baseConfig(3));
+        Snapshot s = islandOfTwo();
+        s.topology = topo({peer(5), peer(9)}, {}, false);
+        s.tunnels << tunnelTo(peer(9), QStringLiteral("re6stnet2"));
+        if (natted) s.served.clear();
+        s.cache << CachedPeer{peer(2), tcpAddress(2)};
+        QCOMPARE(ofKind(m.babelDump(s), Kind::AskBootstrapPeer).size(), 1);
+        QCOMPARE(ofKind(m.bootstrapPeer(s, std::nullopt), Kind::OpenTunnel).size(), natted ? 0 : 1);
+    }
 }
 
 void TestTunnelManager::registryNode()
