@@ -359,14 +359,14 @@ void TunnelManager::reachOutOfIsland(Step &st)
     QList<QByteArray> fresh;
     QHash<QByteArray, QString> addressOf;
     for (const CachedPeer &p : st.s.cache)
-        if (!p.failed && p.prefix != m_config.ourPrefix && !st.s.topology.peers.contains(p.prefix)) {
+        if (!p.failed && p.prefix != m_config.ourPrefix && !island.contains(p.prefix)) {
             fresh << p.prefix;
             addressOf.insert(p.prefix, p.address);
         }
     const QString why = QStringLiteral("outside the island, registry unreachable");
     for (const QByteArray &p : shuffled(fresh))
         if (makeTunnel(st, p, addressOf.value(p), why)) return;
-    lastResort(st, st.s.topology.peers, why);
+    lastResort(st, island, why);
 }
 
 void TunnelManager::lastResort(Step &st, const QSet<QByteArray> &skip, const QString &why)
