@@ -18,3 +18,6 @@ set_tests_properties(system_units_verify PROPERTIES TIMEOUT 120)
 # cpack (strips and runs dpkg-shlibdeps on every program) then dpkg in an overlay: about
 # 1–2 minutes on a loaded 2-core machine.
 set_tests_properties(system_package PROPERTIES TIMEOUT 400)
+# The re6stnet-only configuration of scripts/build-static-node.sh (configure only, ~10 s).
+add_test(NAME system_node_only COMMAND ${RE6ST_SYSTEM_DIR}/node-only.sh ${PROJECT_SOURCE_DIR})
+set_tests_properties(system_node_only PROPERTIES LABELS system SKIP_RETURN_CODE 77 TIMEOUT 120)
