@@ -5,9 +5,10 @@
 # Debian 12 ships Qt 6 only as shared libraries, and those alone keep any Qt daemon
 # above 18 MB of RSS (bench/library_floor.cpp). Debian also publishes the source of
 # that same Qt (apt-get source qt6-base, its security patches applied), so this script
-# builds from it a static QtCore, QtNetwork, QtDBus and QtSql (SQLite driver), without
-# GUI, ICU or GLib, then re6stnet alone against it (-DRE6ST_NODE_ONLY=ON: libstdc++
-# and OpenSSL's libcrypto linked statically too). Each step is skipped when done:
+# builds from it a static QtCore, QtNetwork, QtDBus and QtSql (SQLite driver), optimised
+# for size, without GUI, ICU or GLib, then re6stnet alone against it
+# (-DRE6ST_NODE_ONLY=ON: libstdc++, OpenSSL's libcrypto, SQLite and zlib linked
+# statically too). Each step is skipped when done:
 #   1. deb-src entries for Debian 12 (a sources file of its own) and the packages;
 #   2. the qt6-base source, unpacked and patched by dpkg-source;
 #   3. Qt configured, built and installed into $QT_STATIC_DIR/install;
