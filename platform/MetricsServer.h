@@ -5,8 +5,11 @@
 #include <QObject>
 #include <QTcpServer>
 #include <functional>
+#include <memory>
 
 namespace re6st::platform {
+
+class TcpAcceptor;
 
 // The opt-in Prometheus endpoint of re6stnet and re6st-registry (--metrics
 // ADDR:PORT): a tiny HTTP/1.1 server on a loopback address only. It answers
@@ -17,6 +20,7 @@ namespace re6st::platform {
 //   malformed request        400; head larger than MaxHead: 431
 // One request per connection (Connection: close). Idle connections are cut
 // after IdleTimeoutMs; at most MaxConnections at once (more are refused).
+// Out of file descriptors, a waiting client gets 503 at once (TcpAcceptor).
 // Nothing here is reachable from the network: listen() refuses any address
 // that is not loopback (127.0.0.0/8, ::1). Parse --metrics with
 // core/LoopbackEndpoint.
@@ -40,16 +44,17 @@ public:
     bool isListening() const { return m_server.isListening(); }
     quint16 serverPort() const { return m_server.serverPort(); }
     QHostAddress serverAddress() const { return m_server.serverAddress(); }
-    void close() { m_server.close(); }
+    void close();
     quint64 scrapes() const { return m_scrapes; } // 200 answers given
     int connectionCount() const { return m_connections; }
     void setIdleTimeoutMs(int ms) { m_idleTimeoutMs = ms; } // tests
 
 private:
-    void onNewConnection();
+    void onNewConnection(QTcpSocket *socket);
 
     Render m_render;
     QTcpServer m_server;
+    std::unique_ptr<TcpAcceptor> m_acceptor; // while listening
     int m_connections = 0;
     int m_idleTimeoutMs = IdleTimeoutMs;
     quint64 m_scrapes = 0;

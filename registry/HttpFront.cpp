@@ -113,31 +113,7 @@ private:
 
     void write(const HttpResponse &response, bool isError)
     {
-        QByteArray body = response.body;
-        QByteArray out;
-        out.reserve(160 + body.size());
-        out += "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-            + HttpFront::reasonPhrase(response.status) + "\r\nServer: re6st-registry\r\nDate: "
-            + httpDate() + "\r\n";
-        if (isError) {
-            // §4.2: standard error page, Connection: close, never Re6stHMAC.
-            const QByteArray reason = HttpFront::reasonPhrase(response.status);
-            QByteArray message = QString::fromUtf8(body).toHtmlEscaped().toUtf8();
-            body = "<!DOCTYPE html>\n<html><head><title>Error " + QByteArray::number(response.status)
-                + "</title></head><body><h1>" + QByteArray::number(response.status) + ' ' + reason
-                + "</h1><p>" + message + "</p></body></html>\n";
-            out += "Content-Type: text/html;charset=utf-8\r\n";
-        } else {
-            for (const auto &[name, value] : response.headers) out += name + ": " + value + "\r\n";
-        }
-        if (response.status != 204 && response.status != 304)
-            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-        else
-            body.clear();
-        if (!m_keepAlive) out += "Connection: close\r\n";
-        out += "\r\n";
-        out += body;
-        send(out);
+        send(HttpFront::responseBytes(response, isError, m_keepAlive));
     }
 
     // On a connection that stays open, straight to the kernel when Qt holds
@@ -218,8 +194,15 @@ bool HttpFront::listen(const QHostAddress &address, quint16 port, QString *error
                          .arg(server->errorString());
         return false;
     }
-    QTcpServer *raw = server.get();
-    connect(raw, &QTcpServer::newConnection, this, [this, raw] { onNewConnection(raw); });
+    // Out of file descriptors, waiting clients get a 503 at once (TcpAcceptor).
+    auto refusal = [] {
+        return responseBytes(HttpResponse::error(503, "too many connections at once, retry in a moment"), true, false);
+    };
+    auto accept = [this](QTcpSocket *socket) {
+        // Parent: the connection dies with its socket; sockets die on disconnect.
+        new HttpConnection(socket, m_handler, m_observer);
+    };
+    m_acceptors.push_back(std::make_unique<platform::TcpAcceptor>(*server, refusal, accept));
     m_servers.push_back(std::move(server));
     return true;
 }
@@ -231,13 +214,14 @@ quint16 HttpFront::serverPort() const
 
 void HttpFront::close()
 {
-    for (auto &server : m_servers) server->close();
+    for (auto &acceptor : m_acceptors) acceptor->close();
+    m_acceptors.clear();
     m_servers.clear();
 }
 
 void HttpFront::stopListening()
 {
-    for (auto &server : m_servers) server->close(); // accepted sockets stay its children
+    for (auto &acceptor : m_acceptors) acceptor->close(); // accepted sockets stay the servers' children
 }
 
 void HttpFront::flush()
@@ -246,12 +230,32 @@ void HttpFront::flush()
         for (QTcpSocket *socket : server->findChildren<QTcpSocket *>()) socket->flush();
 }
 
-void HttpFront::onNewConnection(QTcpServer *server)
+QByteArray HttpFront::responseBytes(const HttpResponse &response, bool isError, bool keepAlive)
 {
-    while (QTcpSocket *socket = server->nextPendingConnection()) {
-        // Parent: the connection dies with its socket; sockets die on disconnect.
-        new HttpConnection(socket, m_handler, m_observer);
+    QByteArray body = response.body;
+    QByteArray out;
+    out.reserve(160 + body.size());
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
+        + "\r\nServer: re6st-registry\r\nDate: " + httpDate() + "\r\n";
+    if (isError) {
+        // §4.2: standard error page, Connection: close, never Re6stHMAC.
+        const QByteArray reason = reasonPhrase(response.status);
+        QByteArray message = QString::fromUtf8(body).toHtmlEscaped().toUtf8();
+        body = "<!DOCTYPE html>\n<html><head><title>Error " + QByteArray::number(response.status)
+            + "</title></head><body><h1>" + QByteArray::number(response.status) + ' ' + reason + "</h1><p>" + message
+            + "</p></body></html>\n";
+        out += "Content-Type: text/html;charset=utf-8\r\n";
+    } else {
+        for (const auto &[name, value] : response.headers) out += name + ": " + value + "\r\n";
     }
+    if (response.status != 204 && response.status != 304)
+        out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    else
+        body.clear();
+    if (!keepAlive) out += "Connection: close\r\n";
+    out += "\r\n";
+    out += body;
+    return out;
 }
 
 QByteArray HttpFront::reasonPhrase(int status)
@@ -268,6 +272,7 @@ QByteArray HttpFront::reasonPhrase(int status)
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
     default: return "Unknown";
     }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "platform/TcpAcceptor.h"
 #include "registry/HttpRequestParser.h"
 
 #include <QByteArray>
@@ -31,6 +32,8 @@ struct HttpResponse final
 // GET only (others 501); keep-alive for HTTP/1.1, close for HTTP/1.0 and after
 // errors; request line up to 32 KiB (else 414 URI Too Long), head up to 64 KiB
 // or 100 fields (else 431). Request heads are parsed by HttpRequestParser.
+// Connections are accepted by platform::TcpAcceptor: out of file descriptors,
+// a waiting client gets 503 Service Unavailable (Connection: close) at once.
 class HttpFront final : public QObject
 {
     Q_OBJECT
@@ -63,13 +66,14 @@ public:
     void setObserver(Observer observer) { m_observer = std::move(observer); }
 
     static QByteArray reasonPhrase(int status);
+    // The bytes of a response; errors as the §4.2 error page.
+    static QByteArray responseBytes(const HttpResponse &response, bool isError, bool keepAlive);
 
 private:
-    void onNewConnection(QTcpServer *server);
-
     Handler m_handler;
     Observer m_observer;
     std::vector<std::unique_ptr<QTcpServer>> m_servers;
+    std::vector<std::unique_ptr<platform::TcpAcceptor>> m_acceptors; // one per server, same order
 };
 
 } // namespace re6st::registry

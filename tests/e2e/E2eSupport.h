@@ -39,6 +39,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -468,6 +469,7 @@ public:
         bool useDh = true;
         int verbose = 3;
         QString binary; // default registryBinary()
+        int maxFiles = 0; // > 0: the process's RLIMIT_NOFILE (soft and hard)
     };
 
     bool start(const Config &config, QString *error)
@@ -494,6 +496,11 @@ public:
             m_guard->setProcessChannelMode(QProcess::MergedChannels);
             m_guard->setStandardOutputFile(m_outFile, QIODevice::Append);
             const QString binary = config.binary.isEmpty() ? registryBinary() : config.binary;
+            if (config.maxFiles > 0)
+                m_guard->setChildProcessModifier([n = rlim_t(config.maxFiles)] {
+                    const rlimit limit{n, n};
+                    ::setrlimit(RLIMIT_NOFILE, &limit);
+                });
             m_guard->start(binary, args);
             if (!m_guard->waitForStarted(10000)) {
                 if (error) *error = QStringLiteral("cannot start %1: %2").arg(binary, m_guard->errorString());

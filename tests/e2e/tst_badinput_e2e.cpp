@@ -3,6 +3,7 @@
 // must be the documented status (registry-protocol.md §4.1, §4.2, §5, §6) and
 // the process must survive. Then re6st-conf failure modes (§14.2).
 #include "E2eSupport.h"
+#include "tests/unit/DescriptorFill.h"
 
 #include "core/Addressing.h"
 #include "core/crypto/Digest.h"
@@ -514,6 +515,53 @@ private Q_SLOTS:
                                     QStringLiteral("--token"), QStringLiteral("abcdefgh"), QStringLiteral("-d"), dir});
         QCOMPARE(cn.exitCode, 1);
         QVERIFY2(cn.all().contains(QLatin1String("CN field is reserved")), qPrintable(cn.all()));
+    }
+
+    // A registry out of file descriptors (48 at most, held by idle clients)
+    // answers newcomers 503 at once instead of leaving them in the backlog
+    // while its event loop spins (platform/TcpAcceptor), says so in its log,
+    // and serves again once the idle clients are gone.
+    void outOfDescriptorsIs503ThenRecovers()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("fd-limit"));
+        QVERIFY(QDir().mkpath(dir));
+        QVERIFY(installVectorCa(dir));
+        RegistryProcess registry;
+        RegistryProcess::Config config = RegistryProcess::config(dir);
+        config.maxFiles = 48;
+        QString error;
+        QVERIFY2(registry.start(config, &error), qPrintable(error));
+        std::vector<int> idle;
+        auto closeIdle = qScopeGuard([&] {
+            for (int fd : idle) ::close(fd);
+        });
+        for (int i = 0; i < 60; ++i) {
+            idle.push_back(test::rawConnect(registry.port()));
+            QVERIFY(idle.back() >= 0);
+        }
+        const int fd = test::rawConnect(registry.port());
+        QVERIFY(fd >= 0);
+        auto closeProbe = qScopeGuard([fd] { ::close(fd); });
+        QVERIFY(test::rawSend(fd, "GET /getCa HTTP/1.0\r\n\r\n"));
+        QByteArray got;
+        bool closed = false;
+        QVERIFY2(waitFor([&] { got += test::rawReceive(fd, &closed); return closed; }, 20000),
+                 "no answer while out of descriptors");
+        QVERIFY2(got.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), got.left(200).constData());
+        QVERIFY(got.contains("too many connections at once, retry in a moment"));
+        QVERIFY(registry.isRunning());
+
+        closeIdle.dismiss();
+        for (int fd : idle) ::close(fd);
+        QVERIFY2(waitFor([&] { return httpGet(registry.port(), "/getCa", {}, 2000).status == 200; }, 30000),
+                 "the registry did not serve again once descriptors were free");
+        const QByteArray log = registry.log();
+        QVERIFY2(log.contains("out of file descriptors") && log.contains("limit 48"), log.right(2000).constData());
+        QVERIFY2(QRegularExpression(QStringLiteral("accepting connections on port \\d+ again \\(\\d+ refused meanwhile\\)"))
+                     .match(QString::fromUtf8(log))
+                     .hasMatch(),
+                 log.right(2000).constData());
+        registry.stop();
     }
 };
 

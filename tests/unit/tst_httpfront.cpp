@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // HttpFront over real TCP on 127.0.0.1 (registry-protocol.md §4.1, §4.2, §5.3).
+#include "DescriptorFill.h"
 #include "core/HmacRatchet.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/Digest.h"
@@ -10,6 +11,7 @@
 #include "registry/RegistryStore.h"
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QFile>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -400,6 +402,35 @@ private Q_SLOTS:
         r = again.read();
         QCOMPARE(r.status, 400);
         QVERIFY(r.body.contains("Wrong HMAC"));
+    }
+
+    // Out of file descriptors, a waiting client gets the §4.2 error page with
+    // 503 at once (platform/TcpAcceptor), and the front serves again after.
+    void outOfDescriptorsIs503()
+    {
+        const int fd = test::rawConnect(m_echoPort);
+        QVERIFY(fd >= 0);
+        QVERIFY(test::rawSend(fd, "GET /waiting HTTP/1.1\r\n\r\n"));
+        const auto answers = test::receiveWhileFull({fd});
+        QVERIFY2(answers, "not answered while out of descriptors");
+        const QByteArray got = answers->front();
+        ::close(fd);
+        const qsizetype end = got.indexOf("\r\n\r\n");
+        QVERIFY2(end > 0, got.constData());
+        Reply r;
+        r.head = got.left(end);
+        r.body = got.mid(end + 4);
+        QVERIFY2(r.head.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), r.head.constData());
+        QCOMPARE(r.header("Connection"), QByteArray("close"));
+        QCOMPARE(r.header("Content-Type"), QByteArray("text/html;charset=utf-8"));
+        QCOMPARE(r.header("Content-Length").toLongLong(), r.body.size());
+        QVERIFY(!r.hasHeader("Re6stHMAC"));
+        QVERIFY(r.body.contains("<h1>503 Service Unavailable</h1><p>too many connections at once, retry in a moment</p>"));
+
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("accepting connections on port \\d+ again")));
+        const Reply after = roundTrip(m_echoPort, "GET /after HTTP/1.1\r\n\r\n");
+        QCOMPARE(after.status, 200);
+        QCOMPARE(after.body, QByteArray("/after"));
     }
 
     void cleanupTestCase()

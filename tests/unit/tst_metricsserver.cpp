@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // platform/MetricsServer over real TCP on loopback, and core/LoopbackEndpoint.
+#include "DescriptorFill.h"
 #include "core/LoopbackEndpoint.h"
 #include "platform/MetricsServer.h"
 #include "registry/RegistryOptions.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRegularExpression>
 #include <QNetworkRequest>
 #include <QTcpSocket>
 #include <QtTest>
@@ -231,6 +233,26 @@ private Q_SLOTS:
         idle.clear();
         QTRY_COMPARE_WITH_TIMEOUT(m_server->connectionCount(), 0, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(get("GET /metrics HTTP/1.1\r\n\r\n").status(), 200, 10000);
+    }
+
+    // Out of file descriptors: a waiting scrape gets 503 at once
+    // (platform/TcpAcceptor), and scrapes work again after.
+    void outOfDescriptorsIs503()
+    {
+        const int fd = test::rawConnect(port());
+        QVERIFY(fd >= 0);
+        QVERIFY(test::rawSend(fd, "GET /metrics HTTP/1.1\r\n\r\n"));
+        const auto answers = test::receiveWhileFull({fd});
+        QVERIFY2(answers, "not answered while out of descriptors");
+        Exchange e;
+        e.bytes = answers->front();
+        ::close(fd);
+        QVERIFY2(e.bytes.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), e.bytes.constData());
+        QCOMPARE(e.header("connection"), QByteArray("close"));
+        QCOMPARE(e.body(), QByteArray("out of file descriptors, retry later\n"));
+        QCOMPARE(m_renders, 0);
+        QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("accepting connections on port \\d+ again")));
+        QCOMPARE(get("GET /metrics HTTP/1.1\r\n\r\n").status(), 200);
     }
 
     void ipv6Loopback()

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+// Test helpers for "out of file descriptors" (platform/TcpAcceptor): raw
+// loopback clients that connect and send before the server accepts, and a
+// guard that fills this process's descriptor table (under a lowered soft
+// limit) until accept(2) fails with EMFILE, and undoes it all.
+#include <QByteArray>
+#include <QRegularExpression>
+#include <QTest>
+#include <QtGlobal>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <optional>
+#include <vector>
+
+namespace re6st::test {
+
+// A blocking client socket connected to 127.0.0.1:port (the kernel completes
+// the handshake; the server need not have accepted). -1 on failure.
+inline int rawConnect(quint16 port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+inline bool rawSend(int fd, const QByteArray &bytes)
+{
+    return ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) == bytes.size();
+}
+
+// What arrived so far without blocking; *closed once the peer closed (EOF or reset).
+inline QByteArray rawReceive(int fd, bool *closed)
+{
+    QByteArray out;
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
+        if (n > 0) {
+            out.append(buffer, n);
+            continue;
+        }
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) *closed = true;
+        return out;
+    }
+}
+
+class DescriptorFill final
+{
+public:
+    // Lowers the soft RLIMIT_NOFILE to just above the descriptors in use (so
+    // filling is quick whatever the limit was), then dups /dev/null until EMFILE.
+    DescriptorFill()
+    {
+        if (::getrlimit(RLIMIT_NOFILE, &m_saved) != 0) return;
+        const int probe = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (probe < 0) return;
+        rlimit lowered = m_saved;
+        lowered.rlim_cur = rlim_t(probe) + 64;
+        if (lowered.rlim_cur < m_saved.rlim_cur && ::setrlimit(RLIMIT_NOFILE, &lowered) == 0) m_lowered = true;
+        m_fds.push_back(probe);
+        for (;;) {
+            const int fd = ::fcntl(probe, F_DUPFD_CLOEXEC, 0);
+            if (fd < 0) {
+                m_full = errno == EMFILE;
+                break;
+            }
+            m_fds.push_back(fd);
+        }
+    }
+    ~DescriptorFill() { release(); }
+    DescriptorFill(const DescriptorFill &) = delete;
+    DescriptorFill &operator=(const DescriptorFill &) = delete;
+
+    bool isFull() const { return m_full; }
+    void release()
+    {
+        for (int fd : m_fds) ::close(fd);
+        m_fds.clear();
+        if (m_lowered) ::setrlimit(RLIMIT_NOFILE, &m_saved);
+        m_lowered = false;
+    }
+
+private:
+    rlimit m_saved{};
+    std::vector<int> m_fds;
+    bool m_lowered = false;
+    bool m_full = false;
+};
+
+// Fills the descriptor table, then runs the event loop until the server has
+// closed each of `fds` (at most 10 s), expecting TcpAcceptor's warning. What
+// each received; nullopt if the table could not be filled or a wait timed out.
+inline std::optional<std::vector<QByteArray>> receiveWhileFull(const std::vector<int> &fds)
+{
+    DescriptorFill fill;
+    if (!fill.isFull()) return std::nullopt;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+        "out of file descriptors .* new connections are refused until some close; raise the limit")));
+    std::vector<QByteArray> got(fds.size());
+    std::vector<bool> closed(fds.size(), false);
+    const bool all = QTest::qWaitFor(
+        [&] {
+            bool done = true;
+            for (size_t i = 0; i < fds.size(); ++i) {
+                bool c = false;
+                got[i] += rawReceive(fds[i], &c);
+                closed[i] = closed[i] || c;
+                done = done && closed[i];
+            }
+            return done;
+        },
+        10000);
+    if (!all) return std::nullopt;
+    return got;
+}
+
+} // namespace re6st::test
