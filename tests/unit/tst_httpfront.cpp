@@ -14,9 +14,11 @@
 #include <QRegularExpression>
 #include <QFile>
 #include <QTcpSocket>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+#include <vector>
 
 using namespace re6st;
 using namespace re6st::registry;
@@ -141,6 +143,9 @@ class tst_HttpFront final : public QObject
     std::unique_ptr<HttpFront> m_echo; // answers the raw target
     quint16 m_port = 0;
     quint16 m_echoPort = 0;
+    int m_echoCalls = 0;
+    std::unique_ptr<HttpFront> m_held; // keeps every responder: the requests stay unanswered
+    std::vector<HttpFront::Responder> m_heldReplies;
 
 private Q_SLOTS:
     void initTestCase()
@@ -166,7 +171,8 @@ private Q_SLOTS:
         });
         QVERIFY2(m_front->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
         m_port = m_front->serverPort();
-        m_echo = std::make_unique<HttpFront>([](const HttpRequest &r, HttpFront::Responder reply) {
+        m_echo = std::make_unique<HttpFront>([this](const HttpRequest &r, HttpFront::Responder reply) {
+            ++m_echoCalls;
             // "/big": more than the kernel takes at once (see largeAnswers).
             reply(HttpResponse{200, r.target == "/big" ? bigBody() : r.target, {}});
         });
@@ -402,6 +408,69 @@ private Q_SLOTS:
         r = again.read();
         QCOMPARE(r.status, 400);
         QVERIFY(r.body.contains("Wrong HMAC"));
+    }
+
+    // A client that pipelines requests without reading the answers is held
+    // back: after the first 16 MiB answer no further request is served until
+    // the client reads; then every answer arrives, in order. (Before, each
+    // request was answered into QTcpSocket's write buffer at once.)
+    void unreadAnswersHoldThePipeline()
+    {
+        const int fd = test::rawConnect(m_echoPort);
+        QVERIFY(fd >= 0);
+        auto closeFd = qScopeGuard([fd] { ::close(fd); });
+        const int count = 8;
+        QByteArray pipelined;
+        for (int i = 0; i < count; ++i) pipelined += "GET /big HTTP/1.1\r\n\r\n";
+        pipelined += "GET /end HTTP/1.1\r\n\r\n";
+        const int before = m_echoCalls;
+        QVERIFY(test::rawSend(fd, pipelined));
+        QVERIFY(QTest::qWaitFor([&] { return m_echoCalls > before; }, 10000));
+        // Without the bound, each pass of the event loop serves one more request.
+        for (int pass = 0; pass < 200; ++pass) QCoreApplication::processEvents();
+        QVERIFY2(m_echoCalls - before <= 2, qPrintable(QString::number(m_echoCalls - before)));
+        // Reading lets the pipeline go on, to the end.
+        QByteArray got;
+        bool closed = false;
+        const qsizetype expected = count * bigBody().size();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                got += test::rawReceive(fd, &closed);
+                return got.endsWith("/end") || closed;
+            },
+            60000));
+        QCOMPARE(m_echoCalls - before, count + 1);
+        QCOMPARE(got.count("HTTP/1.1 200 OK\r\n"), count + 1);
+        QVERIFY(got.size() > expected);
+    }
+
+    // While a request is being served, a client that keeps sending is held
+    // back by TCP: the front reads at most a request head ahead (before, it
+    // read everything into its buffer).
+    void pipelinedInputIsBounded()
+    {
+        m_held = std::make_unique<HttpFront>(
+            [this](const HttpRequest &, HttpFront::Responder reply) { m_heldReplies.push_back(std::move(reply)); });
+        QString error;
+        QVERIFY2(m_held->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+        const int fd = test::rawConnect(m_held->serverPort());
+        QVERIFY(fd >= 0);
+        auto closeFd = qScopeGuard([fd] { ::close(fd); });
+        QVERIFY(test::rawSend(fd, "GET /first HTTP/1.1\r\n\r\n"));
+        QVERIFY(QTest::qWaitFor([&] { return m_heldReplies.size() == 1; }, 10000));
+        QByteArray chunk;
+        while (chunk.size() < 1024 * 1024) chunk += "GET /more HTTP/1.1\r\n\r\n";
+        qint64 sent = 0;
+        const qint64 cap = 64 * 1024 * 1024; // far beyond the kernel's socket buffers
+        for (int pass = 0; pass < 500 && sent < cap; ++pass) {
+            const ssize_t n = ::send(fd, chunk.constData(), size_t(chunk.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) sent += n;
+            QCoreApplication::processEvents();
+        }
+        QVERIFY2(sent < cap / 2, qPrintable(QStringLiteral("%1 bytes taken").arg(sent)));
+        QCOMPARE(m_heldReplies.size(), size_t(1));
+        m_heldReplies.clear();
+        m_held.reset();
     }
 
     // Out of file descriptors, a waiting client gets the §4.2 error page with
