@@ -9,8 +9,10 @@
 //                              prefix, so one enrolled prefix per client)
 //   requestCertificate         tokens from addToken            vs in-process RSA-2048
 //   peak RSS (VmHWM)           with N issued certificates      target < 40 MB
+//   the same after one client pipelined getCa without reading the answers
 #include "CpuTime.h"
 #include "E2eSupport.h"
+#include "tests/unit/RawSocket.h"
 
 #include "core/Addressing.h"
 #include "core/crypto/CertificateRequest.h"
@@ -29,6 +31,7 @@
 #include <atomic>
 #include <cstdio>
 #include <ctime>
+#include <poll.h>
 #include <functional>
 #include <unistd.h>
 
@@ -521,11 +524,44 @@ public:
             QStringLiteral("%1 MB (VmRSS now %2 MB)").arg(m.hwmKb / 1024.0, 0, 'f', 1).arg(m.rssKb / 1024.0, 0, 'f', 1),
             QStringLiteral("< 40 MB"));
         row(QStringLiteral("registry.db size"), QStringLiteral("%1 MB").arg(QFileInfo(registry.db()).size() / 1048576.0, 0, 'f', 1));
+        // One client pipelining getCa without reading the answers: held back by
+        // TCP (registry/HttpFront.cpp, bounded buffers), so the peak stays.
+        const qint64 flooded = pipelineUnread(m_port, duration);
+        const ProcMemory afterFlood = procMemory(pid);
+        row(QStringLiteral("one client pipelining getCa unread, %1 s").arg(duration),
+            QStringLiteral("%1 MB sent; registry VmHWM %2 MB, VmRSS %3 MB")
+                .arg(flooded / 1048576.0, 0, 'f', 1)
+                .arg(afterFlood.hwmKb / 1024.0, 0, 'f', 1)
+                .arg(afterFlood.rssKb / 1024.0, 0, 'f', 1));
         registry.stop();
         return 0;
     }
 
 private:
+    // Sends pipelined getCa requests for `seconds` on one connection and reads
+    // nothing; the bytes the kernel took.
+    static qint64 pipelineUnread(quint16 port, double seconds)
+    {
+        const int fd = test::rawConnect(port);
+        if (fd < 0) return -1;
+        QByteArray chunk;
+        while (chunk.size() < 32 * 1024) chunk += "GET /getCa HTTP/1.1\r\nHost: bench\r\n\r\n";
+        qint64 sent = 0;
+        QDeadlineTimer deadline(qint64(seconds * 1000));
+        while (!deadline.hasExpired()) {
+            const ssize_t n = ::send(fd, chunk.constData(), size_t(chunk.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n > 0) {
+                sent += n;
+                continue;
+            }
+            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) break;
+            pollfd p{fd, POLLOUT, 0};
+            ::poll(&p, 1, 50);
+        }
+        ::close(fd);
+        return sent;
+    }
+
     int toIssueSmall() const { return issueCount > 0 ? issueCount : qMax(clients * 4, 100); }
 
     struct InProcessCosts

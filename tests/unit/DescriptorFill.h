@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
-// Test helpers for "out of file descriptors" (platform/TcpAcceptor): raw
-// loopback clients that connect and send before the server accepts, and a
-// guard that fills this process's descriptor table (under a lowered soft
-// limit) until accept(2) fails with EMFILE, and undoes it all.
+// Test helpers for "out of file descriptors" (platform/TcpAcceptor): a guard
+// that fills this process's descriptor table (under a lowered soft limit)
+// until accept(2) fails with EMFILE, and undoes it all; raw clients
+// (RawSocket.h) connect and send before the server accepts.
+#include "tests/unit/RawSocket.h"
+
 #include <QByteArray>
 #include <QRegularExpression>
 #include <QTest>
@@ -11,52 +13,12 @@
 
 #include <cerrno>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <optional>
 #include <vector>
 
 namespace re6st::test {
-
-// A blocking client socket connected to 127.0.0.1:port (the kernel completes
-// the handshake; the server need not have accepted). -1 on failure.
-inline int rawConnect(quint16 port)
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr *>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-inline bool rawSend(int fd, const QByteArray &bytes)
-{
-    return ::send(fd, bytes.constData(), size_t(bytes.size()), MSG_NOSIGNAL) == bytes.size();
-}
-
-// What arrived so far without blocking; *closed once the peer closed (EOF or reset).
-inline QByteArray rawReceive(int fd, bool *closed)
-{
-    QByteArray out;
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-        if (n > 0) {
-            out.append(buffer, n);
-            continue;
-        }
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) *closed = true;
-        return out;
-    }
-}
 
 class DescriptorFill final
 {
