@@ -533,7 +533,7 @@ private Q_SLOTS:
         QVERIFY2(registry.start(config, &error), qPrintable(error));
         std::vector<int> idle;
         auto closeIdle = qScopeGuard([&] {
-            for (int fd : idle) ::close(fd);
+            for (int idleFd : idle) ::close(idleFd);
         });
         for (int i = 0; i < 60; ++i) {
             idle.push_back(test::rawConnect(registry.port()));
@@ -552,7 +552,7 @@ private Q_SLOTS:
         QVERIFY(registry.isRunning());
 
         closeIdle.dismiss();
-        for (int fd : idle) ::close(fd);
+        for (int idleFd : idle) ::close(idleFd);
         QVERIFY2(waitFor([&] { return httpGet(registry.port(), "/getCa", {}, 2000).status == 200; }, 30000),
                  "the registry did not serve again once descriptors were free");
         const QByteArray log = registry.log();

@@ -13,9 +13,9 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <optional>
 #include <sys/resource.h>
 #include <unistd.h>
-#include <optional>
 #include <vector>
 
 namespace re6st::test {

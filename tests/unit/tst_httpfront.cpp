@@ -11,10 +11,10 @@
 #include "registry/RegistryStore.h"
 
 #include <QElapsedTimer>
-#include <QRegularExpression>
 #include <QFile>
-#include <QTcpSocket>
+#include <QRegularExpression>
 #include <QScopeGuard>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
