@@ -185,7 +185,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     // 2. Tokens, prefixes (§7.3–§7.4) and serials (§7.5–§7.6), in arrival order.
     RegistryStore::Transaction transaction(m_store, RegistryStore::Durability::Deferred);
     if (!transaction.isActive()) { // no savepoint may run outside it: each would commit alone
-        for (PendingIssue *p : live) fail(*p, 500, QStringLiteral("requestCertificate: database busy, retry later"));
+        for (PendingIssue *p : live) fail(*p, 500, databaseError("requestCertificate"));
         return finishIssueBatch(batch);
     }
     quint64 serial = m_store.config(QStringLiteral("serial")).toULongLong();
@@ -193,10 +193,18 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     std::set<QByteArray> issuing = m_inFlight.prefixes;
     QSet<QString> tokens = m_inFlight.tokens;
     for (PendingIssue *p : live) {
+        if (!transaction.isActive()) { // a statement failed: nothing more runs (RegistryStore)
+            fail(*p, 500, databaseError("requestCertificate"));
+            continue;
+        }
         if (!p->token.isEmpty()) {
             // Unknown, deleted meanwhile, or taken by an earlier request still
             // in flight (or earlier in this batch).
             const auto row = tokens.contains(p->token) ? std::nullopt : m_store.token(p->token);
+            if (!row && !transaction.isActive()) { // not read: not a verdict on the token
+                fail(*p, 500, databaseError("requestCertificate"));
+                continue;
+            }
             if (!row) {
                 answerUnknownToken(*p);
                 continue;
@@ -216,7 +224,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
         // certificate. The store phase writes both.
         m_store.setRow({*prefix, QString(), QByteArrayLiteral("reserved")});
         if (!step.release()) {
-            fail(*p, 500, QStringLiteral("requestCertificate: database error"));
+            fail(*p, 500, databaseError("requestCertificate"));
             continue;
         }
         p->prefix = *prefix;
@@ -234,7 +242,7 @@ void RegistryService::reserveIssues(IssueBatch &batch)
     m_store.setConfig(QStringLiteral("serial"), qint64(serial));
     storeIssuingList(issuing);
     if (!transaction.commit()) {
-        for (PendingIssue *p : live) fail(*p, 500, QStringLiteral("requestCertificate: database error, retry later"));
+        for (PendingIssue *p : live) fail(*p, 500, databaseError("requestCertificate"));
         return finishIssueBatch(batch); // rolled back: nothing reserved
     }
     m_inFlight.subjectSerials = std::move(subjectSerials);
@@ -276,7 +284,10 @@ void RegistryService::storeIssues(IssueBatch &batch)
         std::vector<QByteArray> unused; // reserved, no certificate after all
         for (PendingIssue *p : live) {
             issuing.erase(p->prefix);
-            if (p->entry && !p->token.isEmpty() && !m_store.deleteToken(p->token)) p->tokenGone = true;
+            // A failed DELETE is not a token gone: it fails the commit below.
+            if (p->entry && !p->token.isEmpty()
+                && m_store.deleteToken(p->token) == RegistryStore::Change::None)
+                p->tokenGone = true;
             if (!p->entry || p->tokenGone) {
                 unused.push_back(p->prefix);
                 continue;
@@ -301,7 +312,7 @@ void RegistryService::storeIssues(IssueBatch &batch)
         std::vector<QByteArray> reserved;
         for (PendingIssue *p : live) {
             reserved.push_back(p->prefix);
-            fail(*p, 500, QStringLiteral("requestCertificate: database commit failed, retry later"));
+            fail(*p, 500, databaseError("requestCertificate"));
         }
         releaseReservations(reserved);
         return finishIssueBatch(batch);

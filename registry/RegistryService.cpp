@@ -86,6 +86,9 @@ RegistryService::RegistryService(const RegistryOptions &options, Dependencies de
 
     m_cleanupTimer.setSingleShot(true);
     connect(&m_cleanupTimer, &QTimer::timeout, this, [this] { runCleanup(); });
+    m_configRetryTimer.setSingleShot(true);
+    m_configRetryTimer.setInterval(ConfigRetrySeconds * 1000);
+    connect(&m_configRetryTimer, &QTimer::timeout, this, [this] { updateNetworkConfig(); });
 }
 
 RegistryService::~RegistryService()
@@ -124,7 +127,12 @@ bool RegistryService::start(QString *error)
         updateNetworkConfig();
     } else {
         // §9.5: a network with no node yet starts in the "normal" HMAC state.
+        RegistryStore::Transaction transaction(m_store);
         m_store.setConfig(QStringLiteral("babel_hmac0"), crypto::randomBytes(16));
+        if (!transaction.commit()) {
+            if (error) *error = QStringLiteral("cannot write the first Babel HMAC key to the database: %1; check the --db file and its file system").arg(m_store.lastError());
+            return false;
+        }
         reloadConfigCache();
     }
     return true;
@@ -293,6 +301,29 @@ QString RegistryService::newToken() const
     return token;
 }
 
+bool RegistryService::storeNewToken(const QString &email, QString *token)
+{
+    // A new random token until one is not taken yet (26!/18! of them): a
+    // failed INSERT is not a collision, and must not be retried in a loop
+    // that would hold the event loop (and fill the log) as long as the
+    // database refuses writes.
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        *token = newToken();
+        switch (m_store.insertToken({*token, email, m_options.prefixLength, now()})) {
+        case RegistryStore::Change::Made: return true;
+        case RegistryStore::Change::None: continue;
+        case RegistryStore::Change::Failed: return false;
+        }
+    }
+    return false;
+}
+
+QString RegistryService::databaseError(const char *method) const
+{
+    return QStringLiteral("%1: database error (%2), retry later")
+        .arg(QLatin1String(method), m_store.lastError().isEmpty() ? QStringLiteral("unknown") : m_store.lastError());
+}
+
 // §6.2
 void RegistryService::requestToken(Call &call)
 {
@@ -302,11 +333,7 @@ void RegistryService::requestToken(Call &call)
         return call.fail(403, QStringLiteral("requestToken: --prefix-length 0, email registration disabled"));
     const QString email = call.text("email");
     QString token;
-    for (int attempt = 0;; ++attempt) {
-        token = newToken();
-        if (m_store.insertToken({token, email, m_options.prefixLength, now()})) break;
-        if (attempt > 100) return call.fail(500, QStringLiteral("requestToken: cannot store a token"));
-    }
+    if (!storeNewToken(email, &token)) return call.fail(500, databaseError("requestToken"));
     cleanupAfterCreation(now());
     qCInfo(lcRegistry).noquote() << "token created for" << email;
     if (!m_deps.mailer)
@@ -349,18 +376,22 @@ void RegistryService::renewCertificate(Call &call)
         newNotAfter = now() + CertDuration;
     else if (m_store.isRevoked(cert->serialDecimal().toLongLong()))
         newNotAfter = notAfter;
+    else if (const auto row = m_store.row(prefix))
+        return call.ok(row->cert); // as stored, byte for byte
     else
-        return call.ok(m_store.row(prefix)->cert);
+        return call.fail(500, databaseError("renewCertificate"));
     RegistryStore::Transaction transaction(m_store);
+    if (!transaction.isActive()) return call.fail(500, databaseError("renewCertificate"));
     QString error;
     const auto renewed = issue(cert->subject(), *cert, newNotAfter, &error);
     if (!renewed) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
     const QByteArray pem = renewed->toPem();
-    auto row = *m_store.row(prefix);
-    row.cert = pem;
-    m_store.setRow(row);
+    auto row = m_store.row(prefix);
+    if (!row) return call.fail(500, databaseError("renewCertificate"));
+    row->cert = pem;
+    m_store.setRow(*row);
     const auto entry = CertificateIndex::entryOf(*renewed);
-    if (!transaction.commit()) return call.fail(500, QStringLiteral("renewCertificate: database commit failed"));
+    if (!transaction.commit()) return call.fail(500, databaseError("renewCertificate"));
     m_index.insert(prefix, entry);
     ++m_counters.certificatesRenewed;
     m_certCache.remove(prefix);
@@ -480,7 +511,9 @@ void RegistryService::isToken(Call &call)
 
 void RegistryService::deleteToken(Call &call)
 {
-    m_store.deleteToken(call.text("token"));
+    // §6.9: 204 whether or not the token existed; not when it may still exist.
+    if (m_store.deleteToken(call.text("token")) == RegistryStore::Change::Failed)
+        return call.fail(500, databaseError("deleteToken"));
     call.noContent();
 }
 
@@ -492,10 +525,13 @@ void RegistryService::addToken(Call &call)
     QString token = call.text("token");
     const QString email = call.text("email");
     if (token.isEmpty()) {
-        do token = newToken();
-        while (!m_store.insertToken({token, email, m_options.prefixLength, now()}));
-    } else if (!m_store.insertToken({token, email, m_options.prefixLength, now()})) {
-        return call.fail(409, QStringLiteral("addToken: token already exists"));
+        if (!storeNewToken(email, &token)) return call.fail(500, databaseError("addToken"));
+    } else {
+        switch (m_store.insertToken({token, email, m_options.prefixLength, now()})) {
+        case RegistryStore::Change::Made: break;
+        case RegistryStore::Change::None: return call.fail(409, QStringLiteral("addToken: token already exists"));
+        case RegistryStore::Change::Failed: return call.fail(500, databaseError("addToken"));
+        }
     }
     cleanupAfterCreation(now());
     call.noContent();
@@ -508,6 +544,7 @@ void RegistryService::revoke(Call &call)
     bool isSerial = false;
     const qint64 serial = value.toLongLong(&isSerial);
     RegistryStore::Transaction transaction(m_store);
+    if (!transaction.isActive()) return call.fail(500, databaseError("revoke"));
     std::optional<crypto::Certificate> cert;
     QByteArray freedPrefix;
     if (isSerial) {
@@ -516,22 +553,28 @@ void RegistryService::revoke(Call &call)
             const auto c = storedCertificate(*prefix);
             if (c && c->serialDecimal() == QByteArray::number(serial)) cert = c;
         }
+        if (!cert && !transaction.isActive()) return call.fail(500, databaseError("revoke")); // not read
         if (!cert) return call.fail(500, QStringLiteral("revoke: no stored certificate has serial %1").arg(serial));
     } else {
         const auto bits = addressing::bitsFromCn(QString::fromUtf8(value));
         if (!bits) return call.fail(500, QStringLiteral("revoke: '%1' is neither a serial nor a CN n/len").arg(QString::fromUtf8(value)));
         cert = storedCertificate(*bits);
+        if (!cert && !transaction.isActive()) return call.fail(500, databaseError("revoke")); // not read
         if (!cert) return call.fail(404, QStringLiteral("revoke: no certificate for %1").arg(QString::fromUtf8(value)));
         m_store.freeRow(*bits);
         freedPrefix = *bits;
     }
     bool update = false;
     if (cert->notAfter() > now()) {
-        if (!m_store.insertCrl(cert->serialDecimal().toLongLong(), cert->notAfter()))
+        switch (m_store.insertCrl(cert->serialDecimal().toLongLong(), cert->notAfter())) {
+        case RegistryStore::Change::Made: break;
+        case RegistryStore::Change::None:
             return call.fail(500, QStringLiteral("revoke: serial %1 is already revoked").arg(QString::fromLatin1(cert->serialDecimal())));
+        case RegistryStore::Change::Failed: return call.fail(500, databaseError("revoke"));
+        }
         update = true;
     }
-    if (!transaction.commit()) return call.fail(500, QStringLiteral("revoke: database commit failed"));
+    if (!transaction.commit()) return call.fail(500, databaseError("revoke"));
     if (!freedPrefix.isNull()) forgetCertificate(freedPrefix);
     qCWarning(lcRegistry).noquote() << "revoked certificate" << cert->commonName() << "serial"
                                     << cert->serialDecimal();
@@ -544,6 +587,7 @@ void RegistryService::updateHMAC(Call &call)
 {
     const auto rotation = NetworkConfigBuilder::rotateHmac(babelHmacKeys(), double(now()), crypto::randomBytes(16));
     RegistryStore::Transaction transaction(m_store);
+    if (!transaction.isActive()) return call.fail(500, databaseError("updateHMAC"));
     const std::optional<QByteArray> keys[] = {rotation.keys.h0, rotation.keys.h1, rotation.keys.h2};
     for (int i = 0; i < 3; ++i) {
         const QString name = QStringLiteral("babel_hmac%1").arg(i);
@@ -556,9 +600,13 @@ void RegistryService::updateHMAC(Call &call)
         m_store.setConfig(QStringLiteral("valid_until"), *rotation.validUntil);
     else
         m_store.removeConfig(QStringLiteral("valid_until"));
-    if (!bumpVersion() || !transaction.commit()) {
+    if (!bumpVersion()) {
         reloadConfigCache();
-        return call.fail(500, QStringLiteral("updateHMAC: cannot store the new keys/version"));
+        return call.fail(500, QStringLiteral("updateHMAC: cannot sign the new version"));
+    }
+    if (!transaction.commit()) {
+        reloadConfigCache();
+        return call.fail(500, databaseError("updateHMAC"));
     }
     reloadConfigCache();
     if (m_deps.localNode && !registryPrefix().isEmpty()) m_deps.localNode->notifyNewVersion(registryPrefix());
@@ -654,12 +702,24 @@ bool RegistryService::updateNetworkConfig()
     const QByteArray registry = registryPrefix();
     m_staticConfig = NetworkConfigBuilder::staticConfig(o, registry, m_store.crlSerials());
     const QByteArray text = NetworkConfigBuilder::lastConfigText(m_staticConfig);
-    if (m_store.configBlob(QStringLiteral("last_config")) == text) return true;
+    if (m_store.configBlob(QStringLiteral("last_config")) == text) {
+        m_configRetryTimer.stop();
+        return true;
+    }
     RegistryStore::Transaction transaction(m_store);
     m_store.setConfig(QStringLiteral("last_config"), QString::fromUtf8(text));
     const bool ok = bumpVersion() && transaction.commit();
     reloadConfigCache();
-    if (!ok) return false;
+    if (!ok) {
+        // Nodes are told of a change by its new version only: without it a
+        // revocation would not reach them until the next change.
+        qCWarning(lcRegistry).noquote() << "the network configuration changed but its new version could not be "
+                                           "stored (" + m_store.lastError() + "); retrying in"
+                                        << m_configRetryTimer.interval() / 1000 << "s";
+        m_configRetryTimer.start();
+        return false;
+    }
+    m_configRetryTimer.stop();
     qCInfo(lcRegistry) << "network configuration changed, version bumped";
     if (m_deps.localNode && !registry.isEmpty()) m_deps.localNode->notifyNewVersion(registry);
     return true;

@@ -94,8 +94,11 @@ public:
     // Summary of the stored certificates (public for tests).
     const CertificateIndex &certificateIndex() const { return m_index; }
 
-    // §9.3 / §9.5 building blocks (public for tests).
+    // §9.3 / §9.5 building blocks (public for tests). updateNetworkConfig()
+    // retries on its own (every 60 s) while the new version cannot be stored.
     bool updateNetworkConfig();
+    bool isNetworkConfigPending() const { return m_configRetryTimer.isActive(); }
+    void setNetworkConfigRetryMs(int ms) { m_configRetryTimer.setInterval(ms); } // tests
     QJsonObject staticConfig() const { return m_staticConfig; }
     BabelHmacKeys babelHmacKeys() const;
 
@@ -135,6 +138,10 @@ private:
                            const std::function<void(int, const QByteArray &)> &reply);
     std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
     QString newToken() const;
+    // Stores a new random token for `email` (§7.1); false if the database refused.
+    bool storeNewToken(const QString &email, QString *token);
+    // "<method>: database error (<why SQLite failed>), retry later" (500).
+    QString databaseError(const char *method) const;
     // KeySource: crypto::CertificateRequest or crypto::Certificate, whose
     // SubjectPublicKeyInfo the new certificate copies byte for byte.
     template<typename KeySource>
@@ -210,6 +217,9 @@ private:
     std::list<std::unique_ptr<IssueBatch>> m_issueBatches;
     std::function<void()> m_onIssuanceIdle; // whenIssuanceIdle()
     QTimer m_cleanupTimer;
+    // updateNetworkConfig() again while a changed configuration's version could not be stored.
+    static constexpr int ConfigRetrySeconds = 60;
+    QTimer m_configRetryTimer;
     qint64 m_nextCleanup = 0;
 };
 

@@ -89,13 +89,23 @@ RegistryStore::Transaction::Transaction(RegistryStore &store, Durability durabil
     if (!m_store.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
         m_done = true; // nothing to roll back
         restoreSync();
+        // Each statement would otherwise commit alone, and a caller that goes
+        // on before commit() would leave half of its change written.
+        m_refusing = true;
+        ++m_store.m_refusing;
+        return;
     }
+    m_store.m_inTransaction = true;
 }
 
 RegistryStore::Transaction::~Transaction()
 {
+    if (m_refusing) --m_store.m_refusing;
     if (!m_done) {
-        m_store.exec(QStringLiteral("ROLLBACK"));
+        m_store.m_inTransaction = false;
+        m_store.m_broken = false;
+        // Quietly: after some errors (a full disk) SQLite has rolled back already.
+        QSqlQuery(m_store.database()).exec(QStringLiteral("ROLLBACK"));
         m_store.invalidateFreePrefixes(); // it followed the rolled-back writes
         restoreSync();
     }
@@ -114,9 +124,15 @@ bool RegistryStore::Transaction::commit()
 {
     if (m_done)
         return false;
+    if (m_store.m_broken) {
+        qCWarning(lcStore).noquote() << "a statement failed inside the transaction (" + m_store.lastError()
+                                            + "): rolled back";
+        return false; // destructor rolls back
+    }
     if (!m_store.exec(QStringLiteral("COMMIT")))
         return false; // destructor rolls back
     m_done = true;
+    m_store.m_inTransaction = false;
     restoreSync();
     if (m_grouped)
         m_store.m_walSync->committed();
@@ -125,7 +141,7 @@ bool RegistryStore::Transaction::commit()
 
 bool RegistryStore::Transaction::isActive() const
 {
-    return !m_done;
+    return !m_done && !m_store.m_broken;
 }
 
 // ---------------------------------------------------------------- Savepoint
@@ -139,16 +155,19 @@ RegistryStore::Savepoint::Savepoint(RegistryStore &store) : m_store(store)
 RegistryStore::Savepoint::~Savepoint()
 {
     if (!m_done) {
-        m_store.exec(QStringLiteral("ROLLBACK TO step"));
-        m_store.exec(QStringLiteral("RELEASE step"));
+        // Broken: the whole transaction goes (SQLite may have rolled it back already).
+        if (!m_store.m_broken) {
+            m_store.exec(QStringLiteral("ROLLBACK TO step"));
+            m_store.exec(QStringLiteral("RELEASE step"));
+        }
         m_store.invalidateFreePrefixes(); // it followed the rolled-back writes
     }
 }
 
 bool RegistryStore::Savepoint::release()
 {
-    if (m_done)
-        return false;
+    if (m_done || m_store.m_broken)
+        return false; // destructor rolls back
     if (!m_store.exec(QStringLiteral("RELEASE step")))
         return false; // destructor rolls back
     m_done = true;
@@ -249,12 +268,32 @@ RegistryStore::Statement RegistryStore::statement(const QString &sql) const
 
 bool RegistryStore::run(QSqlQuery &query) const
 {
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        qCWarning(lcStore) << "SQL failed:" << query.lastQuery() << m_lastError;
-        return false;
+    if (isRefusing()) {
+        // Not run, so its bound values were not consumed: a cached statement
+        // would take the next caller's after them. Prepared again next time.
+        m_statements.remove(query.lastQuery());
+        return false; // the first failure was logged and recorded
     }
-    return true;
+    return query.exec() || failed(query);
+}
+
+bool RegistryStore::runQuery(QSqlQuery &query, const QString &sql) const
+{
+    if (isRefusing()) return false;
+    return query.exec(sql) || failed(query);
+}
+
+bool RegistryStore::failed(const QSqlQuery &query) const
+{
+    // Inside a transaction, nothing more may run until it ends: SQLite rolls
+    // the whole transaction back on some errors (a full disk), after which
+    // each statement would commit alone.
+    if (m_inTransaction) m_broken = true;
+    const QSqlError error = query.lastError();
+    // SQLite's own words ("database or disk is full"), without QtSql's "Unable to fetch row".
+    m_lastError = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    qCWarning(lcStore) << "SQL failed:" << query.lastQuery() << m_lastError;
+    return false;
 }
 
 QString RegistryStore::tableSql(const QString &table)
@@ -426,7 +465,7 @@ void RegistryStore::removeConfig(const QString &name)
 
 // ---------------------------------------------------------------- tokens
 
-bool RegistryStore::insertToken(const Token &token)
+RegistryStore::Change RegistryStore::insertToken(const Token &token)
 {
     const Statement s = statement(QStringLiteral("INSERT OR IGNORE INTO token (token, email, prefix_len, date) VALUES (?, ?, ?, ?)"));
     QSqlQuery &q = s.query;
@@ -434,7 +473,8 @@ bool RegistryStore::insertToken(const Token &token)
     q.addBindValue(token.email.isNull() ? QLatin1String("") : token.email);
     q.addBindValue(token.prefixLen);
     q.addBindValue(token.date);
-    return run(q) && q.numRowsAffected() == 1;
+    if (!run(q)) return Change::Failed;
+    return q.numRowsAffected() == 1 ? Change::Made : Change::None;
 }
 
 std::optional<RegistryStore::Token> RegistryStore::token(const QString &token) const
@@ -459,12 +499,13 @@ QList<RegistryStore::Token> RegistryStore::tokens() const
     return out;
 }
 
-bool RegistryStore::deleteToken(const QString &token)
+RegistryStore::Change RegistryStore::deleteToken(const QString &token)
 {
     const Statement s = statement(QStringLiteral("DELETE FROM token WHERE token = ?"));
     QSqlQuery &q = s.query;
     q.addBindValue(token);
-    return run(q) && q.numRowsAffected() > 0;
+    if (!run(q)) return Change::Failed;
+    return q.numRowsAffected() > 0 ? Change::Made : Change::None;
 }
 
 int RegistryStore::deleteTokensUpTo(qint64 date)
@@ -521,9 +562,7 @@ QList<RegistryStore::CertRow> RegistryStore::selectRows(const QString &where) co
     QList<CertRow> out;
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT prefix, email, cert FROM cert %1 ORDER BY prefix").arg(where))) {
-        m_lastError = q.lastError().text();
-        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+    if (!runQuery(q, QStringLiteral("SELECT prefix, email, cert FROM cert %1 ORDER BY prefix").arg(where))) {
         return out;
     }
     while (q.next())
@@ -546,9 +585,7 @@ bool RegistryStore::forEachAllocated(
 {
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT prefix, cert FROM cert WHERE cert IS NOT NULL AND cert != 'reserved'"))) {
-        m_lastError = q.lastError().text();
-        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+    if (!runQuery(q, QStringLiteral("SELECT prefix, cert FROM cert WHERE cert IS NOT NULL AND cert != 'reserved'"))) {
         return false;
     }
     while (q.next())
@@ -561,9 +598,7 @@ QList<QByteArray> RegistryStore::heldPrefixes() const
     QList<QByteArray> out;
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    if (!q.exec(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NOT NULL ORDER BY prefix"))) {
-        m_lastError = q.lastError().text();
-        qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+    if (!runQuery(q, QStringLiteral("SELECT prefix FROM cert WHERE cert IS NOT NULL ORDER BY prefix"))) {
         return out;
     }
     while (q.next())
@@ -588,9 +623,7 @@ const std::set<QByteArray> &RegistryStore::freePrefixes() const
         m_freeCacheVersion = version;
         QSqlQuery q(database());
         q.setForwardOnly(true);
-        if (!q.exec(QStringLiteral("SELECT prefix FROM cert WHERE cert IS NULL"))) {
-            m_lastError = q.lastError().text();
-            qCWarning(lcStore) << "SQL failed:" << q.lastQuery() << m_lastError;
+        if (!runQuery(q, QStringLiteral("SELECT prefix FROM cert WHERE cert IS NULL"))) {
             static const std::set<QByteArray> empty;
             m_freeCache.reset();
             return empty;
@@ -681,13 +714,14 @@ void RegistryStore::freeRow(const QByteArray &prefix)
 
 // ---------------------------------------------------------------- crl
 
-bool RegistryStore::insertCrl(qint64 serial, qint64 date)
+RegistryStore::Change RegistryStore::insertCrl(qint64 serial, qint64 date)
 {
     const Statement s = statement(QStringLiteral("INSERT OR IGNORE INTO crl (serial, date) VALUES (?, ?)"));
     QSqlQuery &q = s.query;
     q.addBindValue(serial);
     q.addBindValue(date);
-    return run(q) && q.numRowsAffected() == 1;
+    if (!run(q)) return Change::Failed;
+    return q.numRowsAffected() == 1 ? Change::Made : Change::None;
 }
 
 QList<qint64> RegistryStore::crlSerials() const

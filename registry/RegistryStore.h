@@ -54,13 +54,21 @@ public:
     };
 
     // RAII: BEGIN IMMEDIATE on construction, ROLLBACK unless commit() succeeded.
+    // All or nothing, whatever the caller checks: once a statement fails
+    // inside the transaction (a full disk, a read-only file, an I/O error),
+    // or BEGIN itself fails, every statement until the Transaction ends fails
+    // without running and commit() returns false. (SQLite rolls the whole
+    // transaction back on some errors, a full disk among them: each statement
+    // after it would otherwise be committed alone.)
     class Transaction final
     {
     public:
         explicit Transaction(RegistryStore &store, Durability durability = Durability::Synced);
         ~Transaction();
-        bool commit();       // false if BEGIN or COMMIT failed (then rolled back)
-        bool isActive() const; // BEGIN succeeded and not yet committed
+        // False if BEGIN, a statement since or COMMIT failed (then rolled back).
+        bool commit();
+        // BEGIN succeeded, no statement failed since, not yet committed.
+        bool isActive() const;
         Transaction(const Transaction &) = delete;
         Transaction &operator=(const Transaction &) = delete;
 
@@ -68,25 +76,35 @@ public:
         void restoreSync();
         RegistryStore &m_store;
         bool m_done = false;
+        bool m_refusing = false; // BEGIN failed: m_store refuses statements
         bool m_deferred = false;
         bool m_grouped = false;
     };
 
     // RAII, inside a Transaction: SAVEPOINT on construction; ROLLBACK TO it
     // (undoing only this step) unless release() succeeded. One step of a batch
-    // that fails leaves the other steps of the same transaction in place.
+    // that fails leaves the other steps of the same transaction in place; a
+    // statement that fails fails the whole transaction (see Transaction).
     class Savepoint final
     {
     public:
         explicit Savepoint(RegistryStore &store);
         ~Savepoint();
-        bool release(); // false if SAVEPOINT or RELEASE failed (then rolled back)
+        // False if SAVEPOINT, a statement since or RELEASE failed (then rolled back).
+        bool release();
         Savepoint(const Savepoint &) = delete;
         Savepoint &operator=(const Savepoint &) = delete;
 
     private:
         RegistryStore &m_store;
         bool m_done = false;
+    };
+
+    // What a write that may find nothing to do did.
+    enum class Change {
+        Made,   // the row was inserted / deleted
+        None,   // nothing to do: the row already exists / did not exist
+        Failed, // the statement failed (lastError() says why)
     };
 
     RegistryStore();
@@ -100,7 +118,9 @@ public:
     QSqlDatabase database() const;
     bool isOpen() const;
     void close();
-    QString lastError() const; // last SQL error text, for logs
+    // Why the last statement that failed failed, as SQLite says it (e.g.
+    // "database or disk is full"), for logs and error answers.
+    QString lastError() const;
 
     // Runs `done` once every COMMIT made so far is on disk: at once unless a
     // Durability::Grouped commit is still being synced. error: empty, or why
@@ -122,9 +142,9 @@ public:
     QString configType(const QString &name) const; // SQLite typeof(): "blob", "text", ...
 
     // token table (§7.1)
-    bool insertToken(const Token &token); // false if it already exists
+    Change insertToken(const Token &token); // None if it already exists
     std::optional<Token> token(const QString &token) const;
-    bool deleteToken(const QString &token); // true if a row was deleted
+    Change deleteToken(const QString &token); // None if there was no such token
     int deleteTokensUpTo(qint64 date);     // date <= `date`
     std::optional<qint64> earliestTokenDate() const;
     int tokenCount() const;
@@ -155,7 +175,7 @@ public:
     void freeRow(const QByteArray &prefix); // email = NULL, cert = NULL
 
     // crl table (§8.4)
-    bool insertCrl(qint64 serial, qint64 date); // false if already present
+    Change insertCrl(qint64 serial, qint64 date); // None if already present
     QList<qint64> crlSerials() const;           // ascending
     bool isRevoked(qint64 serial) const;
     QList<std::pair<qint64, qint64>> crlRows() const; // (serial, date), ascending
@@ -177,7 +197,10 @@ private:
 
     QString setup(const QString &path); // error text, empty on success
     bool exec(const QString &sql) const;
-    bool run(QSqlQuery &query) const;
+    bool run(QSqlQuery &query) const;     // false if refused or failed (then failed() was called)
+    bool runQuery(QSqlQuery &query, const QString &sql) const; // the same for an unprepared statement
+    bool failed(const QSqlQuery &query) const; // records and logs the failure; false
+    bool isRefusing() const { return m_refusing > 0 || m_broken; }
     QList<CertRow> selectRows(const QString &where) const;
 
     qint64 dataVersion() const;
@@ -186,6 +209,9 @@ private:
     QString m_connection;
     std::unique_ptr<WalSync> m_walSync; // file databases in WAL mode only
     mutable QString m_lastError;
+    int m_refusing = 0;           // Transactions whose BEGIN failed, still alive
+    bool m_inTransaction = false; // a Transaction's BEGIN succeeded, not ended yet
+    mutable bool m_broken = false; // a statement failed inside it: nothing more runs
     mutable std::optional<std::set<QByteArray>> m_freeCache;
     mutable qint64 m_freeCacheVersion = -1;
     mutable QHash<QString, std::shared_ptr<QSqlQuery>> m_statements; // statement()

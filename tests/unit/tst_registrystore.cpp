@@ -247,10 +247,10 @@ private Q_SLOTS:
         {
             RegistryStore::Transaction t(store);
             QVERIFY(t.isActive());
-            QVERIFY(store.insertToken({QStringLiteral("abcdefgh"), QStringLiteral("a@example.com"), 16, 100}));
+            QCOMPARE(store.insertToken({QStringLiteral("abcdefgh"), QStringLiteral("a@example.com"), 16, 100}), RegistryStore::Change::Made);
             store.setRow({"0", QStringLiteral("a@example.com"), "PEM"});
             store.setConfig(QStringLiteral("serial"), 1);
-            QVERIFY(store.insertCrl(3, 4));
+            QCOMPARE(store.insertCrl(3, 4), RegistryStore::Change::Made);
             QCOMPARE(store.tokenCount(), 1); // visible inside the transaction
         } // no commit -> ROLLBACK
         QCOMPARE(store.tokenCount(), 0);
@@ -261,12 +261,99 @@ private Q_SLOTS:
 
         {
             RegistryStore::Transaction t(store);
-            QVERIFY(store.insertToken({QStringLiteral("abcdefgh"), QStringLiteral("a@example.com"), 16, 100}));
+            QCOMPARE(store.insertToken({QStringLiteral("abcdefgh"), QStringLiteral("a@example.com"), 16, 100}), RegistryStore::Change::Made);
             QVERIFY(t.commit());
             QVERIFY(!t.isActive());
             QVERIFY(!t.commit());
         }
         QCOMPARE(store.tokenCount(), 1);
+    }
+
+    // A statement that fails inside a transaction (here SQLITE_FULL, from a
+    // page limit: a row too big for the pages left) fails the transaction:
+    // the statements that worked are rolled back, the ones after it do not
+    // run, even though no caller looked at the one that failed. SQLite itself
+    // rolls back the whole transaction on SQLITE_FULL: before, the statements
+    // after it were each committed alone.
+    void failedStatementFailsTheTransaction()
+    {
+        QTemporaryDir dir;
+        RegistryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("t.db")), nullptr));
+        const qint64 pages = scalar(store, QStringLiteral("PRAGMA page_count")).toLongLong();
+        QVERIFY(scalar(store, QStringLiteral("PRAGMA max_page_count = %1").arg(pages)).isValid());
+        const RegistryStore::CertRow tooBig{"0", QStringLiteral("a@b"), QByteArray(100000, 'x')};
+        {
+            RegistryStore::Transaction t(store);
+            QVERIFY(t.isActive());
+            store.setConfig(QStringLiteral("serial"), 1); // fits in its page
+            store.setRow(tooBig);                         // does not
+            QVERIFY(store.lastError().contains(QLatin1String("full")));
+            QVERIFY(!t.isActive());
+            store.setConfig(QStringLiteral("prefix"), QStringLiteral("0"));
+            QCOMPARE(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Failed);
+            QVERIFY(!t.commit());
+        }
+        QVERIFY(!store.hasConfig(QStringLiteral("serial")));
+        QVERIFY(!store.hasConfig(QStringLiteral("prefix")));
+        QCOMPARE(store.tokenCount(), 0);
+        QVERIFY(!store.row("0"));
+
+        // The same inside a step: the other steps go too.
+        {
+            RegistryStore::Transaction t(store);
+            {
+                RegistryStore::Savepoint step(store);
+                store.setConfig(QStringLiteral("serial"), 2);
+                QVERIFY(step.release());
+            }
+            {
+                RegistryStore::Savepoint step(store);
+                store.setRow(tooBig);
+                QVERIFY(!step.release());
+            }
+            {
+                RegistryStore::Savepoint step(store);
+                store.setRow({"1", QStringLiteral("a@b"), "PEM"});
+                QVERIFY(!step.release());
+            }
+            QVERIFY(!t.commit());
+        }
+        QVERIFY(!store.hasConfig(QStringLiteral("serial")));
+        QVERIFY(!store.row("1"));
+
+        // The next transaction works.
+        {
+            RegistryStore::Transaction t(store);
+            store.setConfig(QStringLiteral("serial"), 3);
+            QVERIFY(t.commit());
+        }
+        QCOMPARE(store.config(QStringLiteral("serial")).toInt(), 3);
+    }
+
+    // BEGIN refused (a read-only database): no statement may then run alone,
+    // outside any transaction, even if the database would now take it.
+    void failedBeginRefusesEveryStatement()
+    {
+        QTemporaryDir dir;
+        RegistryStore store;
+        QVERIFY(store.open(dir.filePath(QStringLiteral("t.db")), nullptr));
+        QVERIFY(QSqlQuery(store.database()).exec(QStringLiteral("PRAGMA query_only = 1")));
+        {
+            RegistryStore::Transaction t(store);
+            QVERIFY(!t.isActive());
+            QVERIFY(store.lastError().contains(QLatin1String("readonly")));
+            QVERIFY(QSqlQuery(store.database()).exec(QStringLiteral("PRAGMA query_only = 0")));
+            store.setConfig(QStringLiteral("serial"), 1);
+            QCOMPARE(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Failed);
+            QVERIFY(!t.commit());
+        }
+        QVERIFY(!store.hasConfig(QStringLiteral("serial")));
+        QCOMPARE(store.tokenCount(), 0);
+        // The statements refused above were prepared and bound: they work again.
+        QCOMPARE(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Made);
+        store.setConfig(QStringLiteral("serial"), 1);
+        QCOMPARE(store.config(QStringLiteral("serial")).toInt(), 1);
     }
 
     // Durability::Deferred: synchronous=NORMAL for that transaction only,
@@ -309,19 +396,19 @@ private Q_SLOTS:
         QTemporaryDir dir;
         RegistryStore store;
         QVERIFY(store.open(dir.filePath(QStringLiteral("t.db")), nullptr));
-        QVERIFY(store.insertToken({QStringLiteral("aaaaaaaa"), QStringLiteral("a@example.com"), 16, 100}));
-        QVERIFY(!store.insertToken({QStringLiteral("aaaaaaaa"), QStringLiteral("b@example.com"), 20, 200}));
+        QCOMPARE(store.insertToken({QStringLiteral("aaaaaaaa"), QStringLiteral("a@example.com"), 16, 100}), RegistryStore::Change::Made);
+        QCOMPARE(store.insertToken({QStringLiteral("aaaaaaaa"), QStringLiteral("b@example.com"), 20, 200}), RegistryStore::Change::None);
         QCOMPARE(store.token(QStringLiteral("aaaaaaaa"))->email, QStringLiteral("a@example.com"));
-        QVERIFY(store.insertToken({QStringLiteral("bbbbbbbb"), QStringLiteral("b@example.com"), 20, 200}));
-        QVERIFY(store.insertToken({QStringLiteral("cccccccc"), QStringLiteral("c@example.com"), 20, 300}));
+        QCOMPARE(store.insertToken({QStringLiteral("bbbbbbbb"), QStringLiteral("b@example.com"), 20, 200}), RegistryStore::Change::Made);
+        QCOMPARE(store.insertToken({QStringLiteral("cccccccc"), QStringLiteral("c@example.com"), 20, 300}), RegistryStore::Change::Made);
         QCOMPARE(store.tokens().size(), 3);
         QCOMPARE(store.tokens().first().token, QStringLiteral("aaaaaaaa"));
         QCOMPARE(store.earliestTokenDate(), std::optional<qint64>(100));
         QCOMPARE(store.deleteTokensUpTo(200), 2); // date <= 200 (§7.1)
         QCOMPARE(store.tokenCount(), 1);
         QCOMPARE(store.earliestTokenDate(), std::optional<qint64>(300));
-        QVERIFY(store.deleteToken(QStringLiteral("cccccccc")));
-        QVERIFY(!store.deleteToken(QStringLiteral("cccccccc")));
+        QCOMPARE(store.deleteToken(QStringLiteral("cccccccc")), RegistryStore::Change::Made);
+        QCOMPARE(store.deleteToken(QStringLiteral("cccccccc")), RegistryStore::Change::None);
         QVERIFY(!store.earliestTokenDate());
     }
 
@@ -395,9 +482,9 @@ private Q_SLOTS:
         QTemporaryDir dir;
         RegistryStore store;
         QVERIFY(store.open(dir.filePath(QStringLiteral("c.db")), nullptr));
-        QVERIFY(store.insertCrl(7, 100));
-        QVERIFY(store.insertCrl(3, 200));
-        QVERIFY(!store.insertCrl(7, 300));
+        QCOMPARE(store.insertCrl(7, 100), RegistryStore::Change::Made);
+        QCOMPARE(store.insertCrl(3, 200), RegistryStore::Change::Made);
+        QCOMPARE(store.insertCrl(7, 300), RegistryStore::Change::None);
         QCOMPARE(store.crlSerials(), (QList<qint64>{3, 7}));
         QVERIFY(store.isRevoked(3));
     }
@@ -416,7 +503,7 @@ private Q_SLOTS:
         {
             RegistryStore::Transaction t(b);
             QVERIFY(t.isActive());
-            QVERIFY(b.insertToken({QStringLiteral("walwalwa"), QStringLiteral("w@example.com"), 16, 1}));
+            QCOMPARE(b.insertToken({QStringLiteral("walwalwa"), QStringLiteral("w@example.com"), 16, 1}), RegistryStore::Change::Made);
             // WAL: a reader is not blocked by the pending write and sees the old state.
             QCOMPARE(a.tokenCount(), 0);
             QVERIFY(a.lastError().isEmpty());
@@ -426,7 +513,7 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(path + QStringLiteral("-wal")));
         {
             RegistryStore::Transaction t(a);
-            QVERIFY(a.deleteToken(QStringLiteral("walwalwa")));
+            QCOMPARE(a.deleteToken(QStringLiteral("walwalwa")), RegistryStore::Change::Made);
             QVERIFY(t.commit());
         }
         QCOMPARE(b.tokenCount(), 0);
@@ -498,7 +585,7 @@ private Q_SLOTS:
         QStringList done;
         for (const char *name : {"t1", "t2", "t3"}) {
             RegistryStore::Transaction t(store, RegistryStore::Durability::Grouped);
-            QVERIFY(store.insertToken({QString::fromLatin1(name), QStringLiteral("a@b"), 16, 1}));
+            QCOMPARE(store.insertToken({QString::fromLatin1(name), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Made);
             QVERIFY(t.commit());
             QVERIFY(!store.isDurable());
             store.whenDurable([&done, name](const QString &e) { done << QString::fromLatin1(name) + e; });
@@ -515,7 +602,7 @@ private Q_SLOTS:
         QVERIFY(now);
         // A Synced transaction still syncs in COMMIT: nothing waits.
         RegistryStore::Transaction t(store);
-        QVERIFY(store.insertToken({QStringLiteral("t4"), QStringLiteral("a@b"), 16, 1}));
+        QCOMPARE(store.insertToken({QStringLiteral("t4"), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Made);
         QVERIFY(t.commit());
         QVERIFY(store.isDurable());
     }
@@ -526,7 +613,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(QStringLiteral(":memory:"), &error), qPrintable(error));
         RegistryStore::Transaction t(store, RegistryStore::Durability::Grouped);
-        QVERIFY(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}));
+        QCOMPARE(store.insertToken({QStringLiteral("t1"), QStringLiteral("a@b"), 16, 1}), RegistryStore::Change::Made);
         QVERIFY(t.commit());
         QVERIFY(store.isDurable());
         bool now = false;
