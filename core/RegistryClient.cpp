@@ -311,8 +311,24 @@ void RegistryClient::sendSigned(Operation op)
     });
 }
 
+qint64 RegistryClient::maxAnswerBytes(const QByteArray &target)
+{
+    const qsizetype query = target.indexOf('?');
+    const QByteArray method = target.mid(1, query < 0 ? -1 : query - 1);
+    static const QList<QByteArray> small = {"hello", "getCa", "requestToken", "requestCertificate",
+                                            "renewCertificate", "getDh", "getNetworkConfig", "getCountry",
+                                            "getBootstrapPeer", "isToken", "addToken", "deleteToken",
+                                            "revoke", "updateHMAC", "getNodePrefix", "getIPv6Address",
+                                            "getIPv4Information"};
+    return small.contains(method) ? kMaxAnswerBytes : kMaxListAnswerBytes;
+}
+
 QString RegistryClient::noAnswerMessage(const Answer &a) const
 {
+    if (a.tooLarge)
+        return tr("%1 sent an answer larger than %2 KiB: is it a re6st registry?")
+            .arg(m_registry.toDisplayString())
+            .arg(a.tooLarge / 1024);
     if (a.timedOut)
         return tr("cannot reach %1: no answer within %2 s").arg(m_registry.toDisplayString()).arg(m_timeoutMs / 1000.0);
     return tr("cannot reach %1: %2").arg(m_registry.toDisplayString(), a.error);
@@ -369,12 +385,19 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
         reply->abort();
     });
     timer->start(m_timeoutMs);
+    const qint64 limit = maxAnswerBytes(target);
+    connect(reply, &QNetworkReply::downloadProgress, reply, [reply, limit](qint64 received, qint64 total) {
+        if (received <= limit && total <= limit) return; // total: Content-Length, or -1
+        reply->setProperty("re6stTooLarge", limit);
+        reply->abort();
+    });
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         Answer a;
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
         a.timedOut = reply->property("re6stTimedOut").toBool();
-        if (status.isValid() && !a.timedOut) {
+        a.tooLarge = reply->property("re6stTooLarge").toLongLong();
+        if (status.isValid() && !a.timedOut && !a.tooLarge) {
             a.replied = true;
             a.status = status.toInt();
             a.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();

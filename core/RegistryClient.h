@@ -48,6 +48,15 @@ public:
 
     static constexpr int kProtocol = 10;          // registry-protocol.md §17
     static constexpr int kDefaultTimeoutMs = 60000; // §1
+    // Largest answer read (beyond: the call fails, the download is cut).
+    // A registry's answers are small (§6: a PEM certificate, a compressed
+    // network config of a few KB, a hello of 2·k bytes); versions and
+    // topology list every node, and methods unknown here may be anything.
+    // Without a bound, a server that streams made the daemon, which fetches
+    // a CA for any local user (D-Bus FetchCa), buffer 918 MB in 8 s.
+    static constexpr qint64 kMaxAnswerBytes = qint64(1) << 20;
+    static constexpr qint64 kMaxListAnswerBytes = qint64(64) << 20; // versions, topology, unknown methods
+    static qint64 maxAnswerBytes(const QByteArray &target);
 
     explicit RegistryClient(const QUrl &registry, QObject *parent = nullptr);
     ~RegistryClient() override;
@@ -127,6 +136,7 @@ private:
         QByteArray mac; // Re6stHMAC response header
         QString error;  // transport error text
         bool timedOut = false;
+        qint64 tooLarge = 0; // the answer exceeded this many bytes: cut
     };
     void start(Operation op);
     void startAuthenticated(Operation op);

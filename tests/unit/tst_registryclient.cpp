@@ -531,6 +531,50 @@ private Q_SLOTS:
         QVERIFY2(r.message.contains(QLatin1String("no answer within")), qPrintable(r.message));
     }
 
+    // A server that answers 200 and then streams without end, or announces a
+    // huge Content-Length: the call fails once the answer passes the bound,
+    // long before the timeout, and what was buffered stays small. (Before:
+    // 918 MB buffered in 8 s, then "no answer within 8 s".)
+    void answerTooLarge_data()
+    {
+        QTest::addColumn<bool>("announced");
+        QTest::newRow("streamed") << false;
+        QTest::newRow("Content-Length") << true;
+    }
+    void answerTooLarge()
+    {
+        QFETCH(bool, announced);
+        QTcpServer server;
+        QVERIFY(server.listen(QHostAddress::LocalHost));
+        qint64 sent = 0;
+        const QByteArray chunk(64 * 1024, 'x');
+        connect(&server, &QTcpServer::newConnection, &server, [&] {
+            QTcpSocket *s = server.nextPendingConnection();
+            auto more = [s, &sent, &chunk] {
+                if (s->bytesToWrite() > 0 || sent > (qint64(256) << 20)) return;
+                s->write(chunk);
+                sent += chunk.size();
+            };
+            connect(s, &QTcpSocket::readyRead, s, [s, more, announced] {
+                if (!s->readAll().contains("\r\n\r\n") || s->property("answered").toBool()) return;
+                s->setProperty("answered", true);
+                s->write(announced ? "HTTP/1.0 200 OK\r\nContent-Length: 1000000000\r\n\r\n" : "HTTP/1.0 200 OK\r\n\r\n");
+                more();
+            });
+            connect(s, &QTcpSocket::bytesWritten, s, more);
+        });
+        RegistryClient client(QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server.serverPort())));
+        QElapsedTimer timer;
+        timer.start();
+        const auto r = wait([&](auto cb) { client.getCa(cb); });
+        QVERIFY(r.noResult());
+        QVERIFY2(r.message.contains(QLatin1String("larger than 1024 KiB")), qPrintable(r.message));
+        QVERIFY2(timer.elapsed() < 30000, "cut by the bound, not by the 60 s timeout");
+        QVERIFY2(sent < (qint64(64) << 20), qPrintable(QString::number(sent)));
+        QCOMPARE(RegistryClient::maxAnswerBytes("/topology"), RegistryClient::kMaxListAnswerBytes);
+        QCOMPARE(RegistryClient::maxAnswerBytes("/getNetworkConfig?cn=1"), RegistryClient::kMaxAnswerBytes);
+    }
+
     // §4.4: the whole PEM goes into the query exactly as Python's quote_plus writes it.
     void requestCertificateQuery()
     {
