@@ -11,14 +11,12 @@ bool isNegativeNumber(const QString &arg)
     return ok && arg.startsWith(QLatin1Char('-'));
 }
 
-// argparse: an argument starting with '-' (other than "-" and negative
-// numbers) is an option string and cannot be a separate value.
-bool looksLikeOption(const QString &arg)
+} // namespace
+
+bool ArgParser::looksLikeOption(const QString &arg)
 {
     return arg.size() > 1 && arg.startsWith(QLatin1Char('-')) && !isNegativeNumber(arg);
 }
-
-} // namespace
 
 QString ArgParser::canonicalName(const Option &option)
 {

@@ -41,6 +41,9 @@ public:
     // `args` without the program name, @files already expanded.
     Result parse(const QStringList &args) const;
     bool isOptionString(const QString &option) const; // exact short or long string
+    // argparse: an argument starting with '-' (other than "-" and negative
+    // numbers) is an option string and cannot be a separate value.
+    static bool looksLikeOption(const QString &arg);
     // "options:" section: one entry per option, in declaration order.
     QString optionsHelp() const;
     static QString canonicalName(const Option &option);

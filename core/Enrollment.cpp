@@ -3,11 +3,13 @@
 
 #include "core/Addressing.h"
 #include "core/RegistryClient.h"
+#include "core/RegularFile.h"
 #include "core/crypto/CertificateRequest.h"
 #include "core/crypto/Digest.h"
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QTemporaryFile>
 #include <QThread>
 #include <QUrl>
@@ -15,6 +17,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,28 +50,94 @@ mode_t modeFor(const QString &path)
     return 0666 & ~currentUmask();
 }
 
+QString errnoString() { return QString::fromLocal8Bit(std::strerror(errno)); }
+
+// Plain write(2), not QFile's buffer: after a partial write QFile reports
+// "Unknown error" instead of ENOSPC/EFBIG, and the reason is what the user needs.
+bool writeAt(int fd, const QByteArray &data)
+{
+    for (qsizetype done = 0; done < data.size();) {
+        const ssize_t n = ::pwrite(fd, data.constData() + done, size_t(data.size() - done), off_t(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return false;
+        }
+        done += n;
+    }
+    return true;
+}
+
+enum class Write {
+    Done,
+    NoTemporary, // the directory lets us create no file (EACCES, EROFS); `path` untouched
+    Failed       // e.g. ENOSPC while writing; `path` untouched
+};
+
 // Write into a temporary file of the same directory, then rename over `path`:
 // readers never see a partial file, and a failure leaves `path` untouched.
-bool writeAtomically(const QString &path, const QByteArray &data, mode_t mode, QString *error)
+Write writeAtomically(const QString &path, const QByteArray &data, mode_t mode, QString *error)
 {
     const QFileInfo fi(path);
     QTemporaryFile tmp(fi.absolutePath() + QStringLiteral("/.") + fi.fileName() + QStringLiteral(".XXXXXX"));
     if (!tmp.open()) {
         *error = tmp.errorString();
-        return false;
+        // Asked afterwards: QTemporaryFile does not keep the errno of its failed open.
+        const bool unwritableDir = ::faccessat(AT_FDCWD, QFile::encodeName(fi.absolutePath()).constData(), W_OK,
+                                               AT_EACCESS) != 0
+            && (errno == EACCES || errno == EROFS);
+        return unwritableDir ? Write::NoTemporary : Write::Failed;
     }
-    if (::fchmod(tmp.handle(), mode) != 0 || tmp.write(data) != data.size() || !tmp.flush()
-        || ::fsync(tmp.handle()) != 0) {
-        *error = tmp.error() != QFileDevice::NoError ? tmp.errorString() : QString::fromLocal8Bit(std::strerror(errno));
-        return false;
+    if (::fchmod(tmp.handle(), mode) != 0 || !writeAt(tmp.handle(), data) || ::fsync(tmp.handle()) != 0) {
+        *error = errnoString();
+        return Write::Failed;
     }
     if (std::rename(QFile::encodeName(tmp.fileName()).constData(), QFile::encodeName(path).constData()) != 0) {
-        *error = QString::fromLocal8Bit(std::strerror(errno));
-        return false;
+        *error = errnoString();
+        return Write::Failed;
     }
     tmp.setAutoRemove(false);
-    return true;
+    return Write::Done;
 }
+
+// Through a handle opened earlier (§14.2 step 11), as upstream always does.
+bool rewriteInPlace(const QFile &file, const QByteArray &data, QString *error)
+{
+    if (writeAt(file.handle(), data) && ::ftruncate(file.handle(), off_t(data.size())) == 0
+        && ::fsync(file.handle()) == 0)
+        return true;
+    *error = errnoString();
+    return false;
+}
+
+// Invisible characters that break lines or hide text: C0/C1 controls, format
+// characters (bidi overrides...), line and paragraph separators.
+bool isControl(QChar c)
+{
+    switch (c.category()) {
+    case QChar::Other_Control:
+    case QChar::Other_Format:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return true;
+    default:
+        return false;
+    }
+}
+
+// A character that re6stnet's option-file reader (§13: shell-like split, '#'
+// comments) may treat specially, or that ends the line: never written in a value.
+std::optional<QChar> unsafeConfigChar(const QString &value)
+{
+    for (const QChar c : value)
+        if (c.isSpace() || isControl(c) || c == u'\'' || c == u'"' || c == u'\\' || c == u'#')
+            return c;
+    return std::nullopt;
+}
+
+QString codePoint(QChar c) { return QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0')).toUpper(); }
 
 } // namespace
 
@@ -120,15 +189,51 @@ std::optional<Enrollment::Fingerprint> Enrollment::parseFingerprint(const QStrin
     return fp;
 }
 
-QByteArray Enrollment::sampleConfig(const QString &registry, const QString &location)
+std::optional<QByteArray> Enrollment::sampleConfig(const QString &registry, const QString &location, QString *error)
 {
-    // registry-protocol.md §14.2 step 17.
+    // registry-protocol.md §14.2 step 17. re6stnet runs this file as root, with its
+    // `up` and `daemon` commands: a value must never become several options (audit F1).
+    const QString country = location.section(QLatin1Char(','), 0, 0);
+    for (const auto &[name, value] : {std::pair{"registry", registry}, std::pair{"country", country}}) {
+        if (const std::optional<QChar> c = unsafeConfigChar(value)) {
+            if (error)
+                *error = QStringLiteral("the %1 value contains %2, which re6stnet.conf cannot hold (whitespace, "
+                                        "control characters, quotes, '\\' and '#' are refused)")
+                             .arg(QLatin1String(name), codePoint(*c));
+            return std::nullopt;
+        }
+    }
     QByteArray conf = "registry " + registry.toUtf8() + "\nca ca.crt\ncert cert.crt\nkey cert.key\n";
-    if (!location.isEmpty())
-        conf += "country " + location.section(QLatin1Char(','), 0, 0).toUtf8();
+    // '*' is §11's unknown country: re6stnet would advertise it as a country
+    // (node-protocol.md §5.10), so the node is left to ask the registry instead.
+    if (!country.isEmpty() && country != QLatin1String("*"))
+        conf += "country " + country.toUtf8();
     conf += "\n# increase re6stnet verbosity:\n#verbose 3\n# enable OpenVPN logging:\n#ovpnlog\n"
             "# uncomment the following 2 lines to increase OpenVPN verbosity:\n#O--verb\n#O3\n";
     return conf;
+}
+
+QString Enrollment::locationError(const QString &location)
+{
+    // registry-protocol.md §11: a country alpha-2 code or '*', then a continent code
+    // (the registry adds the '@' of community files) or '*'. \A...\z: '$' would
+    // accept a final newline.
+    static const QRegularExpression form(
+        QRegularExpression::anchoredPattern(QStringLiteral("([A-Za-z]{2}|\\*),([A-Za-z]{2}|\\*)")));
+    if (location.isEmpty() || form.match(location).hasMatch())
+        return {};
+    return QStringLiteral("--location must be CC,CONT, e.g. FR,EU (country code or *, continent code or *)");
+}
+
+QString Enrollment::emailError(const QString &email)
+{
+    // The registry puts the address in the token mail's headers (§6.2): a CR/LF
+    // there would add headers or recipients (audit F12).
+    for (const QChar c : email)
+        if (isControl(c))
+            return QStringLiteral("invalid email address: it contains the control character %1; "
+                                  "give the address alone").arg(codePoint(c));
+    return {};
 }
 
 QString Enrollment::asctime(qint64 unixTime)
@@ -155,6 +260,16 @@ void Enrollment::start()
     // Argument checks first, so that a typo costs no network round trip and writes nothing.
     if (o.anonymous && (!o.email.isEmpty() || !o.token.isEmpty()))
         return usageError(QStringLiteral("--anonymous conflicts with --email/--token"));
+    // Location and registry URL end up in re6stnet.conf (step 17): checked before
+    // anything is sent or written, for re6st-conf and the daemon's Enroll alike.
+    if (QString error = locationError(o.location); !error.isEmpty())
+        return usageError(error);
+    if (const std::optional<QChar> c = unsafeConfigChar(o.registry))
+        return usageError(QStringLiteral("--registry URL must not contain whitespace, control characters, quotes, "
+                                         "'\\' or '#' (found %1): it is written into re6stnet.conf")
+                              .arg(codePoint(*c)));
+    if (QString error = emailError(o.email); !error.isEmpty())
+        return usageError(error);
     if (!o.fingerprint.isEmpty()) {
         QString error;
         if (!parseFingerprint(o.fingerprint, &error))
@@ -234,7 +349,7 @@ void Enrollment::onCa(const QByteArray &pem)
     // Step 5.
     QString error;
     const QString caPath = path(QStringLiteral("ca.crt"));
-    if (!writeAtomically(caPath, m_ca.toPem(), modeFor(caPath), &error))
+    if (writeAtomically(caPath, m_ca.toPem(), modeFor(caPath), &error) != Write::Done)
         return fail(QStringLiteral("Error: cannot write %1: %2").arg(caPath, error),
                     QStringLiteral("Choose a writable directory with --dir."));
     if (m_options.mode == Mode::CaOnly)
@@ -248,11 +363,13 @@ void Enrollment::buildSubject()
 {
     m_subject.clear();
     const QString certPath = path(QStringLiteral("cert.crt"));
-    QFile old(certPath);
-    if (old.exists()) {
-        std::optional<crypto::Certificate> cert;
-        if (old.open(QIODevice::ReadOnly))
-            cert = crypto::Certificate::fromPem(old.readAll());
+    if (QFile::exists(certPath)) {
+        QString error;
+        const std::optional<QByteArray> pem = RegularFile::read(certPath, &error);
+        if (!pem)
+            return fail(QStringLiteral("Error: %1: %2").arg(certPath, error),
+                        QStringLiteral("Move it away and run re6st-conf again."));
+        const std::optional<crypto::Certificate> cert = crypto::Certificate::fromPem(*pem);
         if (!cert)
             return fail(QStringLiteral("Error: %1 exists but is not a readable PEM certificate").arg(certPath),
                         QStringLiteral("Move it away and run re6st-conf again."));
@@ -293,6 +410,8 @@ void Enrollment::provideEmail(const QString &email)
         Q_EMIT emailRequired();
         return;
     }
+    if (QString error = emailError(email); !error.isEmpty())
+        return usageError(error);
     m_waiting = Waiting::Nothing;
     m_options.email = email;
     onTokenRequested();
@@ -339,11 +458,13 @@ void Enrollment::provideToken(const QString &token)
 void Enrollment::prepareKey()
 {
     const QString keyPath = path(QStringLiteral("cert.key"));
-    QFile file(keyPath);
-    if (file.exists()) {
-        std::optional<crypto::RsaKey> key;
-        if (file.open(QIODevice::ReadOnly))
-            key = crypto::RsaKey::fromPem(file.readAll());
+    if (QFile::exists(keyPath)) {
+        QString error;
+        const std::optional<QByteArray> pem = RegularFile::read(keyPath, &error);
+        if (!pem)
+            return fail(QStringLiteral("Error: %1: %2").arg(keyPath, error),
+                        QStringLiteral("Move it away so that a new key is generated."));
+        const std::optional<crypto::RsaKey> key = crypto::RsaKey::fromPem(*pem);
         if (!key || !key->hasPrivate())
             return fail(QStringLiteral("Error: %1 exists but is not a readable PEM RSA private key").arg(keyPath),
                         QStringLiteral("Move it away so that a new key is generated."));
@@ -375,7 +496,7 @@ void Enrollment::writeNewKey(const std::optional<crypto::RsaKey> &key)
         return fail(QStringLiteral("Error: RSA key generation failed"), QStringLiteral("Run re6st-conf again."));
     QString error;
     const QString keyPath = path(QStringLiteral("cert.key"));
-    if (!writeAtomically(keyPath, key->privateKeyPem(), 0600, &error))
+    if (writeAtomically(keyPath, key->privateKeyPem(), 0600, &error) != Write::Done)
         return fail(QStringLiteral("Error: cannot write %1: %2").arg(keyPath, error),
                     QStringLiteral("Choose a writable directory with --dir."));
     onKey(*key);
@@ -448,19 +569,21 @@ void Enrollment::onCertificate(const QByteArray &pem)
         return fail(QStringLiteral("Error: the certificate's CN '%1' is not a prefix of this network").arg(cn),
                     QStringLiteral("Ask the registry administrator to look at its log."));
 
-    // Step 15: replace atomically; fall back to the handle opened in step 11
-    // when the directory does not let us create a temporary file.
+    // Step 15: replace atomically. Only a directory where no temporary file can be
+    // created falls back to the handle opened in step 11: after a write error
+    // (ENOSPC) rewriting in place would corrupt the previous certificate (audit F6).
     const QString certPath = m_certFile->fileName();
     QString error;
     const QByteArray data = cert->toPem();
-    if (!writeAtomically(certPath, data, modeFor(certPath), &error)) {
-        if (!m_certFile->seek(0) || m_certFile->write(data) != data.size() || !m_certFile->resize(data.size())
-            || !m_certFile->flush())
-            return fail(QStringLiteral("Error: cannot write %1: %2").arg(certPath, m_certFile->errorString()),
-                        QStringLiteral("Choose a writable directory with --dir."));
-    }
+    m_tokenHint.clear(); // the registry has used the token up
+    const Write written = writeAtomically(certPath, data, modeFor(certPath), &error);
+    if (written == Write::Failed || (written == Write::NoTemporary && !rewriteInPlace(*m_certFile, data, &error)))
+        return fail(QStringLiteral("Error: cannot write %1: %2").arg(certPath, error),
+                    written == Write::Failed
+                        ? QStringLiteral("Any previous cert.crt is unchanged. Fix the cause (e.g. free disk space), "
+                                         "then run re6st-conf again: the token is used up.")
+                        : QStringLiteral("Choose a writable directory with --dir."));
     m_certFile.reset();
-    m_tokenHint.clear();
 
     m_outcome.cn = cn;
     m_outcome.subnet = QStringLiteral("%1/%2").arg(*base).arg(subnetBits.size());
@@ -478,8 +601,9 @@ void Enrollment::onCertificate(const QByteArray &pem)
     const QString confPath = path(QStringLiteral("re6stnet.conf"));
     const QFileInfo conf(confPath);
     if (!conf.exists() && !conf.isSymLink()) {
-        if (writeAtomically(confPath, sampleConfig(m_options.registry, m_options.location), 0666 & ~currentUmask(),
-                            &error)) {
+        // start() refused what sampleConfig() refuses: no certificate is lost over it.
+        const std::optional<QByteArray> sample = sampleConfig(m_options.registry, m_options.location, &error);
+        if (sample && writeAtomically(confPath, *sample, 0666 & ~currentUmask(), &error) == Write::Done) {
             m_outcome.configCreated = true;
             Q_EMIT message(QStringLiteral("Sample configuration file created."));
         } else {

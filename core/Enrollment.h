@@ -49,7 +49,7 @@ public:
         QString email;       // empty: emailRequired() is emitted when needed
         QString token;       // empty: a token is requested by email
         bool anonymous = false;
-        QString location;    // "CC,CONT" or empty
+        QString location;    // "CC,CONT" (§11, checked by start()) or empty
         Mode mode = Mode::Full;
         int timeoutMs = 60000;
     };
@@ -86,7 +86,13 @@ public:
     // Nullopt + usage message ("invalid fingerprint: ...") when malformed.
     struct Fingerprint { QByteArray algorithm; QByteArray digest; };
     static std::optional<Fingerprint> parseFingerprint(const QString &text, QString *error);
-    static QByteArray sampleConfig(const QString &registry, const QString &location); // step 17
+    // Step 17. Nullopt + *error if a value could change the file's meaning once
+    // re6stnet splits it (§13): whitespace, control characters, quotes, '\\', '#'.
+    static std::optional<QByteArray> sampleConfig(const QString &registry, const QString &location,
+                                                  QString *error = nullptr);
+    // Input checks done by start() before any traffic; an empty string when fine.
+    static QString locationError(const QString &location); // §11 "CC,CONT"
+    static QString emailError(const QString &email);       // no control characters
     static QString asctime(qint64 unixTime); // Python time.asctime(time.gmtime(t))
 
 public Q_SLOTS:

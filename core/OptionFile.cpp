@@ -1,34 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/OptionFile.h"
 
-#include <QFile>
+#include "core/RegularFile.h"
 
 namespace re6st {
 namespace {
 
 constexpr int kMaxIncludeDepth = 16;
+// The depth alone does not bound the work: 16 levels each including the next
+// file 20 times is legal. Real configurations are far below these limits.
+constexpr qsizetype kMaxArguments = 100000;
+constexpr int kMaxFiles = 256;
 
-bool expandInto(const QStringList &args, const OptionFile::KnownOption &isKnown, int depth,
-                QStringList &out, QString *error);
-
-bool expandFile(const QString &path, const OptionFile::KnownOption &isKnown, int depth,
-                QStringList &out, QString *error)
+struct Expansion
 {
-    if (depth > kMaxIncludeDepth) {
-        if (error)
-            *error = QStringLiteral("option file %1: too many nested @includes (loop?); "
-                                    "check the @ lines").arg(path);
+    const OptionFile::KnownOption &isKnown;
+    QString *error;
+    QStringList out;
+    int files = 0;
+
+    bool fail(const QString &message)
+    {
+        if (error) *error = message;
         return false;
     }
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("cannot read option file %1: %2").arg(path, file.errorString());
-        return false;
+    bool tooMany(qsizetype pending) const { return out.size() + pending > kMaxArguments; }
+    bool failTooMany(const QString &where)
+    {
+        return fail(QStringLiteral("option files expand to more than %1 arguments%2 (the same file included "
+                                   "many times?); check the @ lines").arg(kMaxArguments).arg(where));
     }
-    const QString text = QString::fromUtf8(file.readAll());
+    bool args(const QStringList &args, int depth);
+    bool file(const QString &path, int depth);
+};
+
+bool Expansion::file(const QString &path, int depth)
+{
+    if (depth > kMaxIncludeDepth)
+        return fail(QStringLiteral("option file %1: too many nested @includes (loop?); check the @ lines").arg(path));
+    if (++files > kMaxFiles)
+        return fail(QStringLiteral("option file %1: more than %2 @includes in all; check the @ lines")
+                        .arg(path).arg(kMaxFiles));
+    QString readError;
+    const std::optional<QByteArray> data = RegularFile::read(path, &readError); // §13 files are small text
+    if (!data) return fail(QStringLiteral("cannot read option file %1: %2").arg(path, readError));
     // Python str.splitlines(): \n, \r\n and \r all end a line.
-    QString normalized = text;
+    QString normalized = QString::fromUtf8(*data);
     normalized.replace(QLatin1String("\r\n"), QLatin1String("\n"));
     normalized.replace(QLatin1Char('\r'), QLatin1Char('\n'));
     const QStringList lines = normalized.split(QLatin1Char('\n'));
@@ -36,23 +53,20 @@ bool expandFile(const QString &path, const OptionFile::KnownOption &isKnown, int
     for (int i = 0; i < lines.size(); ++i) {
         QString lineError;
         const auto lineArgs = OptionFile::lineToArgs(lines[i], isKnown, &lineError);
-        if (!lineArgs) {
-            if (error)
-                *error = QStringLiteral("option file %1, line %2: %3").arg(path).arg(i + 1).arg(lineError);
-            return false;
-        }
+        if (!lineArgs) return fail(QStringLiteral("option file %1, line %2: %3").arg(path).arg(i + 1).arg(lineError));
         fileArgs += *lineArgs;
+        if (tooMany(fileArgs.size())) return failTooMany(QStringLiteral(" at %1, line %2").arg(path).arg(i + 1));
     }
-    return expandInto(fileArgs, isKnown, depth + 1, out, error);
+    return args(fileArgs, depth + 1);
 }
 
-bool expandInto(const QStringList &args, const OptionFile::KnownOption &isKnown, int depth,
-                QStringList &out, QString *error)
+bool Expansion::args(const QStringList &args, int depth)
 {
     for (const QString &arg : args) {
         if (arg.startsWith(QLatin1Char('@'))) {
-            if (!expandFile(arg.mid(1), isKnown, depth, out, error)) return false;
+            if (!file(arg.mid(1), depth)) return false;
         } else {
+            if (tooMany(1)) return failTooMany({});
             out += arg;
         }
     }
@@ -64,9 +78,9 @@ bool expandInto(const QStringList &args, const OptionFile::KnownOption &isKnown,
 std::optional<QStringList> OptionFile::expand(const QStringList &args, const KnownOption &isKnown,
                                               QString *error)
 {
-    QStringList out;
-    if (!expandInto(args, isKnown, 0, out, error)) return std::nullopt;
-    return out;
+    Expansion expansion{isKnown, error, {}};
+    if (!expansion.args(args, 0)) return std::nullopt;
+    return expansion.out;
 }
 
 std::optional<QStringList> OptionFile::lineToArgs(const QString &line, const KnownOption &isKnown,
@@ -94,7 +108,9 @@ std::optional<QStringList> OptionFile::shellSplit(const QString &text, QString *
         const QChar c = text[i];
         switch (state) {
         case Plain:
-            if (c.isSpace()) {
+            // Python shlex's whitespace (" \t\r\n"), not QChar::isSpace(): a no-break
+            // space inside a value must not split it into extra options (audit F1).
+            if (c == u' ' || c == u'\t' || c == u'\r' || c == u'\n') {
                 if (inWord) words += current;
                 current.clear();
                 inWord = false;

@@ -13,6 +13,8 @@ namespace re6st {
 // `-name args…` when `--name` is not a known option (so `O--verb` gives
 // `-O--verb`); a line starting with '@' includes another file. `@FILE`
 // arguments on the command line are expanded the same way (recursively).
+// Option files must be regular files of at most 1 MiB; the expansion stops
+// at 16 nested includes, 256 files or 100,000 arguments in all.
 class OptionFile final
 {
 public:
@@ -24,7 +26,8 @@ public:
     // One line → arguments (empty list for blank/comment lines).
     static std::optional<QStringList> lineToArgs(const QString &line, const KnownOption &isKnown,
                                                  QString *error);
-    // POSIX shell-like split (quotes, backslash escapes), as Python shlex.split.
+    // POSIX shell-like split (quotes, backslash escapes), as Python shlex.split:
+    // words are separated by " \t\r\n" only, never by other Unicode spaces.
     static std::optional<QStringList> shellSplit(const QString &text, QString *error);
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "registry/RegistryOptions.h"
 
+#include "core/ArgParser.h"
 #include "core/LoopbackEndpoint.h"
 
 #include <QHostAddress>
@@ -243,12 +244,15 @@ RegistryOptions::Result RegistryOptions::parse(const QStringList &args)
             return result;
         }
         while (values.size() < spec->nargs) {
-            if (++i >= args.size()) {
-                result.error = QStringLiteral("argument %1: expected %2 argument(s)")
-                                   .arg(optionName(*spec)).arg(spec->nargs);
+            // As argparse (§13): `--mailhost --smtp-starttls` is a missing value, not
+            // mailhost "--smtp-starttls"; `--mailhost=-x` still gives any value.
+            if (i + 1 >= args.size() || ArgParser::looksLikeOption(args[i + 1])) {
+                result.error = spec->nargs == 1
+                    ? QStringLiteral("argument %1: expected one argument").arg(optionName(*spec))
+                    : QStringLiteral("argument %1: expected %2 arguments").arg(optionName(*spec)).arg(spec->nargs);
                 return result;
             }
-            values += args[i];
+            values += args[++i];
         }
         if (QLatin1String(spec->longName ? spec->longName : "") == QLatin1String("--max-clients"))
             maxClientsGiven = true;

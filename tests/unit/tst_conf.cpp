@@ -252,6 +252,29 @@ private Q_SLOTS:
         QVERIFY(r.out.contains(QLatin1String("--is-needed")));
     }
 
+    // Audit F1: what would land in re6stnet.conf is checked first, in the usual usage-error style.
+    void unsafeConfigValuesAreUsageErrors()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Result r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                         QStringLiteral("--anonymous"), QStringLiteral("--location"), QStringLiteral("FR\nup x,EU")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith(QLatin1String("usage: re6st-conf")), qPrintable(r.err));
+        QVERIFY2(r.err.endsWith(QLatin1String("re6st-conf: error: --location must be CC,CONT, e.g. FR,EU "
+                                              "(country code or *, continent code or *)\n")), qPrintable(r.err));
+        r = conf({QStringLiteral("--registry"), registry.url() + QStringLiteral("\u00a0--up\u00a0/tmp/evil.sh"),
+                  QStringLiteral("-d"), dir.path(), QStringLiteral("--anonymous")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("re6st-conf: error: --registry URL must not contain")), qPrintable(r.err));
+        r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                  QStringLiteral("--email"), QStringLiteral("e@example.com\r\nBcc: x@example.com")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("re6st-conf: error: invalid email address")), qPrintable(r.err));
+        QVERIFY(registry.calls.isEmpty());
+        QVERIFY(QDir(dir.path()).isEmpty());
+    }
+
     void endOfInputAtPrompt()
     {
         FakeRegistry registry;

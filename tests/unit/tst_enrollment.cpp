@@ -14,7 +14,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace re6st;
 using re6st::test::FakeRegistry;
@@ -22,6 +27,27 @@ using re6st::test::fileMode;
 using re6st::test::readFile;
 
 namespace {
+
+// Files may not grow past `bytes` while alive: writes then fail with EFBIG
+// (SIGXFSZ ignored), as on a full disk (ENOSPC) for our purpose.
+class FileSizeLimit final
+{
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        std::signal(SIGXFSZ, SIG_IGN);
+        ::getrlimit(RLIMIT_FSIZE, &m_saved);
+        rlimit limit = m_saved;
+        limit.rlim_cur = bytes;
+        m_active = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
+    }
+    ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &m_saved); }
+    bool isActive() const { return m_active; }
+
+private:
+    rlimit m_saved{};
+    bool m_active = false;
+};
 
 struct Run
 {
@@ -47,14 +73,19 @@ class TestEnrollment final : public QObject
     }
 
     // Runs an enrollment; prompts are answered with `email` / `token` (empty: cancel).
-    static Run run(const Enrollment::Options &o, const QString &email = {}, const QString &token = {})
+    // `onStep` runs at each step, e.g. to change the directory while the registry answers.
+    static Run run(const Enrollment::Options &o, const QString &email = {}, const QString &token = {},
+                   const std::function<void(Enrollment::Step)> &onStep = {})
     {
         Run r;
         Enrollment e(o);
         bool done = false;
         QObject::connect(&e, &Enrollment::message, [&](const QString &m) { r.messages << m; });
         QObject::connect(&e, &Enrollment::warning, [&](const QString &m) { r.warnings << m; });
-        QObject::connect(&e, &Enrollment::stepChanged, [&](Enrollment::Step s) { r.steps << s; });
+        QObject::connect(&e, &Enrollment::stepChanged, [&](Enrollment::Step s) {
+            r.steps << s;
+            if (onStep) onStep(s);
+        });
         QObject::connect(&e, &Enrollment::emailRequired, [&] {
             ++r.emailPrompts;
             email.isEmpty() ? e.cancel() : e.provideEmail(email);
@@ -77,12 +108,31 @@ private Q_SLOTS:
     {
         QCOMPARE(Enrollment::asctime(0), QStringLiteral("Thu Jan  1 00:00:00 1970"));
         QCOMPARE(Enrollment::asctime(1827224810), QStringLiteral("Fri Nov 26 10:26:50 2027"));
-        QCOMPARE(Enrollment::sampleConfig(QStringLiteral("http://re6st.example.com/"), QStringLiteral("FR,EU")),
+        QCOMPARE(*Enrollment::sampleConfig(QStringLiteral("http://re6st.example.com/"), QStringLiteral("FR,EU")),
                  QByteArray("registry http://re6st.example.com/\nca ca.crt\ncert cert.crt\nkey cert.key\ncountry FR\n"
                             "# increase re6stnet verbosity:\n#verbose 3\n# enable OpenVPN logging:\n#ovpnlog\n"
                             "# uncomment the following 2 lines to increase OpenVPN verbosity:\n#O--verb\n#O3\n"));
-        QVERIFY(Enrollment::sampleConfig(QStringLiteral("u"), QString()).contains("key cert.key\n\n# increase"));
+        QVERIFY(Enrollment::sampleConfig(QStringLiteral("u"), QString())->contains("key cert.key\n\n# increase"));
         QString error;
+        // Audit F1, defence in depth: no value may become several re6stnet.conf options.
+        const QString url = QStringLiteral("http://127.0.0.1:8000/");
+        for (const QString &bad : {url + QStringLiteral("\u00a0--up\u00a0/tmp/evil.sh"), url + QStringLiteral("\nup x"),
+                                   url + QStringLiteral("\tx"), url + QStringLiteral("'x'"), url + QStringLiteral("\"x"),
+                                   url + QStringLiteral("\\x"), url + QStringLiteral("#x"), url + QStringLiteral("\u2028x")}) {
+            error.clear();
+            QVERIFY2(!Enrollment::sampleConfig(bad, QString(), &error), qPrintable(bad));
+            QVERIFY2(error.startsWith(QLatin1String("the registry value contains U+")), qPrintable(error));
+        }
+        QVERIFY(!Enrollment::sampleConfig(url, QStringLiteral("F R,EU"), &error));
+        QCOMPARE(error, QStringLiteral("the country value contains U+0020, which re6stnet.conf cannot hold (whitespace, "
+                                       "control characters, quotes, '\\' and '#' are refused)"));
+        QVERIFY(!Enrollment::sampleConfig(url, QStringLiteral("FR\nup x,EU"), &error));
+        QVERIFY(!Enrollment::sampleConfig(url, QStringLiteral("*,EU"))->contains("country"));
+        for (const char *good : {"FR,EU", "*,*", "fr,eu", "*,EU", "US,NA", ""})
+            QVERIFY2(Enrollment::locationError(QString::fromLatin1(good)).isEmpty(), good);
+        QVERIFY(Enrollment::emailError(QStringLiteral("n1+tag@example.com")).isEmpty());
+        QCOMPARE(Enrollment::emailError(QStringLiteral("a@b\u202e")),
+                 QStringLiteral("invalid email address: it contains the control character U+202E; give the address alone"));
         QVERIFY(Enrollment::parseFingerprint(QStringLiteral("sha256:E53536EB9E2A90EE780B152C751175BFCC7AD3A5323D5716CA4A5F904AF53512"), &error));
         for (const char *bad : {"sha1", "sha1:zz", "nope:00", "sha1:abcd", ":00", "sha1:0"}) {
             error.clear();
@@ -124,7 +174,7 @@ private Q_SLOTS:
         QVERIFY(cert->publicKey().samePublicKey(*key));
         QCOMPARE(crypto::subjectValue(cert->subject(), "L"), QStringLiteral("lille"));
         QVERIFY(crypto::subjectValue(cert->subject(), "O").isNull()); // empty values skipped
-        QCOMPARE(readFile(d.filePath("re6stnet.conf")), Enrollment::sampleConfig(registry.url(), QString()));
+        QCOMPARE(readFile(d.filePath("re6stnet.conf")), *Enrollment::sampleConfig(registry.url(), QString()));
         QCOMPARE(d.entryList(QDir::Files | QDir::Hidden).size(), 4); // no temporary left over
 
         QCOMPARE(r.outcome.cn, QStringLiteral("1/16"));
@@ -386,6 +436,170 @@ private Q_SLOTS:
         QVERIFY(!r.messages.contains(QStringLiteral("Sample configuration file created.")));
         QVERIFY(QFileInfo(dir.filePath("re6stnet.conf")).isSymLink());
         QVERIFY(!QFile::exists(dir.filePath("nowhere")));
+    }
+
+    // Audit F1: the location ends up in re6stnet.conf, which root's re6stnet runs
+    // (`up` lines): anything but CC,CONT (R§11) is a usage error before any traffic.
+    void badLocationIsRefusedBeforeAnyTraffic_data()
+    {
+        QTest::addColumn<QString>("location");
+        QTest::newRow("injected up line") << QStringLiteral("FR\nup 'touch /tmp/pwned'\ndaemon id,EU");
+        QTest::newRow("space") << QStringLiteral("F R,EU");
+        QTest::newRow("trailing CR") << QStringLiteral("FR,EU\r");
+        QTest::newRow("trailing LF") << QStringLiteral("FR,EU\n");
+        QTest::newRow("no-break space") << QStringLiteral("FR\u00a0--up\u00a0x,EU");
+        QTest::newRow("no continent") << QStringLiteral("FR");
+        QTest::newRow("three letters") << QStringLiteral("FRA,EU");
+        QTest::newRow("three parts") << QStringLiteral("FR,EU,AS");
+        QTest::newRow("quote") << QStringLiteral("F',EU");
+        QTest::newRow("non-ASCII letters") << QStringLiteral("\u00c9\u00c9,EU");
+        QTest::newRow("@ continent") << QStringLiteral("FR,@EU");
+    }
+
+    void badLocationIsRefusedBeforeAnyTraffic()
+    {
+        QFETCH(QString, location);
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.anonymous = true;
+        o.location = location;
+        const Run r = run(o);
+        QCOMPARE(r.outcome.status, Enrollment::Status::UsageError);
+        QCOMPARE(r.outcome.failure, Enrollment::Failure::Usage);
+        QCOMPARE(r.outcome.exitCode, 2);
+        QCOMPARE(r.outcome.error, QStringLiteral("--location must be CC,CONT, e.g. FR,EU (country code or *, "
+                                                 "continent code or *)"));
+        QVERIFY(registry.calls.isEmpty());
+        QVERIFY(QDir(dir.path()).isEmpty());
+    }
+
+    // R§11: '*' is the "unknown" country/continent; it is sent, but not written as
+    // `country *` (the node would advertise '*' as its country, node-protocol §5.10).
+    void starLocation()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.anonymous = true;
+        o.location = QStringLiteral("*,eu");
+        const Run r = run(o);
+        QVERIFY2(r.outcome.status == Enrollment::Status::Success, qPrintable(r.outcome.error));
+        QCOMPARE(registry.calls.last().params.value("location"), QByteArray("*,eu"));
+        const QByteArray conf = readFile(dir.filePath("re6stnet.conf"));
+        QVERIFY(conf.contains("key cert.key\n\n# increase"));
+        QVERIFY(!conf.contains("country"));
+    }
+
+    // Audit F1: a registry URL with U+00A0 (QUrl accepts it) was split into extra
+    // re6stnet.conf options; it is now refused before any traffic.
+    void registryUrlWithNoBreakSpaceIsRefused()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.registry = registry.url() + QStringLiteral("\u00a0--up\u00a0/tmp/evil.sh");
+        o.anonymous = true;
+        const Run r = run(o);
+        QCOMPARE(r.outcome.status, Enrollment::Status::UsageError);
+        QVERIFY2(r.outcome.error.startsWith(QLatin1String("--registry URL must not contain")), qPrintable(r.outcome.error));
+        QVERIFY(registry.calls.isEmpty());
+        QVERIFY(QDir(dir.path()).isEmpty());
+    }
+
+    // Audit F12: control characters in the email (header injection in the token mail).
+    void emailWithControlCharacters()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.email = QStringLiteral("e@example.com\r\nBcc: all@example.com");
+        Run r = run(o, {}, QStringLiteral("goodtoken"));
+        QCOMPARE(r.outcome.status, Enrollment::Status::UsageError);
+        QCOMPARE(r.outcome.exitCode, 2);
+        QVERIFY2(r.outcome.error.contains(QLatin1String("control character U+000D")), qPrintable(r.outcome.error));
+        QVERIFY(registry.calls.isEmpty());
+
+        o.email.clear(); // the same at the prompt: the CA was fetched, the address is not sent
+        r = run(o, QStringLiteral("e@exa\tmple.com"), QStringLiteral("goodtoken"));
+        QCOMPARE(r.outcome.status, Enrollment::Status::UsageError);
+        QVERIFY2(r.outcome.error.contains(QLatin1String("control character U+0009")), qPrintable(r.outcome.error));
+        QCOMPARE(registry.methods(), QList<QByteArray>{"getCa"});
+        QVERIFY(!QFile::exists(dir.filePath("cert.key")));
+    }
+
+    // Audit F6: a write error on the new certificate (here EFBIG through RLIMIT_FSIZE,
+    // as ENOSPC would) leaves the previous cert.crt untouched and says why.
+    void certificateWriteErrorKeepsOldCertificate()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        const QByteArray old = test::readVector(QStringLiteral("crypto/node-1-16.crt"));
+        QFile f(dir.filePath("cert.crt"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(old);
+        f.close();
+        Enrollment::Options o = options(registry, dir);
+        o.token = QStringLiteral("goodtoken");
+        std::unique_ptr<FileSizeLimit> limit;
+        const Run r = run(o, {}, {}, [&](Enrollment::Step s) {
+            // ca.crt and cert.key are written by now; only the certificate is left.
+            if (s == Enrollment::Step::RequestingCertificate) limit = std::make_unique<FileSizeLimit>(100);
+        });
+        QVERIFY(limit && limit->isActive());
+        limit.reset();
+        QCOMPARE(r.outcome.status, Enrollment::Status::Failed);
+        QVERIFY2(r.outcome.error.startsWith(QStringLiteral("Error: cannot write %1: ").arg(dir.filePath("cert.crt"))),
+                 qPrintable(r.outcome.error));
+        QVERIFY2(r.outcome.error.endsWith(QLatin1String(": File too large")), qPrintable(r.outcome.error));
+        QCOMPARE(readFile(dir.filePath("cert.crt")), old);
+        QVERIFY(!QFile::exists(dir.filePath("re6stnet.conf")));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
+                 (QStringList{QStringLiteral("ca.crt"), QStringLiteral("cert.crt"), QStringLiteral("cert.key")}));
+    }
+
+    // Step 15's fallback stays for a directory where no temporary file can be created.
+    void certificateRewrittenInPlaceInReadOnlyDirectory()
+    {
+        if (::geteuid() == 0)
+            QSKIP("root writes in a read-only (0500) directory");
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.token = QStringLiteral("goodtoken");
+        const Run r = run(o, {}, {}, [&](Enrollment::Step s) {
+            if (s == Enrollment::Step::RequestingCertificate) QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner);
+        });
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QVERIFY2(r.outcome.status == Enrollment::Status::Success, qPrintable(r.outcome.error));
+        const auto cert = crypto::Certificate::fromPem(readFile(dir.filePath("cert.crt")));
+        QVERIFY(cert);
+        QCOMPARE(cert->commonName(), QStringLiteral("1/16"));
+        QVERIFY(!r.outcome.configCreated); // no temporary file for re6stnet.conf either
+    }
+
+    // Audit F9: cert.crt / cert.key must be small regular files (a FIFO used to block for ever).
+    void pemInputsMustBeSmallRegularFiles()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        QVERIFY(::mkfifo(QFile::encodeName(dir.filePath("cert.crt")).constData(), 0600) == 0);
+        Enrollment::Options o = options(registry, dir);
+        o.token = QStringLiteral("goodtoken");
+        Run r = run(o);
+        QCOMPARE(r.outcome.status, Enrollment::Status::Failed);
+        QVERIFY2(r.outcome.error.contains(QLatin1String("cert.crt: not a regular file")), qPrintable(r.outcome.error));
+        QVERIFY(QFile::remove(dir.filePath("cert.crt")));
+
+        QFile key(dir.filePath("cert.key"));
+        QVERIFY(key.open(QIODevice::WriteOnly));
+        key.write(test::readVector(QStringLiteral("crypto/anon-1536-24.key")));
+        key.write(QByteArray(1 << 20, '\n'));
+        key.close();
+        r = run(o);
+        QCOMPARE(r.outcome.status, Enrollment::Status::Failed);
+        QVERIFY2(r.outcome.error.contains(QLatin1String("cert.key: larger than 1 MiB")), qPrintable(r.outcome.error));
+        QCOMPARE(registry.methods(), (QList<QByteArray>{"getCa", "getCa"}));
     }
 
     void cancelAtTokenPrompt()

@@ -5,6 +5,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using re6st::OptionFile;
 
 class tst_OptionFile final : public QObject
@@ -64,6 +66,58 @@ private Q_SLOTS:
         QCOMPARE(*OptionFile::shellSplit("x '' y", &error), (QStringList{"x", "", "y"}));
         QVERIFY(!OptionFile::shellSplit("a 'unterminated", &error));
         QVERIFY(!error.isEmpty());
+    }
+
+    // Audit F1: only Python shlex's whitespace (" \t\r\n") separates words; a
+    // no-break space in a value must not add options such as `--up`.
+    void onlyAsciiWhitespaceSplits()
+    {
+        QString error;
+        QCOMPARE(*OptionFile::shellSplit(QStringLiteral("a\u00a0b c\td\u2003e\u3000f"), &error),
+                 (QStringList{QStringLiteral("a\u00a0b"), "c", QStringLiteral("d\u2003e\u3000f")}));
+        QCOMPARE(*OptionFile::shellSplit(QStringLiteral("a\vb\fc"), &error), QStringList{QStringLiteral("a\vb\fc")}); // as shlex
+        QCOMPARE(*OptionFile::lineToArgs(QStringLiteral("registry http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh"),
+                                         known, &error),
+                 (QStringList{"-registry", QStringLiteral("http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh")}));
+    }
+
+    // Audit F9: regular files only, at most 1 MiB, a bounded expansion; clear errors, no hang.
+    void limits()
+    {
+        QTemporaryDir dir;
+        QString error;
+        QVERIFY(!OptionFile::expand({"@/dev/zero"}, known, &error));
+        QCOMPARE(error, QStringLiteral("cannot read option file /dev/zero: not a regular file (give the path of a "
+                                       "file, not a directory, device or pipe)"));
+        const QString fifo = dir.filePath("fifo.conf");
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        QVERIFY(!OptionFile::expand({"@" + fifo}, known, &error)); // used to block for ever
+        QVERIFY2(error.endsWith("fifo.conf: not a regular file (give the path of a file, not a directory, device or pipe)"),
+                 qPrintable(error));
+        QVERIFY(!OptionFile::expand({"@" + dir.path()}, known, &error));
+        QVERIFY2(error.contains("not a regular file"), qPrintable(error));
+
+        const QString big = write(dir, "big.conf", "hello 4\n" + QByteArray(1 << 20, '#'));
+        QVERIFY(!OptionFile::expand({"@" + big}, known, &error));
+        QVERIFY2(error.endsWith("big.conf: larger than 1 MiB; is this the right file?"), qPrintable(error));
+        const QString fits = write(dir, "fits.conf", "hello 4\n#" + QByteArray((1 << 20) - 9, 'x'));
+        QVERIFY2(OptionFile::expand({"@" + fits}, known, &error), qPrintable(error));
+
+        // Fan-out: 3 includes of 50,000 arguments is over the 100,000 total.
+        const QString many = write(dir, "many.conf", QByteArray("encrypt\n").repeated(50000));
+        const QString thrice = write(dir, "thrice.conf", ("@" + many.toUtf8() + "\n").repeated(3));
+        const auto twice = OptionFile::expand({"@" + many, "@" + many}, known, &error);
+        QVERIFY2(twice, qPrintable(error));
+        QCOMPARE(twice->size(), 100000);
+        QVERIFY(!OptionFile::expand({"@" + thrice}, known, &error));
+        QCOMPARE(error, QStringLiteral("option files expand to more than 100000 arguments at %1, line 1 (the same "
+                                       "file included many times?); check the @ lines").arg(many));
+        // Each level includes the next 20 times, empty leaves: no argument, but 20^4 files to read.
+        QString next = write(dir, "leaf.conf", "# nothing\n");
+        for (int level = 0; level < 4; ++level)
+            next = write(dir, QStringLiteral("level%1.conf").arg(level), ("@" + next.toUtf8() + "\n").repeated(20));
+        QVERIFY(!OptionFile::expand({"@" + next}, known, &error));
+        QVERIFY2(error.contains("more than 256 @includes"), qPrintable(error));
     }
 
     void errors()

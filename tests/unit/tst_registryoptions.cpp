@@ -121,6 +121,23 @@ private Q_SLOTS:
         QVERIFY(!parse({"--port", "http"}).options);
         QVERIFY(!parse({"positional"}).options);
         QVERIFY(!parse({"--s", "x"}).options); // ambiguous: --smtp-*, --same-country
+        // Audit F10: a following option is not a value (argparse: "expected one argument").
+        auto r = parse({"--mailhost", "--smtp-starttls"});
+        QVERIFY(!r.options);
+        QCOMPARE(r.error, QStringLiteral("argument --mailhost: expected one argument"));
+        r = parse({"--ipv4", "10.42.0.0/16", "-v", "3"});
+        QVERIFY(!r.options);
+        QCOMPARE(r.error, QStringLiteral("argument --ipv4: expected 2 arguments"));
+        r = parse({"-4", "--port", "80"});
+        QVERIFY(!r.options);
+        QCOMPARE(r.error, QStringLiteral("argument -4: expected one argument"));
+        // As argparse: "=" gives any value, a negative number is a value, "-" too.
+        r = parse({"--smtp-pwd=--secret", "--same-country", "-"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->smtpPwd, QStringLiteral("--secret"));
+        QCOMPARE(r.options->sameCountry, QStringList{"-"});
+        r = parse({"--port", "-1"});
+        QVERIFY(r.error.contains("out of range")); // reached the value check
         const auto help = RegistryOptions::parse({"--help"});
         QVERIFY(help.help);
         const QString text = RegistryOptions::helpText();
