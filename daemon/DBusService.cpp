@@ -288,9 +288,20 @@ QString DBusService::FetchCa(const QString &registry, QVariantMap &)
         sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the registry URL"));
         return {};
     }
-    // Reading a public CA is open to everyone (no polkit action).
+    // Reading a public CA is open to everyone (no polkit action), so one caller gets one
+    // download at a time (the controller also caps the total).
     authorizeThen(nullptr, [this, registry](NodeController &n, const QDBusMessage &call) {
-        n.fetchCa(registry, replier(this, call, RE6ST_REPLY));
+        const QString caller = call.service();
+        if (m_fetchCaCallers.contains(caller))
+            return reply(call, {}, QString::fromLatin1(dbuserror::Busy),
+                         QStringLiteral("your previous FetchCa call is still running; wait for its answer"));
+        m_fetchCaCallers.insert(caller);
+        QPointer<DBusService> self(this);
+        n.fetchCa(registry, [self, call, caller](const NodeController::Reply &r) {
+            if (!self) return;
+            self->m_fetchCaCallers.remove(caller);
+            self->reply(call, r.values, r.error, r.message);
+        });
     });
     return {};
 }

@@ -6,6 +6,7 @@
 #include <QDBusConnection>
 #include <QDBusContext>
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 #include <functional>
 #include <memory>
@@ -138,6 +139,7 @@ private:
     std::unique_ptr<PolkitAuthorizer> m_ownAuthorizer;
     QObject *m_nodeAdaptor = nullptr;       // generated, owned as children
     QObject *m_enrollmentAdaptor = nullptr;
+    QSet<QString> m_fetchCaCallers; // unique names with a FetchCa in flight
     bool m_exported = false;
     bool m_ownsName = false;
 };

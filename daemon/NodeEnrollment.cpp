@@ -10,9 +10,17 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
 #include <QUrl>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcEnroll, "re6st.enroll")
 
@@ -21,7 +29,29 @@ namespace re6st::daemon {
 namespace {
 using Reply = NodeController::Reply;
 
-const QStringList kFiles{QStringLiteral("ca.crt"), QStringLiteral("cert.key"), QStringLiteral("cert.crt")};
+QByteArray encoded(const QString &path) { return QFile::encodeName(path); }
+
+QString systemError(int error) { return QString::fromLocal8Bit(std::strerror(error)); }
+
+// lstat, not QFile::exists: a dangling symlink is a file in the way too.
+bool entryExists(const QString &path)
+{
+    struct stat st;
+    return ::lstat(encoded(path).constData(), &st) == 0;
+}
+
+// Makes the renames and links in `dir` durable, so that a power loss after our reply
+// cannot bring back the old (or a mixed) set of files.
+bool syncDirectory(const QString &dir)
+{
+    const int fd = ::open(encoded(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = ::fsync(fd) == 0;
+    const int error = errno;
+    ::close(fd);
+    errno = error;
+    return ok;
+}
 
 // A usable registry URL, or the InvalidArgument message.
 QString checkRegistry(const QString &registry)
@@ -60,16 +90,48 @@ Reply registryFailure(const RegistryClient::Result &r, const QString &registry)
 NodeEnrollment::NodeEnrollment(const QString &configDir, QObject *parent)
     : QObject(parent), m_configDir(configDir)
 {
+    setFiles({}, {}, {});
+    // Reported, not deleted: a failed install leaves the only copy of an issued key there.
+    for (const QString &dir : staleStagingDirs())
+        qCWarning(lcEnroll).noquote() << dir << "was left by an interrupted or failed enrollment; it may hold an "
+                                             "issued key and certificate (cert.key, cert.crt): install them by hand "
+                                             "or delete the directory";
 }
 
 NodeEnrollment::~NodeEnrollment() = default;
 
-bool NodeEnrollment::isEnrolled() const
+void NodeEnrollment::setFiles(const QString &ca, const QString &cert, const QString &key)
 {
     const QDir dir(m_configDir);
-    for (const QString &f : kFiles)
-        if (!QFile::exists(dir.filePath(f))) return false;
-    return true;
+    auto path = [&](const QString &given, const QString &name) {
+        return given.isEmpty() ? dir.absoluteFilePath(name) : QFileInfo(given).absoluteFilePath();
+    };
+    const QString caName = QStringLiteral("ca.crt"), certName = QStringLiteral("cert.crt"),
+                  keyName = QStringLiteral("cert.key");
+    // Key and certificate first (the node's identity), the CA last.
+    m_targets = {{keyName, path(key, keyName)}, {certName, path(cert, certName)}, {caName, path(ca, caName)}};
+}
+
+bool NodeEnrollment::isEnrolled() const
+{
+    return existingTargets().size() == m_targets.size();
+}
+
+QStringList NodeEnrollment::existingTargets() const
+{
+    QStringList found;
+    for (const Target &t : m_targets)
+        if (entryExists(t.path)) found << t.path;
+    return found;
+}
+
+QStringList NodeEnrollment::staleStagingDirs() const
+{
+    const QDir dir(m_configDir);
+    QStringList found;
+    for (const QString &name : dir.entryList({QStringLiteral(".enroll-*")}, QDir::Dirs | QDir::Hidden | QDir::NoDotAndDotDot))
+        found << dir.filePath(name);
+    return found;
 }
 
 QString NodeEnrollment::fingerprintOf(const crypto::Certificate &ca)
@@ -81,10 +143,17 @@ void NodeEnrollment::fetchCa(const QString &registry, Done done)
 {
     if (const QString bad = checkRegistry(registry); !bad.isEmpty())
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
+    // Any local user may call this (no polkit): bound the connections and memory they
+    // can make the root daemon spend (audit F2).
+    if (m_fetches >= kMaxFetches)
+        return done(Reply::fail(dbuserror::Busy, QStringLiteral("%1 CA downloads are already running; retry in a few "
+                                                                "seconds").arg(kMaxFetches)));
+    ++m_fetches;
     auto *client = new RegistryClient(QUrl(registry), this);
-    client->setTimeout(m_timeoutMs);
-    client->getCa([client, registry, done](const RegistryClient::Result &r) {
+    client->setTimeout(std::min(m_timeoutMs, kFetchTimeoutMs));
+    client->getCa([this, client, registry, done](const RegistryClient::Result &r) {
         client->deleteLater();
+        --m_fetches;
         if (!r.ok()) return done(registryFailure(r, registry));
         const auto ca = crypto::Certificate::fromPem(r.body);
         const auto network = ca ? addressing::networkFromSerialHex(ca->serialHex()) : std::nullopt;
@@ -131,7 +200,10 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
     if (QString bad = checkRegistry(registry); !bad.isEmpty() || !(bad = checkFingerprint(fingerprint)).isEmpty())
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
     const qsizetype at = email.indexOf(u'@');
-    if (at <= 0 || at == email.size() - 1 || email.contains(u' ') || email.contains(u'\n'))
+    const bool oddCharacter = std::any_of(email.cbegin(), email.cend(), [](QChar c) {
+        return c.isSpace() || c.category() == QChar::Other_Control;
+    });
+    if (at <= 0 || at == email.size() - 1 || oddCharacter)
         return done(Reply::fail(dbuserror::InvalidArgument,
                                 QStringLiteral("'%1' is not an email address").arg(email.left(200))));
     if (m_busy) return done(Reply::fail(dbuserror::Busy, QStringLiteral("another enrollment is running; wait for it")));
@@ -140,12 +212,14 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
         m_busy = false;
         done(r);
     };
+    // Progress is a signal on the system bus, seen by every local user: it never names
+    // the email address (audit F12); the reply goes to the caller only.
     progress(QStringLiteral("fetching-ca"), QStringLiteral("Checking the registry's CA"));
     fetchVerifiedCa(registry, fingerprint, [this, registry, email, progress, finish](const crypto::Certificate &) {
-        progress(QStringLiteral("requesting-token"), QStringLiteral("Asking the registry to mail a token to %1").arg(email));
+        progress(QStringLiteral("requesting-token"), QStringLiteral("Asking the registry to mail a token"));
         auto *client = new RegistryClient(QUrl(registry), this);
         client->setTimeout(m_timeoutMs);
-        client->requestToken(email, [client, registry, email, progress, finish](const RegistryClient::Result &r) {
+        client->requestToken(email, [client, registry, progress, finish](const RegistryClient::Result &r) {
             client->deleteLater();
             if (r.forbidden())
                 return finish(Reply::fail(dbuserror::Failed,
@@ -154,9 +228,10 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
                                               .arg(r.message)));
             if (r.noResult() && !r.httpStatus) return finish(registryFailure(r, registry));
             // A registry error after the token was stored: the mail may still come (§18.13).
-            progress(QStringLiteral("done"), r.ok() ? QStringLiteral("A token was sent to %1").arg(email)
-                                                    : QStringLiteral("The registry could not confirm the mail to %1 "
-                                                                     "(%2); if a token arrives, use it").arg(email, r.message));
+            if (!r.ok()) qCInfo(lcEnroll).noquote() << "the registry could not confirm the token mail:" << r.message;
+            progress(QStringLiteral("done"), r.ok() ? QStringLiteral("A token was sent")
+                                                    : QStringLiteral("The registry could not confirm the mail; if a "
+                                                                     "token arrives, use it"));
             finish(Reply::ok());
         });
     }, finish);
@@ -185,17 +260,29 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
                                                            "anonymous=true where the registry allows it")));
     if (m_busy) return done(Reply::fail(dbuserror::Busy, QStringLiteral("another enrollment is running; wait for it")));
     const bool replace = options.value(QStringLiteral("replace")).toBool();
-    if (!replace && isEnrolled())
+    // Any one of the files is someone's credentials: never replaced unasked (audit F4).
+    const QStringList existing = existingTargets();
+    if (!replace && !existing.isEmpty())
         return done(Reply::fail(dbuserror::AlreadyEnrolled,
-                                QStringLiteral("this node already has a certificate in %1; pass replace=true "
-                                               "(re6stctl enroll --replace) to enroll again").arg(m_configDir)));
+                                QStringLiteral("this node already has %1; pass replace=true (re6stctl enroll "
+                                               "--replace) to enroll again (the old files are kept in a "
+                                               "replaced-<time> directory)").arg(existing.join(QStringLiteral(", ")))));
     if (!QDir().mkpath(m_configDir))
         return done(Reply::fail(dbuserror::Failed, QStringLiteral("cannot create %1").arg(m_configDir)));
+    // The backup directory is made now, so that failing to make it costs no token.
+    QString backup;
+    if (replace && !existing.isEmpty()) {
+        QString error;
+        if ((backup = makeBackupDir(&error)).isEmpty())
+            return done(Reply::fail(dbuserror::Failed, error + QStringLiteral("; nothing was changed")));
+    }
     // Staging inside the config directory: same file system, so installing is a rename.
     auto staging = std::make_shared<QTemporaryDir>(QDir(m_configDir).filePath(QStringLiteral(".enroll-XXXXXX")));
-    if (!staging->isValid())
+    if (!staging->isValid()) {
+        if (!backup.isEmpty()) QDir().rmdir(backup);
         return done(Reply::fail(dbuserror::Failed, QStringLiteral("cannot write in %1: %2")
                                                        .arg(m_configDir, staging->errorString())));
+    }
     m_busy = true;
     Enrollment::Options o;
     o.registry = registry;
@@ -218,11 +305,12 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
     // The token and anonymity were checked above: a prompt means a bug, never a hang.
     connect(run, &Enrollment::emailRequired, run, [run] { run->cancel(QStringLiteral("Error: no token")); });
     connect(run, &Enrollment::tokenRequired, run, [run] { run->cancel(QStringLiteral("Error: no token")); });
-    connect(run, &Enrollment::finished, this, [this, run, staging, replace, progress, done](const Enrollment::Outcome &out) {
+    connect(run, &Enrollment::finished, this, [this, run, staging, replace, backup, progress, done](const Enrollment::Outcome &out) {
         run->deleteLater();
         m_busy = false;
         if (out.status != Enrollment::Status::Success) {
             staging->remove();
+            if (!backup.isEmpty()) QDir().rmdir(backup); // still empty
             const QString message = out.error + (out.hint.isEmpty() ? QString() : QStringLiteral(" (") + out.hint + u')');
             const char *name = dbuserror::Failed;
             switch (out.failure) {
@@ -237,10 +325,15 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         }
         progress(QStringLiteral("writing-files"), QStringLiteral("Installing the certificate in %1").arg(m_configDir));
         QString error;
-        const bool installed = install(staging->path(), replace, &error);
-        staging->remove(); // now, not when the last copy of this lambda goes
-        if (!installed)
+        if (!install(staging->path(), replace, backup, &error)) {
+            // A token was spent and a prefix allocated for this key and certificate: keep them.
+            staging->setAutoRemove(false);
+            error += QStringLiteral("; the key and certificate just issued are kept in %1: install them by hand "
+                                    "or delete that directory").arg(staging->path());
+            qCWarning(lcEnroll).noquote() << "enrollment failed:" << error;
             return done(Reply::fail(dbuserror::Failed, error));
+        }
+        staging->remove(); // now, not when the last copy of this lambda goes
         qCInfo(lcEnroll).noquote() << "enrolled as" << out.cn << "subnet" << out.subnet << "in" << m_configDir;
         done(Reply::ok({QVariantMap{
             {QStringLiteral("prefix"), out.cn},
@@ -254,37 +347,106 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
     run->start();
 }
 
-// Old files go to replaced-<UTC time>/ (never deleted: the old key may still matter),
-// then the new ones are renamed in; re6stnet.conf only when there is none.
-bool NodeEnrollment::install(const QString &staging, bool replace, QString *error)
+QString NodeEnrollment::makeBackupDir(QString *error) const
 {
-    const QDir dir(m_configDir), from(staging);
-    if (replace) {
-        const QString backup = QStringLiteral("replaced-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddThhmmss"));
-        bool made = false;
-        for (const QString &f : kFiles) {
-            if (!QFile::exists(dir.filePath(f))) continue;
-            if (!made && !(made = dir.mkpath(backup))) break;
-            if (!QFile::rename(dir.filePath(f), dir.filePath(backup + u'/' + f))) {
-                *error = QStringLiteral("cannot move the old %1 aside in %2").arg(f, m_configDir);
-                return false;
-            }
-        }
+    const QString path = QDir(m_configDir).filePath(
+        QStringLiteral("replaced-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddThhmmss")));
+    // mkdir, not mkpath: whatever already has that name is not ours to fill. 0700: it
+    // receives a private key.
+    if (::mkdir(encoded(path).constData(), 0700) != 0) {
+        *error = QStringLiteral("cannot create %1 to keep the old files in (%2)").arg(path, systemError(errno));
+        return {};
     }
-    // Key first, certificate last: a crash in between leaves a key without certificate,
-    // which re6stnet refuses clearly and Enroll can replace.
-    for (const QString &f : {QStringLiteral("ca.crt"), QStringLiteral("cert.key"), QStringLiteral("cert.crt")}) {
-        QFile::remove(dir.filePath(f));
-        if (!QFile::rename(from.filePath(f), dir.filePath(f))) {
-            *error = QStringLiteral("cannot install %1 in %2").arg(f, m_configDir);
+    return path;
+}
+
+// All or nothing (dbus/org.re6st.Enrollment1.xml: a failed call changes no state):
+//  1. the old files are hard-linked into `backup` (never deleted: the old key may still
+//     matter), staying in place meanwhile;
+//  2. each new file is renamed over its target: rename(2) replaces it atomically;
+//  3. re6stnet.conf is linked in when there is none (an existing one is the admin's);
+//  4. on a failure, the new files go back to `staging` and the old ones back in place.
+// The directories are then fsync'ed, so that a power loss cannot undo our answer.
+bool NodeEnrollment::install(const QString &staging, bool replace, QString backup, QString *error)
+{
+    const QDir from(staging);
+    QList<bool> had;
+    bool any = false;
+    for (const Target &t : m_targets) {
+        had << entryExists(t.path);
+        any = any || had.last();
+    }
+    if (!any && !backup.isEmpty()) { // the old files went away while we were enrolling
+        QDir().rmdir(backup);
+        backup.clear();
+    }
+    if (any && !replace) { // created while we were enrolling
+        *error = QStringLiteral("%1 appeared during the enrollment; nothing was changed")
+                     .arg(existingTargets().join(QStringLiteral(", ")));
+        return false;
+    }
+    if (any && backup.isEmpty() && (backup = makeBackupDir(error)).isEmpty()) {
+        *error += QStringLiteral("; nothing was changed");
+        return false;
+    }
+    auto backupOf = [&](qsizetype i) { return QDir(backup).filePath(QFileInfo(m_targets[i].path).fileName()); };
+    auto dropBackup = [&] {
+        for (qsizetype i = 0; i < m_targets.size(); ++i)
+            if (had[i]) ::unlink(encoded(backupOf(i)).constData());
+        if (!backup.isEmpty()) QDir().rmdir(backup);
+    };
+    for (qsizetype i = 0; i < m_targets.size(); ++i) {
+        if (had[i] && ::link(encoded(m_targets[i].path).constData(), encoded(backupOf(i)).constData()) != 0) {
+            *error = QStringLiteral("cannot keep the old %1 in %2 (%3); nothing was changed")
+                         .arg(m_targets[i].path, backup, systemError(errno));
+            dropBackup();
             return false;
         }
     }
-    const QString conf = dir.filePath(QStringLiteral("re6stnet.conf"));
-    if (!QFile::exists(conf) && !QFile::rename(from.filePath(QStringLiteral("re6stnet.conf")), conf)) {
-        *error = QStringLiteral("cannot install re6stnet.conf in %1").arg(m_configDir);
+
+    // Undoes the first `count` renames. False if an old file could not be put back.
+    auto rollback = [&](qsizetype count) {
+        bool restored = true;
+        for (qsizetype i = 0; i < count; ++i) {
+            const QString &path = m_targets[i].path;
+            if (::rename(encoded(path).constData(), encoded(from.filePath(m_targets[i].staged)).constData()) != 0)
+                restored = false; // the new file stays in place rather than be lost
+            else if (had[i] && ::rename(encoded(backupOf(i)).constData(), encoded(path).constData()) != 0)
+                restored = false;
+        }
+        return restored;
+    };
+    QString failure;
+    qsizetype renamed = 0;
+    for (; renamed < m_targets.size(); ++renamed) {
+        const Target &t = m_targets[renamed];
+        if (::rename(encoded(from.filePath(t.staged)).constData(), encoded(t.path).constData()) != 0) {
+            failure = QStringLiteral("cannot install %1 (%2)").arg(t.path, systemError(errno));
+            break;
+        }
+    }
+    const QString conf = QDir(m_configDir).filePath(QStringLiteral("re6stnet.conf"));
+    if (failure.isEmpty()
+        && ::link(encoded(from.filePath(QStringLiteral("re6stnet.conf"))).constData(), encoded(conf).constData()) != 0
+        && errno != EEXIST)
+        failure = QStringLiteral("cannot install %1 (%2)").arg(conf, systemError(errno));
+    if (!failure.isEmpty()) {
+        if (!rollback(renamed)) {
+            *error = failure + QStringLiteral("; the previous files could not all be put back: they are in %1")
+                                   .arg(backup);
+            return false;
+        }
+        dropBackup(); // what is left there are extra links to the files in place
+        *error = failure + QStringLiteral("; the previous files were left in place");
         return false;
     }
+
+    QStringList dirs{m_configDir};
+    if (!backup.isEmpty()) dirs << backup;
+    for (const Target &t : m_targets) dirs << QFileInfo(t.path).absolutePath();
+    dirs.removeDuplicates();
+    for (const QString &d : dirs)
+        if (!syncDirectory(d)) qCWarning(lcEnroll).noquote() << "cannot sync" << d << ":" << systemError(errno);
     return true;
 }
 

@@ -2,9 +2,11 @@
 #pragma once
 #include "daemon/NodeController.h"
 
+#include <QList>
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QStringList>
 #include <memory>
 
 namespace re6st {
@@ -18,8 +20,10 @@ namespace re6st::daemon {
 
 // org.re6st.Enrollment1 (dbus/org.re6st.Enrollment1.xml) done by the daemon: the
 // re6st-conf flow (core/Enrollment, registry-protocol.md §14.2) run in a staging
-// directory inside the config directory, then installed with renames, so that a
-// failure leaves nothing behind and an existing certificate is never half-replaced.
+// directory (.enroll-XXXXXX) inside the config directory, then installed all or nothing
+// (see install()). A failed install keeps the staging directory, since it holds the key
+// and certificate the registry just issued; such directories are reported at start
+// (never deleted: they may be the only copy of an issued key).
 class NodeEnrollment final : public QObject
 {
     Q_OBJECT
@@ -28,12 +32,24 @@ public:
     using Done = NodeController::Done;
     using Progress = NodeController::Progress;
 
+    // FetchCa is open to every local user: at most this many run at once (the others get
+    // Busy), each with at most kFetchTimeoutMs.
+    static constexpr int kMaxFetches = 4;
+    static constexpr int kFetchTimeoutMs = 15000;
+
     explicit NodeEnrollment(const QString &configDir, QObject *parent = nullptr);
     ~NodeEnrollment() override;
 
+    // The files Enroll writes and isEnrolled() checks: the running daemon's --ca, --cert
+    // and --key; an empty one means its usual name (ca.crt, cert.crt, cert.key) in the
+    // config directory.
+    void setFiles(const QString &ca, const QString &cert, const QString &key);
+
     bool isBusy() const { return m_busy; }
-    bool isEnrolled() const; // cert.crt, cert.key and ca.crt in the config directory
+    bool isEnrolled() const; // the CA, certificate and key files all exist
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+    // .enroll-* directories left by a crash or a failed install.
+    QStringList staleStagingDirs() const;
 
     // Values: fingerprint "sha256:HEX", details a{sv} (network, subject, not_after, registry).
     void fetchCa(const QString &registry, Done done);
@@ -46,13 +62,23 @@ public:
     static QString fingerprintOf(const crypto::Certificate &ca); // "sha256:<hex>"
 
 private:
+    struct Target
+    {
+        QString staged; // its name in the staging directory (written by core/Enrollment)
+        QString path;   // where it is installed
+    };
+
     // Runs `then` with the registry's CA once it matches `fingerprint`.
     void fetchVerifiedCa(const QString &registry, const QString &fingerprint,
                          std::function<void(const crypto::Certificate &)> then, Done done);
-    bool install(const QString &staging, bool replace, QString *error);
+    QStringList existingTargets() const;
+    QString makeBackupDir(QString *error) const;
+    bool install(const QString &staging, bool replace, QString backup, QString *error);
 
     QString m_configDir;
+    QList<Target> m_targets; // in install order
     int m_timeoutMs = 60000;
+    int m_fetches = 0; // FetchCa calls in flight
     bool m_busy = false;
 };
 

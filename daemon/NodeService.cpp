@@ -29,6 +29,8 @@ NodeService::NodeService(NodeOptions options, QObject *parent)
     // read from its directory), else --config-dir. Enrollment writes there too.
     m_configDir = hasCertificateOptions() ? QFileInfo(m_options.cert).absolutePath() : m_options.configDir;
     m_enrollment = new NodeEnrollment(m_configDir, this);
+    // Enroll must write (and refuse to overwrite) the files this daemon runs with.
+    m_enrollment->setFiles(m_options.ca, m_options.cert, m_options.key);
     m_poll.setInterval(kPollMs);
     connect(&m_poll, &QTimer::timeout, this, [this] { if (m_dbus) m_dbus->refresh(); });
     m_soon.setSingleShot(true);
