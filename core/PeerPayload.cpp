@@ -1,7 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/PeerPayload.h"
 
+#include <QHostAddress>
+#include <QSet>
+
 namespace re6st {
+
+namespace {
+
+// §5.10: the 4th field is an ISO country code; anything else cannot match same_country.
+bool plausibleCountry(const QString &country)
+{
+    if (country.size() > 8) return false;
+    for (const QChar c : country)
+        if (c.unicode() >= 128 || !c.isLetterOrNumber()) return false;
+    return true;
+}
+
+// The entry with its IP in canonical form, or nullopt if it cannot name an OpenVPN server.
+std::optional<PeerAddress> wellFormed(const PeerAddress &a)
+{
+    QHostAddress ip;
+    if (!ip.setAddress(a.ip) || !ip.scopeId().isEmpty() || ip.isMulticast() || ip.isBroadcast()
+        || ip == QHostAddress::AnyIPv4 || ip == QHostAddress::AnyIPv6)
+        return std::nullopt;
+    if (a.port == 0 || !PeerAddress::isKnownProto(a.proto) || !plausibleCountry(a.country)) return std::nullopt;
+    return PeerAddress{ip.toString(), a.port, a.proto, a.country};
+}
+
+} // namespace
 
 std::optional<PeerPayload> PeerPayload::parse(const QByteArray &payload)
 {
@@ -71,6 +98,31 @@ QString PeerAddress::dumpList(const QList<PeerAddress> &addresses, bool withCoun
         entries.append(e);
     }
     return entries.join(QLatin1Char(';'));
+}
+
+QList<PeerAddress> PeerAddress::parseUntrusted(QStringView text, bool *truncated)
+{
+    bool cut = false;
+    if (text.size() > kMaxListBytes) { // keep whole entries only
+        text = text.first(qMax<qsizetype>(0, text.first(kMaxListBytes + 1).lastIndexOf(QLatin1Char(';'))));
+        cut = true;
+    }
+    QList<PeerAddress> out;
+    QSet<QString> seen;
+    for (const PeerAddress &parsed : parseList(text.toString())) {
+        const auto a = wellFormed(parsed);
+        if (!a) continue;
+        if (out.size() == kMaxListEntries) {
+            cut = true;
+            break;
+        }
+        const QString entry = dumpList({*a});
+        if (seen.contains(entry)) continue;
+        seen.insert(entry);
+        out.append(*a);
+    }
+    if (truncated) *truncated = cut;
+    return out;
 }
 
 } // namespace re6st

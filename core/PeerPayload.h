@@ -4,6 +4,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QStringView>
 #include <optional>
 
 namespace re6st {
@@ -76,6 +77,17 @@ struct PeerAddress final
     // `withCountry` = false for peers of protocol < 7 (3 fields only).
     static QString dumpList(const QList<PeerAddress> &addresses, bool withCountry = true);
     static bool isKnownProto(const QString &proto);
+
+    // An address string written by another node (§6.6 code 1 answer, the registry's
+    // bootstrap peer, a §7.2 cache row). Upstream advertises one entry per --pp entry and
+    // address (§9.1), so a handful: the caps are generous. Only the first kMaxListBytes
+    // are read (cut at the last ';'); an entry is kept if its IP is a literal (host names
+    // are dropped: our nodes resolve theirs before advertising), its port 1-65535, its
+    // protocol known and its country short; duplicates go; at most kMaxListEntries, in
+    // order. The kept entries, re-serialised by dumpList, are all that may be stored.
+    static constexpr int kMaxListBytes = 2048;
+    static constexpr int kMaxListEntries = 32;
+    static QList<PeerAddress> parseUntrusted(QStringView text, bool *truncated = nullptr);
 };
 
 } // namespace re6st

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/PeerCache.h"
 
+#include "core/PeerPayload.h"
 #include "core/PythonJson.h"
 #include "daemon/RestartRules.h"
 
@@ -32,9 +33,13 @@ const char *const kStatTableSql = "CREATE TABLE volatile.stat (\n"
 const char *const kStatIndexSql = "CREATE INDEX volatile.stat_try ON stat(try)";
 const QLatin1String kJsonSuffix(":json");
 
-QStringList splitAddress(const QString &address)
+// The well-formed entries of an address string, re-serialised and bounded
+// (PeerAddress::parseUntrusted): rows hold only these, whoever wrote the text.
+QStringList entries(const QString &address)
 {
-    return address.split(QLatin1Char(';'), Qt::SkipEmptyParts);
+    QStringList out;
+    for (const PeerAddress &a : PeerAddress::parseUntrusted(address)) out += PeerAddress::dumpList({a});
+    return out;
 }
 
 enum class SchemaState { Ok, Mismatch, Unreadable };
@@ -103,12 +108,37 @@ std::unique_ptr<PeerCache> PeerCache::open(const QString &path, const QByteArray
         while (q.next()) tables.insert(q.value(0).toString());
     }
     if ((!tables.contains(QStringLiteral("peer")) && !cache->exec(QLatin1String(kPeerTableSql)))
-        || (!tables.contains(QStringLiteral("config")) && !cache->exec(QLatin1String(kConfigTableSql)))
-        || !cache->exec(QStringLiteral("ATTACH DATABASE ':memory:' AS volatile"))
+        || (!tables.contains(QStringLiteral("config")) && !cache->exec(QLatin1String(kConfigTableSql))))
+        return fail(cache->m_error);
+    cache->normaliseAddresses();
+    if (!cache->exec(QStringLiteral("ATTACH DATABASE ':memory:' AS volatile"))
         || !cache->exec(QLatin1String(kStatTableSql)) || !cache->exec(QLatin1String(kStatIndexSql))
         || !cache->exec(QStringLiteral("INSERT INTO volatile.stat (peer) SELECT prefix FROM peer WHERE prefix != ''")))
         return fail(cache->m_error);
     return cache;
+}
+
+void PeerCache::normaliseAddresses()
+{
+    // Rows from before addresses were bounded, or from another implementation, get the
+    // form addPeer stores, so that no reader gets more (a row without any usable entry goes).
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QList<std::pair<QString, QString>> changed;
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT prefix, address FROM peer WHERE prefix != ''"))) return;
+    while (q.next()) {
+        const QString address = q.value(1).toString();
+        const QString clean = entries(address).join(QLatin1Char(';'));
+        if (clean != address) changed.append({q.value(0).toString(), clean});
+    }
+    q.finish();
+    if (changed.isEmpty() || !db.transaction()) return;
+    bool ok = true;
+    for (const auto &[prefix, clean] : std::as_const(changed))
+        ok = ok
+            && (clean.isEmpty() ? exec(QStringLiteral("DELETE FROM peer WHERE prefix = ?"), {prefix})
+                                : exec(QStringLiteral("UPDATE peer SET address = ? WHERE prefix = ?"), {clean, prefix}));
+    ok ? db.commit() : db.rollback();
 }
 
 bool PeerCache::exec(const QString &sql, const QVariantList &bind) const
@@ -128,6 +158,11 @@ bool PeerCache::exec(const QString &sql, const QVariantList &bind) const
 
 bool PeerCache::addPeer(const QByteArray &prefix, const QString &address, bool setPreferred)
 {
+    const QStringList newList = entries(address);
+    if (newList.isEmpty()) { // nothing usable: keep the row and its `try` as they are
+        m_error = QStringLiteral("no well-formed address in \"%1\"").arg(address.left(80));
+        return false;
+    }
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     const QString key = QString::fromLatin1(prefix);
     if (!db.transaction()) {
@@ -146,21 +181,28 @@ bool PeerCache::addPeer(const QByteArray &prefix, const QString &address, bool s
         ok = exec(QStringLiteral("DELETE FROM peer WHERE prefix IN (SELECT peer FROM volatile.stat "
                                  "ORDER BY try, RANDOM() LIMIT -1 OFFSET ?)"), {kMaxPeers})
             && exec(QStringLiteral("DELETE FROM volatile.stat WHERE peer NOT IN (SELECT prefix FROM peer)"))
-            && exec(QStringLiteral("INSERT INTO peer (prefix, address) VALUES (?, ?)"), {key, address});
+            && exec(QStringLiteral("INSERT INTO peer (prefix, address) VALUES (?, ?)"),
+                    {key, newList.join(QLatin1Char(';'))});
     } else if (ok) {
-        const QStringList oldList = splitAddress(old), newList = splitAddress(address);
+        // §7.2 merge, linear: set lookups instead of list scans.
+        const QStringList oldList = entries(old);
         QStringList merged;
+        QSet<QString> taken;
+        auto take = [&](const QString &a) {
+            if (taken.contains(a)) return;
+            taken.insert(a);
+            merged += a;
+        };
         if (setPreferred) { // given addresses first, then the other known ones
-            merged = newList;
-            for (const QString &a : oldList)
-                if (!merged.contains(a)) merged += a;
+            for (const QString &a : newList) take(a);
+            for (const QString &a : oldList) take(a);
         } else { // known addresses keep their order first, then new ones
+            const QSet<QString> given(newList.cbegin(), newList.cend());
             for (const QString &a : oldList)
-                if (newList.contains(a)) merged += a;
-            for (const QString &a : newList)
-                if (!merged.contains(a)) merged += a;
+                if (given.contains(a)) take(a);
+            for (const QString &a : newList) take(a);
         }
-        const QString joined = merged.join(QLatin1Char(';'));
+        const QString joined = merged.mid(0, PeerAddress::kMaxListEntries).join(QLatin1Char(';'));
         if (joined != old)
             ok = exec(QStringLiteral("UPDATE peer SET address = ? WHERE prefix = ?"), {joined, key});
     } else {

@@ -23,11 +23,13 @@ public:
 
     // Creates the tables if missing; a file whose tables differ (or is not
     // SQLite) is renamed <path>.bak and replaced. `ownPrefix` (bits) is never listed.
+    // Rows are brought to the form addPeer stores (bounded, well-formed entries).
     static std::unique_ptr<PeerCache> open(const QString &path, const QByteArray &ownPrefix, QString *error);
     ~PeerCache();
     Q_DISABLE_COPY_MOVE(PeerCache)
 
-    // Peers: `address` = "ip,port,proto[,CC];..." ordered by preference.
+    // Peers: `address` = "ip,port,proto[,CC];..." ordered by preference. Only its
+    // well-formed entries are stored (PeerAddress::parseUntrusted); none: false, no change.
     bool addPeer(const QByteArray &prefix, const QString &address, bool setPreferred = false);
     void connecting(const QByteArray &prefix, int tryValue);
     std::optional<QString> getAddress(const QByteArray &prefix) const; // only if try = 0
@@ -50,6 +52,7 @@ public:
 private:
     PeerCache(QString connection, QByteArray ownPrefix);
     bool exec(const QString &sql, const QVariantList &bind = {}) const;
+    void normaliseAddresses(); // at open: every row as addPeer would store it
 
     QString m_connection;
     QByteArray m_ownPrefix;

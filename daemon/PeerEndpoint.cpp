@@ -393,7 +393,17 @@ std::optional<QByteArray> PeerEndpoint::process(const PeerPayload &p, PeerSessio
             return a.toUtf8();
         }
         if (peer) {
-            const QString text = QString::fromUtf8(body);
+            // An answer to our request: bounded and re-serialised here, before the cache
+            // (§7.2) or the tunnel manager (§5.4) sees it (PeerAddress::parseUntrusted).
+            bool truncated = false;
+            const QList<PeerAddress> list = PeerAddress::parseUntrusted(
+                QString::fromUtf8(body.left(PeerAddress::kMaxListBytes + 1)), &truncated);
+            if (truncated) ++m_stats.dropped[QStringLiteral("address reply too long")];
+            if (list.isEmpty()) {
+                ++m_stats.dropped[QStringLiteral("bad address reply")];
+                return std::nullopt;
+            }
+            const QString text = PeerAddress::dumpList(list);
             emits.append([this, prefix, text] { Q_EMIT addressReply(prefix, text); });
         }
         return std::nullopt;
@@ -416,10 +426,15 @@ std::optional<QByteArray> PeerEndpoint::process(const PeerPayload &p, PeerSessio
     }
     case PeerPayload::RemoteLog:
         if (peer && isRegistryNode()) {
-            const QString text = QString::fromUtf8(body);
-            // The "<cn>: <text>" INFO line is the slot's job (NodeDaemon logs it).
+            // The "<cn>: <text>" INFO line is the slot's job (NodeDaemon logs it); any
+            // member can send code 7, so only capped, escaped, rate-limited text goes there.
+            const auto text = m_remoteLog.admit(prefix, body, m_context->now());
+            if (!text) {
+                ++m_stats.dropped[QStringLiteral("remote log rate limited")];
+                return std::nullopt;
+            }
             qCDebug(lcPeer).noquote() << "remote log from" << addressing::cnFromBits(prefix);
-            emits.append([this, prefix, text] { Q_EMIT remoteLog(prefix, text); });
+            emits.append([this, prefix, line = *text] { Q_EMIT remoteLog(prefix, line); });
         }
         return std::nullopt;
     default: return std::nullopt; // §6.6: unknown codes get an empty ACK

@@ -2,6 +2,7 @@
 #pragma once
 #include "core/PeerPayload.h"
 #include "core/PeerSession.h"
+#include "daemon/RemoteLogFilter.h"
 
 #include <QByteArray>
 #include <QDeadlineTimer>
@@ -89,12 +90,15 @@ public:
     std::optional<Endpoint> forwardAddress() const { return m_forward; } // §6.8
 
 Q_SIGNALS:
-    void addressReply(const QByteArray &prefix, const QString &addresses); // code 1 with a body
+    // Code 1 with a body, as its well-formed entries re-serialised (PeerAddress::parseUntrusted);
+    // not emitted if none is. Whether we asked is the receiver's business.
+    void addressReply(const QByteArray &prefix, const QString &addresses);
     void tunnelKillRequest(const QByteArray &prefix); // code 2
     void tunnelKillReady(const QByteArray &prefix);   // code 3
     void newerVersion(const QByteArray &version);     // a valid higher version was adopted (§7.4.2)
     void localVersionNotice();                        // code 0 from the local registry channel
-    void remoteLog(const QByteArray &prefix, const QString &text); // code 7, registry node only
+    // Code 7, registry node only: capped, escaped and rate-limited (RemoteLogFilter).
+    void remoteLog(const QByteArray &prefix, const QString &text);
     // A session became connected: new key accepted (seq 2), or first valid data
     // after we sent seq 2 or after the 60 s liveness timeout (§6.3, §6.4).
     void sessionOpened(const QByteArray &prefix);
@@ -145,6 +149,7 @@ private:
     std::function<std::optional<Endpoint>(const QByteArray &)> m_peerResolver;
     std::function<std::optional<QByteArray>(const QHostAddress &, quint16)> m_senderResolver;
     Stats m_stats;
+    RemoteLogFilter m_remoteLog;
 };
 
 } // namespace re6st::daemon

@@ -64,7 +64,16 @@ TunnelDriver::TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, Pee
     // §6.6 code 1 reply, §5.8 codes 2/3.
     connect(m_endpoint, &PeerEndpoint::addressReply, this, [this](const QByteArray &prefix, const QString &addresses) {
         if (m_stopped) return;
-        if (!addresses.isEmpty()) m_cache->addPeer(prefix, addresses);
+        // §6.6: nodes send code 1 with a body only to answer a request, so a reply we did
+        // not ask for is a member writing into our cache (a transaction each, `try` reset
+        // to 0 for a peer found unreachable, §5.11): ignored. An answer is taken once.
+        const auto asked = m_addressAsked.constFind(prefix);
+        if (asked == m_addressAsked.cend() || now() - *asked > kAddressReplyWindowMs) {
+            qCDebug(lcTunnels).noquote() << "ignoring an address from" << cn(prefix) << "that we did not ask for";
+            return;
+        }
+        m_addressAsked.erase(asked);
+        m_cache->addPeer(prefix, addresses);
         run(m_manager.peerMessage(snapshot(), prefix, PeerPayload::Address, addresses.toUtf8()));
     });
     connect(m_endpoint, &PeerEndpoint::tunnelKillRequest, this, [this](const QByteArray &prefix) {
@@ -175,7 +184,13 @@ void TunnelDriver::execute(const Action &a)
         closeTunnel(a.iface);
         break;
     case Kind::SendAddressRequest:
-        m_endpoint->send(a.prefix, PeerPayload(PeerPayload::Address, {}).encode());
+        // Sent as data only with a live session (§6.3); otherwise only a hello went out.
+        if (m_endpoint->send(a.prefix, PeerPayload(PeerPayload::Address, {}).encode())) {
+            m_addressAsked.removeIf([t = now()](QHash<QByteArray, qint64>::iterator it) {
+                return t - *it > kAddressReplyWindowMs;
+            });
+            m_addressAsked.insert(a.prefix, now());
+        }
         break;
     case Kind::SendKillRequest:
         m_endpoint->send(a.prefix, PeerPayload(PeerPayload::TunnelKillRequest, {}).encode());
@@ -399,10 +414,17 @@ void TunnelDriver::askBootstrapPeer()
             // R§6: RSA-encrypted "<prefix bits> <address string>".
             const auto plain = m_nodeKey.decrypt(r.body);
             const int space = plain ? int(plain->indexOf(' ')) : -1;
-            if (space > 0 && addressing::isBitString(plain->left(space))) {
-                peer = tunnel::CachedPeer{plain->left(space), QString::fromUtf8(plain->mid(space + 1)), false};
+            const bool decrypted = space > 0 && addressing::isBitString(plain->left(space));
+            // The address is the one the peer gave the registry (§6.8): as untrusted as a code 1 answer.
+            const QString address = decrypted ? PeerAddress::dumpList(PeerAddress::parseUntrusted(
+                                                    QString::fromUtf8(plain->mid(space + 1))))
+                                              : QString();
+            if (!address.isEmpty()) {
+                peer = tunnel::CachedPeer{plain->left(space), address, false};
                 m_cache->addPeer(peer->prefix, peer->address);
                 qCInfo(lcTunnels).noquote() << "registry proposes" << cn(peer->prefix) << "at" << peer->address;
+            } else if (decrypted) {
+                qCWarning(lcTunnels).noquote() << "getBootstrapPeer: no usable address for" << cn(plain->left(space));
             } else {
                 qCWarning(lcTunnels) << "getBootstrapPeer: undecryptable answer; is the registry of this network?";
             }

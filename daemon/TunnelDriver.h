@@ -136,6 +136,10 @@ private:
     BabelDump::Topology m_topology;
     SystemNetwork m_system; // `ip` for tap state and --remote-gateway routes (no undo list)
     GatewayRouteTable m_gatewayRoutes; // --remote-gateway, §9.4
+    // §6.6 code 1 requests that went out as data: prefix -> now(). Only their answers,
+    // within the §6.4 liveness window, reach the cache (§7.2) and the manager.
+    static constexpr qint64 kAddressReplyWindowMs = 60'000;
+    QHash<QByteArray, qint64> m_addressAsked;
     int m_dumps = 0;
     bool m_waitingDump = false;
     bool m_stopped = false;

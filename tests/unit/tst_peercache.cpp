@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/PeerPayload.h"
 #include "daemon/PeerCache.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -171,18 +173,111 @@ private Q_SLOTS:
         auto cache = open();
         QVERIFY(cache);
         const QByteArray p = "0000000000000100";
-        QVERIFY(cache->addPeer(p, "a,1,tcp;b,1,tcp"));
+        // a..d: 192.0.2.1..4 (entries must be IP literals).
+        QVERIFY(cache->addPeer(p, "192.0.2.1,1,tcp;192.0.2.2,1,tcp"));
         // Known addresses keep their order first, new ones after, unknown old ones dropped.
-        QVERIFY(cache->addPeer(p, "c,1,tcp;b,1,tcp;a,1,tcp"));
-        QCOMPARE(cache->getAddress(p), "a,1,tcp;b,1,tcp;c,1,tcp");
-        QVERIFY(cache->addPeer(p, "d,1,tcp;b,1,tcp"));
-        QCOMPARE(cache->getAddress(p), "b,1,tcp;d,1,tcp");
+        QVERIFY(cache->addPeer(p, "192.0.2.3,1,tcp;192.0.2.2,1,tcp;192.0.2.1,1,tcp"));
+        QCOMPARE(cache->getAddress(p), "192.0.2.1,1,tcp;192.0.2.2,1,tcp;192.0.2.3,1,tcp");
+        QVERIFY(cache->addPeer(p, "192.0.2.4,1,tcp;192.0.2.2,1,tcp"));
+        QCOMPARE(cache->getAddress(p), "192.0.2.2,1,tcp;192.0.2.4,1,tcp");
         // set_preferred: the given (successful) address first, the others kept.
-        QVERIFY(cache->addPeer(p, "d,1,tcp", true));
-        QCOMPARE(cache->getAddress(p), "d,1,tcp;b,1,tcp");
+        QVERIFY(cache->addPeer(p, "192.0.2.4,1,tcp", true));
+        QCOMPARE(cache->getAddress(p), "192.0.2.4,1,tcp;192.0.2.2,1,tcp");
         cache->connecting(p, 1);
-        QVERIFY(cache->addPeer(p, "d,1,tcp;b,1,tcp")); // unchanged text still resets try
-        QCOMPARE(cache->getAddress(p), "d,1,tcp;b,1,tcp");
+        QVERIFY(cache->addPeer(p, "192.0.2.4,1,tcp;192.0.2.2,1,tcp")); // unchanged text still resets try
+        QCOMPARE(cache->getAddress(p), "192.0.2.4,1,tcp;192.0.2.2,1,tcp");
+    }
+
+    // Only well-formed entries are stored, re-serialised; a list without any changes nothing.
+    void malformedEntriesDropped()
+    {
+        auto cache = open();
+        QVERIFY(cache);
+        const QByteArray p = "0000000000000101";
+        const QString given = "re6st.example.com,1194,tcp;"   // host name
+                              "192.0.2.1,1194,tcp;"           // kept
+                              "192.0.2.2,x,tcp;"              // port not a number
+                              "192.0.2.3,0,tcp;"              // port 0
+                              "192.0.2.4,70000,tcp;"          // port out of range
+                              "192.0.2.5,1194,sctp;"          // unknown protocol
+                              "192.0.2.6,1194;"               // two fields
+                              "fe80::1%eth0,1194,tcp6;"       // scoped
+                              "224.0.0.1,1194,udp;"           // multicast
+                              "0.0.0.0,1194,tcp;::,1194,tcp6;" // unspecified
+                              "2001:DB8::7,1194,tcp6,FR;"     // kept, canonical form
+                              "192.0.2.8,1194,tcp,F\x1bR\n;" // country with control characters
+                              "192.0.2.1,1194,tcp;"           // duplicate
+                              ";;198.51.100.9,1194,udp6,,";   // five fields
+        QVERIFY(cache->addPeer(p, given));
+        QCOMPARE(cache->getAddress(p), "192.0.2.1,1194,tcp;2001:db8::7,1194,tcp6,FR");
+        QCOMPARE(rows(path(), "SELECT address FROM peer WHERE prefix = '0000000000000101'"),
+                 QList<QStringList>{{"192.0.2.1,1194,tcp;2001:db8::7,1194,tcp6,FR"}});
+
+        // Nothing usable: refused, and neither the row nor `try` changes.
+        cache->connecting(p, 1);
+        QVERIFY(!cache->addPeer(p, "re6st.example.com,1194,tcp;192.0.2.3,0,tcp"));
+        QCOMPARE(cache->getAddress(p), std::nullopt);
+        QCOMPARE(cache->getPeerList(1).size(), 1);
+        QVERIFY(!cache->addPeer("0000000000000110", "garbage"));
+        QCOMPARE(cache->peerCount(), 1);
+    }
+
+    // Rows written before addresses were bounded (audit F2: up to 64 KB each, read at
+    // every tunnel refresh) are cut at open; rows without a usable entry go.
+    void oldRowsNormalisedAtOpen()
+    {
+        QStringList many;
+        for (int i = 0; i < 10000; ++i) many += QStringLiteral("10.0.%1.%2,1194,tcp").arg(i / 250).arg(i % 250 + 1);
+        {
+            auto cache = open();
+            QVERIFY(cache);
+            QSqlQuery q(QSqlDatabase::database(cache->connectionName()));
+            QVERIFY(q.prepare("INSERT INTO peer VALUES (?, ?)"));
+            const QList<std::pair<QString, QString>> inserted{{"0000000000001000", many.join(';')},
+                                                          {"0000000000001001", "re6st.example.com,1194,tcp"},
+                                                          {"0000000000001010", "192.0.2.1,1194,tcp"}};
+            for (const auto &[prefix, address] : inserted) {
+                q.addBindValue(prefix);
+                q.addBindValue(address);
+                QVERIFY(q.exec());
+            }
+        }
+        auto cache = open();
+        QVERIFY(cache);
+        QCOMPARE(cache->peerCount(), 2);
+        QCOMPARE(cache->getAddress("0000000000001000"), many.mid(0, re6st::PeerAddress::kMaxListEntries).join(';'));
+        QCOMPARE(cache->getAddress("0000000000001010"), "192.0.2.1,1194,tcp");
+        QCOMPARE(rows(path(), "SELECT COUNT(*) FROM peer WHERE prefix = '0000000000001001'"), QList<QStringList>{{"0"}});
+    }
+
+    // node-protocol.md §7.2 merge of two long disjoint lists (audit F2: it used to take
+    // ~1.5 s of event loop per 65 KB list): bounded and linear. Not a benchmark: a bound
+    // 30 times above what it takes, far below the quadratic merge.
+    void longListsBounded()
+    {
+        auto cache = open();
+        QVERIFY(cache);
+        auto list = [](int base) {
+            QStringList entries;
+            for (int i = 0; i < 10000; ++i)
+                entries += QStringLiteral("10.%1.%2.%3,1194,tcp").arg(base).arg(i / 250).arg(i % 250 + 1);
+            return entries.join(';');
+        };
+        const QString a = list(1), b = list(2);
+        const QByteArray p = "0000000000000111";
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(cache->addPeer(p, a));
+        QVERIFY(cache->addPeer(p, b));
+        QVERIFY(cache->addPeer(p, a, true));
+        const qint64 elapsed = timer.elapsed();
+        QVERIFY2(elapsed < 50, qPrintable(QStringLiteral("%1 ms").arg(elapsed)));
+        const QString stored = *cache->getAddress(p);
+        QVERIFY(stored.size() <= re6st::PeerAddress::kMaxListBytes);
+        const QStringList entries = stored.split(';');
+        QCOMPARE(entries.size(), re6st::PeerAddress::kMaxListEntries);
+        QCOMPARE(entries.first(), "10.1.0.1,1194,tcp"); // the preferred list's first entries
+        QVERIFY(!stored.contains("10.2."));
     }
 
     void trimmingDropsFailedPeersFirst()

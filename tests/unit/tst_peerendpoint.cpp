@@ -8,9 +8,14 @@
 #include "core/PeerDatagram.h"
 #include "core/PeerPayload.h"
 #include "core/PeerSession.h"
+#include "core/RegistryClient.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/RsaKey.h"
+#include "daemon/BabelControl.h"
+#include "daemon/PeerCache.h"
 #include "daemon/PeerEndpoint.h"
+#include "daemon/RemoteLogFilter.h"
+#include "daemon/TunnelDriver.h"
 #include "registry/LocalNode.h"
 
 #include <QDateTime>
@@ -352,6 +357,135 @@ private Q_SLOTS:
         QCOMPARE(logB.count(), 0);
         QCOMPARE(killRequest.count(), 1);
         QCOMPARE(killReady.count(), 1);
+    }
+
+    // §6.6 code 1 answer (audit F2): bounded and re-serialised before anyone sees it.
+    void addressReplyBounded()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        QVERIFY(connectNodes(b, a));
+        QSignalSpy replies(a.ep.get(), &PeerEndpoint::addressReply);
+
+        // ~60 KB of distinct well-formed entries: only the first ones are passed on.
+        QStringList entries;
+        QByteArray body;
+        for (int i = 0; body.size() < 60000; ++i) {
+            entries += QStringLiteral("10.%1.%2.1,1194,tcp").arg(i / 250).arg(i % 250);
+            body = entries.join(';').toLatin1();
+        }
+        QVERIFY(b.ep->send(a.prefix, '\x01' + body));
+        QVERIFY(replies.wait(kWait));
+        const QString text = replies.first().at(1).toString();
+        QVERIFY(text.size() <= PeerAddress::kMaxListBytes);
+        QCOMPARE(text, entries.mid(0, PeerAddress::kMaxListEntries).join(';'));
+        QCOMPARE(a.ep->stats().dropped.value("address reply too long"), quint64(1));
+
+        // Nothing well-formed: no reply at all.
+        QVERIFY(b.ep->send(a.prefix, QByteArray("\x01re6st.example.com,1194,tcp;192.0.2.1,0,tcp\n")));
+        QVERIFY(roundTrip(b, a));
+        QCOMPARE(replies.count(), 1);
+        QCOMPARE(a.ep->stats().dropped.value("bad address reply"), quint64(1));
+        // Well-formed entries in canonical form, the others dropped.
+        QVERIFY(b.ep->send(a.prefix, QByteArray("\x01" "2001:DB8::7,1194,tcp6,FR;192.0.2.1,1194,tcp\x1b[2J")));
+        QVERIFY(replies.wait(kWait));
+        QCOMPARE(replies.at(1).at(1).toString(), "2001:db8::7,1194,tcp6,FR");
+    }
+
+    // §6.6: nodes send an address only to answer a request (audit F2). One we did not
+    // ask for never reaches the cache, so it can neither add a row nor make a peer found
+    // unreachable (try = 1, §5.11) pickable again; the answer to our request is cached.
+    void unsolicitedAddressReplyIgnored()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2)); // the registry node: picks distant peers at once (§5.12)
+        Node b(net, "node-1-16", m_ca, version(2));
+        b.ep->setOwnAddresses(PeerAddress::parseList("198.51.100.7,1194,udp")); // udp: disabled, no OpenVPN
+        QTemporaryDir dir;
+        QString error;
+        const auto cache = daemon::PeerCache::open(dir.filePath("cache.db"), a.prefix, &error);
+        QVERIFY2(cache, qPrintable(error));
+        daemon::BabelControl babel(dir.filePath("babeld.sock")); // never started
+        RegistryClient registry(QUrl("http://[::1]:9/"));       // never called
+        daemon::TunnelDriver::Settings settings;
+        settings.config.ourPrefix = a.prefix;
+        settings.config.registryPrefix = a.prefix;
+        settings.config.clientCount = 2;
+        settings.network = kNetwork;
+        settings.runDir = dir.path();
+        settings.openvpnCommand = {"/bin/false"};
+        daemon::TunnelDriver driver(settings, {}, cache.get(), a.ep.get(), &babel, &registry, a.ctx.key);
+        QVERIFY(connectNodes(a, b));
+        QSignalSpy replies(a.ep.get(), &PeerEndpoint::addressReply);
+
+        const QByteArray pushed("\x01" "203.0.113.5,1194,tcp");
+        QVERIFY(b.ep->send(a.prefix, pushed));
+        QVERIFY(roundTrip(b, a));
+        QCOMPARE(replies.count(), 1);
+        QCOMPARE(cache->peerCount(), 0);
+
+        // A dump routing b: the driver asks b (§5.5), caches its answer, and the manager
+        // marks b try = 1 (no usable address).
+        driver.start();
+        daemon::BabelControl::Tables tables;
+        tables.valid = true;
+        babel::Route route;
+        route.prefix = addressing::cidrFromBits(kNetwork + b.prefix);
+        route.from = "::/0";
+        route.installed = true;
+        route.metric = route.refMetric = 256;
+        route.via = "fe80::2";
+        route.interface = "re6stnet1";
+        tables.routes << route;
+        Q_EMIT babel.dumped(tables);
+        const QList<std::pair<QByteArray, QString>> failed{{b.prefix, "198.51.100.7,1194,udp"}};
+        QTRY_COMPARE_WITH_TIMEOUT(cache->getPeerList(1), failed, kWait);
+
+        QVERIFY(b.ep->send(a.prefix, pushed));
+        QVERIFY(roundTrip(b, a));
+        QCOMPARE(replies.count(), 3);
+        QCOMPARE(cache->getPeerList(1), failed);
+        QCOMPARE(cache->getAddress(b.prefix), std::nullopt);
+    }
+
+    // §6.6 code 7 on the registry node (audit F5): capped, escaped, rate-limited per peer.
+    void remoteLogBounded()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2)); // the registry node
+        Node b(net, "node-1-16", m_ca, version(2));
+        a.ep->setRegistryPrefix(a.prefix);
+        QVERIFY(connectNodes(b, a));
+        QSignalSpy logs(a.ep.get(), &PeerEndpoint::remoteLog);
+        constexpr int kSent = 100;
+        const QByteArray forged("\nre6stnet INFO forged\x1b[2J\x7f\\");
+        for (int i = 0; i < kSent; ++i) {
+            const QByteArray text = "line " + QByteArray::number(i) + forged + QByteArray(i % 10 ? 0 : 60000, 'x');
+            const quint64 before = b.ep->stats().accepted;
+            QVERIFY(b.ep->send(a.prefix, '\x07' + text));
+            QVERIFY(QTest::qWaitFor([&] { return b.ep->stats().accepted > before; }, kWait)); // a's ACK
+        }
+        const int logged = int(logs.count());
+        QVERIFY2(logged >= 1 && logged <= daemon::RemoteLogFilter::kPeerBurst + 1, qPrintable(QString::number(logged)));
+        QCOMPARE(a.ep->stats().dropped.value("remote log rate limited"), quint64(kSent - logged));
+        const QString head = "line 0\\x0are6stnet INFO forged\\x1b[2J\\x7f\\\\";
+        const int headBytes = 6 + forged.size();
+        QCOMPARE(logs.first().at(1).toString(),
+                 head + QString(daemon::RemoteLogFilter::kMaxBytes - headBytes, 'x')
+                     + QStringLiteral(" [%1 more bytes]").arg(headBytes + 60000 - daemon::RemoteLogFilter::kMaxBytes));
+        QCOMPARE(logs.at(1).at(1).toString(), "line 1" + head.mid(6));
+
+        // Ten minutes later the peer may log again, and the line says what was left out.
+        net.setClock(kMidWindow * 1000 + 600'000);
+        QVERIFY(b.ep->send(a.prefix, QByteArray("\x07" "after\ta pause\xe2\x80\xa8")));
+        QVERIFY(logs.wait(kWait));
+        QCOMPARE(logs.last().at(1).toString(),
+                 QStringLiteral("after\\x09a pause\\u2028 [%1 earlier line(s) from this peer not logged: rate limit]")
+                     .arg(kSent - logged));
     }
 
     // §6.8 with the registry's own client (registry/LocalNode): own prefix answered
