@@ -67,6 +67,9 @@ PeerEndpoint::PeerEndpoint(PeerContext *context, const QByteArray &network,
 {
     m_expiryTimer.setSingleShot(true);
     connect(&m_expiryTimer, &QTimer::timeout, this, &PeerEndpoint::expire);
+    m_pruneTimer.setInterval(60 * 1000);
+    connect(&m_pruneTimer, &QTimer::timeout, this, [this] { pruneUncertified(false); });
+    m_pruneTimer.start();
 }
 
 PeerEndpoint::~PeerEndpoint() = default;
@@ -220,17 +223,81 @@ void PeerEndpoint::handleDatagram(const QByteArray &datagram, const QHostAddress
 
 PeerSession *PeerEndpoint::guess(const QByteArray &bits) const
 {
-    // §6.1: greatest known prefix <= sender bits (byte order of '0'/'1' = bit order).
-    auto it = m_sessions.upper_bound(bits);
-    if (it == m_sessions.begin()) return nullptr;
-    return std::prev(it)->second.get();
+    // §6.1 says "greatest known prefix <= bits" (upstream's bisect), which for real
+    // peers (sources inside their own prefix, non-overlapping certified prefixes)
+    // is their record. Taken literally it also picks records that are no prefix of
+    // the source and lets a certificate-less record nested in a peer's prefix
+    // (e.g. one named on the local channel, §6.8) capture that peer's traffic. So:
+    // the longest known prefix of `bits`, certified records first.
+    PeerSession *uncertified = nullptr;
+    for (qsizetype n = bits.size(); n > 0; --n) {
+        const auto it = m_sessions.find(bits.left(n));
+        if (it == m_sessions.end()) continue;
+        if (it->second->hasCertificate()) return it->second.get();
+        if (!uncertified) uncertified = it->second.get();
+    }
+    return uncertified;
 }
 
 PeerSession &PeerEndpoint::record(const QByteArray &prefix)
 {
+    const auto it = m_sessions.find(prefix);
+    if (it != m_sessions.end()) return *it->second;
+    pruneUncertified(true);
     auto &slot = m_sessions[prefix];
-    if (!slot) slot = std::make_unique<PeerSession>(*m_context, prefix);
+    slot = std::make_unique<PeerSession>(*m_context, prefix);
+    m_uncertifiedSince[prefix] = m_context->now(); // until a handshake certifies it
+    m_stats.uncertifiedRecords = m_uncertifiedSince.size();
     return *slot;
+}
+
+bool PeerEndpoint::overlapsCertified(const QByteArray &prefix) const
+{
+    for (qsizetype n = prefix.size() - 1; n > 0; --n) { // prefix extends a certified one
+        const auto it = m_sessions.find(prefix.left(n));
+        if (it != m_sessions.end() && it->second->hasCertificate()) return true;
+    }
+    for (auto it = m_sessions.upper_bound(prefix); it != m_sessions.end() && it->first.startsWith(prefix); ++it)
+        if (it->second->hasCertificate()) return true; // a certified one extends prefix
+    return false;
+}
+
+void PeerEndpoint::evictRecord(const QByteArray &prefix)
+{
+    qCDebug(lcPeer).noquote() << "forgetting certificate-less record" << QString::fromLatin1(prefix);
+    m_sessions.erase(prefix);
+    m_pendingRelays.erase(prefix);
+    m_uncertifiedSince.erase(prefix);
+    ++m_stats.evictedRecords;
+}
+
+void PeerEndpoint::pruneUncertified(bool makeRoom)
+{
+    const qint64 now = m_context->now();
+    auto oldest = m_uncertifiedSince.end();
+    for (auto it = m_uncertifiedSince.begin(); it != m_uncertifiedSince.end();) {
+        const auto s = m_sessions.find(it->first);
+        if (s == m_sessions.end() || s->second->hasCertificate()) {
+            it = m_uncertifiedSince.erase(it); // gone, or certified by a handshake
+        } else if (now - it->second > kUncertifiedTtlMs || now < it->second - kUncertifiedTtlMs) {
+            const QByteArray prefix = (it++)->first;
+            evictRecord(prefix);
+        } else {
+            if (oldest == m_uncertifiedSince.end() || it->second < oldest->second) oldest = it;
+            ++it;
+        }
+    }
+    if (makeRoom && qsizetype(m_uncertifiedSince.size()) >= kMaxUncertified
+        && oldest != m_uncertifiedSince.end())
+        evictRecord(QByteArray(oldest->first)); // one in, one out: the cap holds
+    for (auto it = m_pendingRelays.begin(); it != m_pendingRelays.end();) {
+        it->second.removeIf([](const PendingRelay &r) { return r.deadline.hasExpired(); });
+        if (it->second.isEmpty() || !m_sessions.count(it->first))
+            it = m_pendingRelays.erase(it);
+        else
+            ++it;
+    }
+    m_stats.uncertifiedRecords = m_uncertifiedSince.size();
 }
 
 void PeerEndpoint::handlePeer(const QByteArray &datagram, const QByteArray &bits, const Endpoint &from)
@@ -296,11 +363,11 @@ void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bit
     if (hello.prefix == m_ownPrefix)
         return drop(QStringLiteral("own prefix"), QStringLiteral("hello with a certificate for our own prefix"),
                     from.first, from.second);
-    // §6.1/§6.3: the certificate fixes the prefix; another one than guessed must
-    // cover the source address.
-    const PeerSession *guessed = guess(bits);
-    if ((!guessed || guessed->prefix() != hello.prefix)
-        && !PeerSession::certificateFitsSource(hello.prefix, bits))
+    // §6.1/§6.3: the certificate fixes the prefix. §6.3 requires it to be a prefix
+    // of the sender's bits only when it differs from the guessed record; with
+    // upstream's "greatest prefix <= bits" guess that exempts sources outside the
+    // prefix, so it is required always (real peers send from inside their prefix).
+    if (!PeerSession::certificateFitsSource(hello.prefix, bits))
         return drop(QStringLiteral("cert from wrong source"),
                     QStringLiteral("certificate of %1").arg(addressing::cnFromBits(hello.prefix)),
                     from.first, from.second);
@@ -309,6 +376,10 @@ void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bit
     if (r.outcome != PeerSession::Outcome::Accepted)
         return drop(dropReason(r.outcome, r.datagramError), r.message(), from.first, from.second);
     ++m_stats.accepted;
+    if (session.hasCertificate()) { // no longer subject to the certificate-less cap
+        m_uncertifiedSince.erase(hello.prefix);
+        m_stats.uncertifiedRecords = m_uncertifiedSince.size();
+    }
     for (const QByteArray &reply : r.replies)
         if (!write(reply, from)) session.sendFailed(); // no route back yet: the next hello may go at once
     scheduleExpiry();
@@ -337,6 +408,7 @@ void PeerEndpoint::handleLocal(const QByteArray &datagram, const Endpoint &from)
         if (!send(request->prefix(), payload)) {
             // The hello just sent usually opens the session well within the
             // registry's 3 s wait: relay then instead of losing the request.
+            if (!m_sessions.count(request->prefix())) return; // refused prefix: no session will open
             qCDebug(lcPeer).noquote() << "local request for" << QString::fromLatin1(request->prefix())
                                       << "waits for a session";
             auto &pending = m_pendingRelays[request->prefix()];
@@ -472,6 +544,14 @@ bool PeerEndpoint::send(const QByteArray &prefix, const std::optional<QByteArray
 {
     if (!validPrefix(prefix) || prefix == m_ownPrefix || m_network.size() + prefix.size() > 128) {
         qCDebug(lcPeer).noquote() << "not sending to invalid or own prefix" << QString::fromLatin1(prefix);
+        return false;
+    }
+    if (!m_sessions.count(prefix) && overlapsCertified(prefix)) {
+        // Prefixes of valid certificates do not nest: a record for one inside (or
+        // around) a certified peer's prefix can only shadow that peer.
+        ++m_stats.refusedPrefixes;
+        qCDebug(lcPeer).noquote() << "not sending to" << QString::fromLatin1(prefix)
+                                  << ": nested with a certified peer's prefix";
         return false;
     }
     return sendTo(record(prefix), payload);

@@ -40,7 +40,15 @@ public:
         quint64 received = 0; // every datagram read
         quint64 accepted = 0; // authenticated hellos/sessions/data and valid local requests
         QMap<QString, quint64> dropped; // short reason -> count
+        quint64 uncertifiedRecords = 0; // records without a peer certificate (capped)
+        quint64 evictedRecords = 0;     // certificate-less records evicted (cap or age)
+        quint64 refusedPrefixes = 0;    // send() to a prefix nested with a certified one
     };
+    // Certificate-less records (created by send() or by a failed hello): at most
+    // kMaxUncertified, the oldest evicted first; dropped kUncertifiedTtlMs after
+    // creation if no handshake gave them a certificate.
+    static constexpr int kMaxUncertified = 1024;
+    static constexpr qint64 kUncertifiedTtlMs = 10 * 60 * 1000;
     using Endpoint = std::pair<QHostAddress, quint16>;
 
     // `context` outlives the endpoint (owner updates it through the setters below).
@@ -114,8 +122,15 @@ private:
     // §6.6: the answer body to a request (nullopt: none); `peer` nullptr = local channel.
     std::optional<QByteArray> process(const PeerPayload &payload, PeerSession *peer,
                                       QList<std::function<void()>> &emits);
-    PeerSession *guess(const QByteArray &bits) const; // greatest known prefix <= bits
+    // Longest known prefix of `bits`, certified records first (nullptr if none).
+    PeerSession *guess(const QByteArray &bits) const;
     PeerSession &record(const QByteArray &prefix);
+    // A strict prefix or extension of `prefix` has a certified record.
+    bool overlapsCertified(const QByteArray &prefix) const;
+    // Forgets certificate-less records past their TTL (and over the cap when
+    // `makeRoom`), with their pending relays; drops expired pending relays.
+    void pruneUncertified(bool makeRoom);
+    void evictRecord(const QByteArray &prefix);
     bool write(const QByteArray &datagram, const Endpoint &to);
     bool sendTo(PeerSession &session, const std::optional<QByteArray> &payload);
     void drop(const QString &reason, const QString &detail, const QHostAddress &from, quint16 port);
@@ -132,6 +147,8 @@ private:
     static constexpr int kRelayWaitMs = 3000; // the registry waits 3 s (§6.8)
     static constexpr int kMaxPendingRelays = 16;
     std::map<QByteArray, QList<PendingRelay>> m_pendingRelays;
+    std::map<QByteArray, qint64> m_uncertifiedSince; // prefix -> creation time (context ms)
+    QTimer m_pruneTimer;
 
     PeerContext *m_context;
     QByteArray m_network;

@@ -707,6 +707,91 @@ private Q_SLOTS:
         QCOMPARE(newerC.count(), 1);
     }
 
+    // Audit F3: a certificate-less record nested in a peer's prefix (named on the
+    // local channel, or a Babel route's prefix) never captures the peer's traffic,
+    // and none is created once the peer is certified.
+    void nestedPrefixDoesNotShadowPeer()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        const auto local = rawSocket(net, std::nullopt); // the local channel
+        auto localRequest = [&](const QByteArray &prefix) {
+            const quint64 before = a.ep->stats().accepted;
+            local->writeDatagram(prefix + '\0' + '\x04', QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+            return QTest::qWaitFor([&] { return a.ep->stats().accepted > before; }, kWait);
+        };
+        // Before b is known: the record for <b>0 is created (and covers b's source bits).
+        QVERIFY(localRequest(b.prefix + "0"));
+        QVERIFY(a.ep->session(b.prefix + "0"));
+        QVERIFY(hostBits(b.prefix).startsWith(b.prefix + "0"));
+        QVERIFY(connectNodes(b, a));
+        QVERIFY(roundTrip(b, a));
+        QVERIFY(roundTrip(a, b));
+        // Once b is certified: no record inside or around its prefix.
+        QVERIFY(localRequest(b.prefix + "00"));
+        QVERIFY(localRequest(b.prefix.left(b.prefix.size() - 1)));
+        QVERIFY(!a.ep->send(b.prefix + "01", std::nullopt)); // e.g. a more-specific Babel route
+        QVERIFY(!a.ep->session(b.prefix + "00"));
+        QVERIFY(!a.ep->session(b.prefix + "01"));
+        QVERIFY(!a.ep->session(b.prefix.left(b.prefix.size() - 1)));
+        QCOMPARE(a.ep->stats().refusedPrefixes, quint64(3));
+        QVERIFY(roundTrip(b, a));
+        QVERIFY(roundTrip(a, b));
+        QVERIFY(a.ep->stats().dropped.isEmpty());
+        QVERIFY(b.ep->stats().dropped.isEmpty());
+    }
+
+    // §6.1/§6.3: a certificate must always cover the sender, even when the source
+    // sorts right after the certified prefix (upstream's guessed-record exemption).
+    void helloMustFitSource()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        QVERIFY(connectNodes(a, b));
+        const auto outside = rawSocket(net, hostBits(bits("2/16"))); // > 1/16, not inside it
+        const quint64 accepted = a.ep->stats().accepted;
+        outside->writeDatagram(helloWith(b.ctx.certificate), QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+        QTRY_COMPARE_WITH_TIMEOUT(a.ep->stats().dropped.value("cert from wrong source"), quint64(1), kWait);
+        QCOMPARE(a.ep->stats().accepted, accepted);
+        QVERIFY(roundTrip(b, a));
+        QVERIFY(roundTrip(a, b));
+    }
+
+    // Audit F3: local requests for unknown prefixes leave at most the cap of
+    // certificate-less records, which expire without a handshake.
+    void localChannelRecordsBounded()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        const auto local = rawSocket(net, std::nullopt);
+        const int n = 5000;
+        for (int i = 0; i < n; ++i) {
+            const QByteArray prefix = "1" + QByteArray::number(i, 2).rightJustified(40, '0');
+            local->writeDatagram(prefix + '\0' + '\x01', QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+            if (i % 32 == 31 || i == n - 1)
+                QVERIFY(QTest::qWaitFor([&] { return a.ep->stats().received >= quint64(i + 1); }, kWait));
+        }
+        QCOMPARE(a.ep->stats().accepted, quint64(n));
+        QVERIFY(a.ep->knownPeers().size() <= PeerEndpoint::kMaxUncertified);
+        QVERIFY(a.ep->knownPeers().size() >= PeerEndpoint::kMaxUncertified - 1);
+        QCOMPARE(a.ep->stats().uncertifiedRecords, quint64(a.ep->knownPeers().size()));
+        QVERIFY(a.ep->stats().evictedRecords >= quint64(n - PeerEndpoint::kMaxUncertified));
+        // The newest survive.
+        QVERIFY(a.ep->session("1" + QByteArray::number(n - 1, 2).rightJustified(40, '0')));
+        QVERIFY(!a.ep->session("1" + QByteArray::number(0, 2).rightJustified(40, '0')));
+        // ~10 min without a handshake: all forgotten at the next record.
+        net.setClock(kMidWindow * 1000 + PeerEndpoint::kUncertifiedTtlMs + 60000);
+        local->writeDatagram(QByteArray("01") + '\0' + '\x01', QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+        QVERIFY(QTest::qWaitFor([&] { return a.ep->stats().received >= quint64(n + 1); }, kWait));
+        QCOMPARE(a.ep->knownPeers(), QList<QByteArray>{"01"});
+        QCOMPARE(a.ep->stats().uncertifiedRecords, quint64(1));
+    }
+
     // §6.5: records are dropped when the peer's certificate notAfter passes.
     void expiry()
     {
