@@ -3,6 +3,7 @@
 
 #include "core/NetworkConfig.h"
 #include "core/NetworkVersion.h"
+#include "core/RegularFile.h"
 #include "daemon/PeerCache.h"
 #include "daemon/RestartRules.h"
 
@@ -12,6 +13,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QRandomGenerator>
 
 #include <cerrno>
 #include <cstring>
@@ -33,23 +35,50 @@ const QString kValidUntil = QStringLiteral("valid_until");
 
 QString errnoText() { return QString::fromLocal8Bit(std::strerror(errno)); }
 
-// node-protocol.md §8: write <path>.new with the owner, group and mode of the
-// current file, then rename it over the old one (readers never see half a file).
+// Warns (does not refuse) when `dir` can be written by other users than its owner: they
+// could replace or remove the files we write there. The temp file itself is safe (O_EXCL).
+void warnIfSharedDirectory(const QString &dir)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(dir).constData(), &st) != 0 || !(st.st_mode & (S_IWGRP | S_IWOTH))) return;
+    qCWarning(lcNetconf).noquote()
+        << QStringLiteral("%1 is writable by %2 (mode %3): other users could replace the certificates re6stnet "
+                          "writes there; make it writable by its owner only (chmod go-w %1)")
+               .arg(dir, (st.st_mode & S_IWOTH) ? QStringLiteral("every user") : QStringLiteral("its group"),
+                    QString::number(st.st_mode & 07777, 8));
+}
+
+// node-protocol.md §8: write a new temp file next to `path` with the owner, group and mode
+// of the current file, then rename it over the old one (readers never see half a file).
+// The temp file has an unpredictable name and is created with O_EXCL|O_NOFOLLOW: a symlink
+// or file planted in the directory is never opened, so it cannot redirect the write.
 bool writeAtomically(const QString &path, const QByteArray &data, QString *error)
 {
     const QByteArray target = QFile::encodeName(path);
-    const QByteArray temp = QFile::encodeName(path + QStringLiteral(".new"));
+    const QFileInfo info(path);
+    warnIfSharedDirectory(info.absolutePath());
     struct stat old {};
     const bool hasOld = ::stat(target.constData(), &old) == 0;
     const mode_t mode = hasOld ? (old.st_mode & 07777) : 0644;
-    const int fd = ::open(temp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    QString tempPath;
+    QByteArray temp;
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 100; ++attempt) {
+        tempPath = info.absolutePath() + QStringLiteral("/.") + info.fileName() + QLatin1Char('.')
+            + QStringLiteral("%1").arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0'))
+            + QStringLiteral(".tmp");
+        temp = QFile::encodeName(tempPath);
+        // The mode is filtered by the umask, so never wider than the old file's meanwhile.
+        fd = ::open(temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno != EEXIST) break;
+    }
     if (fd < 0) {
-        *error = QStringLiteral("cannot create %1.new: %2; check that the directory is writable")
-                     .arg(path, errnoText());
+        *error = QStringLiteral("cannot create %1: %2; check that the directory is writable")
+                     .arg(tempPath, errnoText());
         return false;
     }
     auto fail = [&](const QString &what) {
-        *error = QStringLiteral("%1 %2.new: %3; check free space and permissions").arg(what, path, errnoText());
+        *error = QStringLiteral("%1 %2: %3; check free space and permissions").arg(what, tempPath, errnoText());
         ::close(fd);
         ::unlink(temp.constData());
         return false;
@@ -72,22 +101,27 @@ bool writeAtomically(const QString &path, const QByteArray &data, QString *error
     }
     if (::fsync(fd) != 0) return fail(QStringLiteral("cannot sync"));
     if (::close(fd) != 0) {
-        *error = QStringLiteral("cannot close %1.new: %2").arg(path, errnoText());
+        *error = QStringLiteral("cannot close %1: %2").arg(tempPath, errnoText());
         ::unlink(temp.constData());
         return false;
     }
     if (::rename(temp.constData(), target.constData()) != 0) {
-        *error = QStringLiteral("cannot rename %1.new over %1: %2").arg(path, errnoText());
+        *error = QStringLiteral("cannot rename %1 over %2: %3").arg(tempPath, path, errnoText());
         ::unlink(temp.constData());
         return false;
+    }
+    // Make the rename itself durable (best effort).
+    const int dirFd = ::open(QFile::encodeName(info.absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
     }
     return true;
 }
 
 QByteArray readFile(const QString &path)
 {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    return RegularFile::read(path, nullptr).value_or(QByteArray());
 }
 
 QString dateText(qint64 secs)

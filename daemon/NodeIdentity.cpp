@@ -2,6 +2,7 @@
 #include "daemon/NodeIdentity.h"
 
 #include "core/Addressing.h"
+#include "core/RegularFile.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -108,12 +109,15 @@ NodeIdentity::Result NodeIdentity::load(const QString &caPath, const QString &ce
     const std::pair<const char *, const QString *> files[3] = {
         {"--ca", &caPath}, {"--cert", &certPath}, {"--key", &keyPath}};
     for (int i = 0; i < 3; ++i) {
-        QFile f(*files[i].second);
-        if (!f.open(QIODevice::ReadOnly))
+        // Regular files of at most 1 MiB only: --key /dev/zero must not exhaust memory, nor
+        // a FIFO block the start for ever.
+        QString why;
+        auto data = RegularFile::read(*files[i].second, &why);
+        if (!data)
             return failure(QStringLiteral("%1: cannot read %2: %3; check the path (relative paths are relative "
                                           "to the working directory)")
-                               .arg(QLatin1String(files[i].first), f.fileName(), f.errorString()));
-        pems[i] = f.readAll();
+                               .arg(QLatin1String(files[i].first), *files[i].second, why));
+        pems[i] = std::move(*data);
     }
     return fromPem(pems[0], pems[1], pems[2], now);
 }

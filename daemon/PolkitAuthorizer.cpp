@@ -44,6 +44,12 @@ PolkitAuthorizer::PolkitAuthorizer(const QDBusConnection &bus, QObject *parent)
 
 PolkitAuthorizer::~PolkitAuthorizer() = default;
 
+void PolkitAuthorizer::setPendingLimits(int perCaller, int total)
+{
+    m_maxPerCaller = qMax(1, perCaller);
+    m_maxTotal = qMax(1, total);
+}
+
 void PolkitAuthorizer::finish(const Callback &callback, const Result &result)
 {
     // Never call back from inside check(): callers reply to D-Bus from the callback
@@ -79,6 +85,20 @@ void PolkitAuthorizer::check(const QString &caller, const QString &actionId, boo
     }
     if (timeoutMs <= 0)
         timeoutMs = 1;
+    const int callerPending = m_pendingByCaller.value(caller);
+    if (callerPending >= m_maxPerCaller || m_pendingTotal >= m_maxTotal) {
+        const bool mine = callerPending >= m_maxPerCaller;
+        qCWarning(lcPolkit).noquote() << "refusing" << actionId << "to" << caller << ": too many polkit checks pending ("
+                                      << callerPending << "for this caller," << m_pendingTotal << "in all)";
+        finish(callback, {Verdict::NotAuthorized,
+                          QStringLiteral("Not authorized now: too many authorization requests pending (%1); "
+                                         "retry later. Answer or cancel the authentication prompts already "
+                                         "open (a pending check ends after %2 s at most).")
+                              .arg(mine ? QStringLiteral("%1 from this caller").arg(callerPending)
+                                        : QStringLiteral("%1 in all").arg(m_pendingTotal),
+                                   seconds(timeoutMs))});
+        return;
+    }
 
     // Subject "system-bus-name" {"name": caller}: polkit resolves the *caller's* uid and
     // process itself (never this daemon's, which is root and would always pass).
@@ -104,9 +124,14 @@ void PolkitAuthorizer::check(const QString &caller, const QString &actionId, boo
     qCDebug(lcPolkit).noquote() << "checking" << actionId << "for" << caller << "(" << cancellationId << ")";
 
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call, timeoutMs), this);
+    ++m_pendingTotal;
+    ++m_pendingByCaller[caller];
     connect(watcher, &QDBusPendingCallWatcher::finished, this,
             [this, watcher, caller, actionId, cancellationId, callback, allowInteraction, timeoutMs] {
                 watcher->deleteLater();
+                --m_pendingTotal;
+                if (auto it = m_pendingByCaller.find(caller); it != m_pendingByCaller.end() && --*it <= 0)
+                    m_pendingByCaller.erase(it);
                 const QDBusMessage reply = watcher->reply();
                 const Result result = verdictOf(reply, actionId, allowInteraction, timeoutMs);
                 switch (result.verdict) {

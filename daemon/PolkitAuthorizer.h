@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include <QDBusConnection>
+#include <QHash>
 #include <QObject>
 #include <QString>
 #include <functional>
@@ -48,8 +49,21 @@ public:
     // `timeoutMs` bounds the whole check, interactive authentication included.
     // The callback always runs later from the event loop (never inside check()), exactly
     // once; checks still pending when the authorizer is destroyed are dropped uncalled.
+    // At most maxPendingPerCaller() checks per caller name and maxPendingTotal() in all may
+    // wait for polkit at once: beyond, the check is refused at once (NotAuthorized, "too many
+    // authorization requests pending") without asking polkit. Otherwise a caller whose polkit
+    // agent never answers could fill the bus's pending-reply limit of this connection (128 by
+    // default) and make every later check fail, an administrator's too.
     void check(const QString &caller, const QString &actionId, bool allowInteraction, Callback callback,
                int timeoutMs = 5 * 60 * 1000);
+
+    static constexpr int kMaxPendingPerCaller = 2;
+    static constexpr int kMaxPendingTotal = 32;
+    // For tests; values < 1 are taken as 1.
+    void setPendingLimits(int perCaller, int total);
+    int maxPendingPerCaller() const { return m_maxPerCaller; }
+    int maxPendingTotal() const { return m_maxTotal; }
+    int pendingChecks() const { return m_pendingTotal; }
 
 private:
     // Interprets CheckAuthorization's reply (or error) for `actionId`.
@@ -61,6 +75,10 @@ private:
     QDBusConnection m_bus;
     QString m_cancellationPrefix; // unique per authorizer: polkit wants ids unique per caller
     quint64 m_nextCheck = 0;
+    int m_maxPerCaller = kMaxPendingPerCaller;
+    int m_maxTotal = kMaxPendingTotal;
+    int m_pendingTotal = 0;
+    QHash<QString, int> m_pendingByCaller; // checks waiting for polkit, by caller unique name
 };
 
 } // namespace re6st::daemon

@@ -324,6 +324,8 @@ private Q_SLOTS:
         m_fake.checks.clear();
         m_fake.cancels.clear();
         m_fakeProbe->timeoutMs = 60000;
+        m_fakeAuthorizer->setPendingLimits(PolkitAuthorizer::kMaxPendingPerCaller,
+                                           PolkitAuthorizer::kMaxPendingTotal);
     }
 
     // ---- files -------------------------------------------------------------------------
@@ -559,6 +561,95 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_fake.cancels.size(), 1, 10000);
         QCOMPARE(m_fake.cancels.front().arguments().value(0).toString(),
                  m_fake.checks.front().arguments().value(4).toString());
+    }
+
+    // Audit F7: a caller whose polkit agent never answers may keep at most 2 checks pending;
+    // the third is refused at once without asking polkit, while another caller is still checked.
+    void pendingChecksAreCappedPerCaller()
+    {
+        QCOMPARE(m_fakeAuthorizer->maxPendingPerCaller(), 2);
+        QCOMPARE(m_fakeAuthorizer->maxPendingTotal(), 32);
+        m_fake.mode = FakeAuthority::Mode::Silent;
+        m_fakeProbe->timeoutMs = 2000;
+        const QString action = QLatin1String(PolkitAuthorizer::kActionConfigure);
+        QDBusConnection client(QStringLiteral("fake-client"));
+        QDBusPendingCall first = client.asyncCall(fakeProbeCheck(action), 30000);
+        QDBusPendingCall second = client.asyncCall(fakeProbeCheck(action), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake.checks.size(), 2, 10000);
+        QCOMPARE(m_fakeAuthorizer->pendingChecks(), 2);
+
+        QElapsedTimer elapsed;
+        elapsed.start();
+        QDBusPendingCall third = client.asyncCall(fakeProbeCheck(action), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(third.isFinished(), 10000);
+        QVERIFY2(elapsed.elapsed() < 1000, qPrintable(QString::number(elapsed.elapsed())));
+        QCOMPARE(third.reply().type(), QDBusMessage::ErrorMessage);
+        QCOMPARE(third.reply().errorName(), kErrNotAuthorized);
+        QVERIFY2(third.reply().errorMessage().contains(QLatin1String("too many authorization requests pending")),
+                 qPrintable(third.reply().errorMessage()));
+        QVERIFY2(third.reply().errorMessage().contains(QLatin1String("retry later")),
+                 qPrintable(third.reply().errorMessage()));
+        QCOMPARE(m_fake.checks.size(), 2); // polkit was not asked
+        QVERIFY(!first.isFinished() && !second.isFinished());
+
+        // Another caller is still checked by polkit.
+        const QString otherName = QStringLiteral("fake-client-other");
+        struct Disconnect
+        {
+            QString name;
+            ~Disconnect() { QDBusConnection::disconnectFromBus(name); }
+        } disconnect{otherName};
+        QDBusConnection other = QDBusConnection::connectToBus(m_fakeBus.address(), otherName);
+        QVERIFY(other.isConnected());
+        QDBusPendingCall fromOther = other.asyncCall(fakeProbeCheck(action), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake.checks.size(), 3, 10000);
+        QVERIFY(!fromOther.isFinished());
+
+        // Once the pending checks have ended (timed out), the first caller is checked again.
+        QTRY_VERIFY_WITH_TIMEOUT(first.isFinished() && second.isFinished() && fromOther.isFinished(), 30000);
+        QCOMPARE(first.reply().errorName(), kErrUnavailable);
+        QCOMPARE(fromOther.reply().errorName(), kErrUnavailable);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fakeAuthorizer->pendingChecks(), 0, 10000);
+        m_fake.mode = FakeAuthority::Mode::Answer;
+        m_fake.authorized = true;
+        QDBusPendingCall again = client.asyncCall(fakeProbeCheck(action), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(again.isFinished(), 10000);
+        QCOMPARE(again.reply().type(), QDBusMessage::ReplyMessage);
+        QCOMPARE(m_fake.checks.size(), 4);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake.cancels.size(), 3, 10000);
+    }
+
+    // The overall cap: once it is reached, even a new caller is refused at once.
+    void pendingChecksAreCappedOverall()
+    {
+        m_fakeAuthorizer->setPendingLimits(2, 3);
+        m_fake.mode = FakeAuthority::Mode::Silent;
+        m_fakeProbe->timeoutMs = 2000;
+        const QString action = QLatin1String(PolkitAuthorizer::kActionStartStop);
+        QDBusConnection client(QStringLiteral("fake-client"));
+        const QString otherName = QStringLiteral("fake-client-other");
+        struct Disconnect
+        {
+            QString name;
+            ~Disconnect() { QDBusConnection::disconnectFromBus(name); }
+        } disconnect{otherName};
+        QDBusConnection other = QDBusConnection::connectToBus(m_fakeBus.address(), otherName);
+        QVERIFY(other.isConnected());
+        QList<QDBusPendingCall> pending{client.asyncCall(fakeProbeCheck(action), 30000),
+                                        client.asyncCall(fakeProbeCheck(action), 30000),
+                                        other.asyncCall(fakeProbeCheck(action), 30000)};
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake.checks.size(), 3, 10000);
+        QDBusPendingCall refused = other.asyncCall(fakeProbeCheck(action), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(refused.isFinished(), 1000);
+        QCOMPARE(refused.reply().errorName(), kErrNotAuthorized);
+        QVERIFY2(refused.reply().errorMessage().contains(QLatin1String("too many authorization requests pending "
+                                                                       "(3 in all)")),
+                 qPrintable(refused.reply().errorMessage()));
+        QCOMPARE(m_fake.checks.size(), 3);
+        for (const QDBusPendingCall &p : pending)
+            QTRY_VERIFY_WITH_TIMEOUT(p.isFinished(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fakeAuthorizer->pendingChecks(), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fake.cancels.size(), 3, 10000);
     }
 
     // (e) polkit is not on the bus at all: Unavailable, and the method call is refused.

@@ -16,9 +16,11 @@
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -26,6 +28,7 @@
 #include <QTest>
 #include <memory>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace re6st;
 using namespace re6st::daemon;
@@ -649,6 +652,54 @@ private Q_SLOTS:
         const StartResult r = startAndWait(*node.sync);
         QCOMPARE(r.outcome, QStringLiteral("fatal"));
         QVERIFY(r.message.contains("upgrade"));
+    }
+
+    // Audit F11: a symlink planted at the old, predictable temp name (<path>.new) must not
+    // redirect the write: the victim stays untouched, the new certificate is in place with
+    // the old mode, and a group-writable directory is warned about (not refused).
+    void renewalIgnoresPlantedSymlink()
+    {
+        TestRegistry registry;
+        TestNode node;
+        const auto original = *crypto::Certificate::fromPem(readVector("crypto/node-1-16.crt"));
+        registry.clock = node.clock = original.notAfter() - 10 * 86400;
+        QVERIFY(registry.startService());
+        QVERIFY(registry.listen());
+        QVERIFY(QFile::setPermissions(node.certPath(), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup
+                                                           | QFile::WriteGroup));
+        QTemporaryDir elsewhere;
+        QVERIFY(elsewhere.isValid());
+        const QString victim = elsewhere.filePath("shadow");
+        const QByteArray victimText = "root:*:19000:0:99999:7:::\n";
+        QVERIFY(writeFile(victim, victimText));
+        QVERIFY(QFile::setPermissions(victim, QFile::ReadOwner | QFile::WriteOwner));
+        const QString planted = node.certPath() + ".new";
+        QCOMPARE(::symlink(QFile::encodeName(victim).constData(), QFile::encodeName(planted).constData()), 0);
+        QVERIFY(::chmod(QFile::encodeName(node.dir.path()).constData(), 0770) == 0);
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression("is writable by its group.*chmod go-w"));
+
+        QVERIFY(node.create(registry.url()));
+        const StartResult r = startAndWait(*node.sync);
+        QCOMPARE(r.outcome, QStringLiteral("renewed"));
+
+        // The victim is untouched: same content, same mode; the planted link is left as it was.
+        QCOMPARE(readFile(victim), victimText);
+        struct stat st {};
+        QCOMPARE(::stat(QFile::encodeName(victim).constData(), &st), 0);
+        QCOMPARE(int(st.st_mode & 07777), 0600);
+        QVERIFY(QFileInfo(planted).isSymLink());
+        QCOMPARE(QFileInfo(planted).symLinkTarget(), victim);
+        // The new certificate is in place, a regular file with the old mode.
+        const auto renewed = crypto::Certificate::fromPem(readFile(node.certPath()));
+        QVERIFY(renewed);
+        QVERIFY(renewed->serialDecimal() != original.serialDecimal());
+        QCOMPARE(::lstat(QFile::encodeName(node.certPath()).constData(), &st), 0);
+        QVERIFY(S_ISREG(st.st_mode));
+        QCOMPARE(int(st.st_mode & 07777), 0660);
+        // No temp file left behind.
+        const QStringList left = QDir(node.dir.path()).entryList({"*.tmp"}, QDir::AllEntries | QDir::Hidden);
+        QVERIFY2(left.isEmpty(), qPrintable(left.join(' ')));
+        QVERIFY(::chmod(QFile::encodeName(node.dir.path()).constData(), 0700) == 0);
     }
 
     void dhFetchedIntoState()

@@ -5,9 +5,14 @@
 #include "daemon/NodeEnvironment.h"
 #include "daemon/NodeIdentity.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using re6st::crypto::Certificate;
 using re6st::crypto::RsaKey;
@@ -169,6 +174,60 @@ private Q_SLOTS:
                                   readVector("crypto/node-1-16.crt"), kInside);
         QVERIFY(!r.identity);
         QVERIFY2(r.error.startsWith("--key: not an unencrypted PEM RSA private key"), qPrintable(r.error));
+    }
+
+    // Audit F9: --ca/--cert/--key must be regular files of at most 1 MiB; anything else
+    // gives an error naming the option and the file, at once (no hang, no huge allocation).
+    void keyNotARegularFileOrTooLarge_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("fifo") << "fifo" << "not a regular file";
+        QTest::newRow("/dev/zero") << "/dev/zero" << "not a regular file";
+        QTest::newRow("directory") << "directory" << "not a regular file";
+        QTest::newRow("2 MiB file") << "big" << "larger than 1 MiB";
+    }
+
+    void keyNotARegularFileOrTooLarge()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QString path;
+        if (kind == "fifo") {
+            path = dir.filePath("cert.key");
+            QVERIFY(::mkfifo(QFile::encodeName(path).constData(), 0600) == 0);
+        } else if (kind == "directory") {
+            path = dir.path();
+        } else if (kind == "big") {
+            path = dir.filePath("cert.key");
+            QFile big(path);
+            QVERIFY(big.open(QIODevice::WriteOnly));
+            const QByteArray pem = readVector("crypto/node-1-16.key");
+            QByteArray data = pem;
+            while (data.size() <= 2 * 1024 * 1024) data += pem; // a valid key first, then too much
+            QVERIFY(big.write(data) == data.size());
+        } else {
+            path = kind;
+        }
+        QElapsedTimer elapsed;
+        elapsed.start();
+        const auto r = NodeIdentity::load(vectorPath("crypto/ca.crt"), vectorPath("crypto/node-1-16.crt"), path,
+                                          kInside);
+        QVERIFY(elapsed.elapsed() < 5000);
+        QVERIFY(!r.identity);
+        QVERIFY2(r.error.startsWith("--key: cannot read " + path + ": "), qPrintable(r.error));
+        QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+
+        // The same for --ca and --cert.
+        auto r2 = NodeIdentity::load(path, vectorPath("crypto/node-1-16.crt"), vectorPath("crypto/node-1-16.key"),
+                                     kInside);
+        QVERIFY2(r2.error.startsWith("--ca: cannot read " + path + ": ") && r2.error.contains(expected),
+                 qPrintable(r2.error));
+        r2 = NodeIdentity::load(vectorPath("crypto/ca.crt"), path, vectorPath("crypto/node-1-16.key"), kInside);
+        QVERIFY2(r2.error.startsWith("--cert: cannot read " + path + ": ") && r2.error.contains(expected),
+                 qPrintable(r2.error));
     }
 };
 
