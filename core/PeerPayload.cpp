@@ -2,6 +2,7 @@
 #include "core/PeerPayload.h"
 
 #include <QHostAddress>
+#include <QRegularExpression>
 #include <QSet>
 
 namespace re6st {
@@ -17,14 +18,29 @@ bool plausibleCountry(const QString &country)
     return true;
 }
 
-// The entry with its IP in canonical form, or nullopt if it cannot name an OpenVPN server.
+// A DNS host name by its syntax alone (RFC 1123 labels, 253 characters at most):
+// §5.10 resolves remote addresses with getaddrinfo, so a node started with a host
+// name for --ip may advertise it, and OpenVPN's --remote takes it as it is.
+bool isHostName(const QString &name)
+{
+    static const QRegularExpression form(QRegularExpression::anchoredPattern(
+        QStringLiteral("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")));
+    return name.size() <= 253 && form.match(name).hasMatch();
+}
+
+// The entry with its IP in canonical form (or a host name), or nullopt if it cannot
+// name an OpenVPN server.
 std::optional<PeerAddress> wellFormed(const PeerAddress &a)
 {
-    QHostAddress ip;
-    if (!ip.setAddress(a.ip) || !ip.scopeId().isEmpty() || ip.isMulticast() || ip.isBroadcast()
-        || ip == QHostAddress::AnyIPv4 || ip == QHostAddress::AnyIPv6)
-        return std::nullopt;
     if (a.port == 0 || !PeerAddress::isKnownProto(a.proto) || !plausibleCountry(a.country)) return std::nullopt;
+    QHostAddress ip;
+    if (!ip.setAddress(a.ip)) {
+        if (!isHostName(a.ip)) return std::nullopt;
+        return a;
+    }
+    if (!ip.scopeId().isEmpty() || ip.isMulticast() || ip.isBroadcast() || ip == QHostAddress::AnyIPv4
+        || ip == QHostAddress::AnyIPv6)
+        return std::nullopt;
     return PeerAddress{ip.toString(), a.port, a.proto, a.country};
 }
 

@@ -194,7 +194,8 @@ private Q_SLOTS:
         auto cache = open();
         QVERIFY(cache);
         const QByteArray p = "0000000000000101";
-        const QString given = "re6st.example.com,1194,tcp;"   // host name
+        const QString given = "re6st.example.com,1194,tcp;"   // kept: a host name (§5.10 resolves them)
+                              "bad_name!,1194,tcp;"           // neither an IP nor a host name
                               "192.0.2.1,1194,tcp;"           // kept
                               "192.0.2.2,x,tcp;"              // port not a number
                               "192.0.2.3,0,tcp;"              // port 0
@@ -209,13 +210,13 @@ private Q_SLOTS:
                               "192.0.2.1,1194,tcp;"           // duplicate
                               ";;198.51.100.9,1194,udp6,,";   // five fields
         QVERIFY(cache->addPeer(p, given));
-        QCOMPARE(cache->getAddress(p), "192.0.2.1,1194,tcp;2001:db8::7,1194,tcp6,FR");
-        QCOMPARE(rows(path(), "SELECT address FROM peer WHERE prefix = '0000000000000101'"),
-                 QList<QStringList>{{"192.0.2.1,1194,tcp;2001:db8::7,1194,tcp6,FR"}});
+        const QString kept = "re6st.example.com,1194,tcp;192.0.2.1,1194,tcp;2001:db8::7,1194,tcp6,FR";
+        QCOMPARE(cache->getAddress(p), kept);
+        QCOMPARE(rows(path(), "SELECT address FROM peer WHERE prefix = '0000000000000101'"), QList<QStringList>{{kept}});
 
         // Nothing usable: refused, and neither the row nor `try` changes.
         cache->connecting(p, 1);
-        QVERIFY(!cache->addPeer(p, "re6st.example.com,1194,tcp;192.0.2.3,0,tcp"));
+        QVERIFY(!cache->addPeer(p, "bad_name!,1194,tcp;192.0.2.3,0,tcp"));
         QCOMPARE(cache->getAddress(p), std::nullopt);
         QCOMPARE(cache->getPeerList(1).size(), 1);
         QVERIFY(!cache->addPeer("0000000000000110", "garbage"));
@@ -234,7 +235,7 @@ private Q_SLOTS:
             QSqlQuery q(QSqlDatabase::database(cache->connectionName()));
             QVERIFY(q.prepare("INSERT INTO peer VALUES (?, ?)"));
             const QList<std::pair<QString, QString>> inserted{{"0000000000001000", many.join(';')},
-                                                          {"0000000000001001", "re6st.example.com,1194,tcp"},
+                                                          {"0000000000001001", "bad_name!,1194,tcp"},
                                                           {"0000000000001010", "192.0.2.1,1194,tcp"}};
             for (const auto &[prefix, address] : inserted) {
                 q.addBindValue(prefix);
