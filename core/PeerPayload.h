@@ -81,10 +81,12 @@ struct PeerAddress final
     // An address string written by another node (§6.6 code 1 answer, the registry's
     // bootstrap peer, a §7.2 cache row). Upstream advertises one entry per --pp entry and
     // address (§9.1), so a handful: the caps are generous. Only the first kMaxListBytes
-    // are read (cut at the last ';'); an entry is kept if its IP is a literal (host names
-    // are dropped: our nodes resolve theirs before advertising), its port 1-65535, its
-    // protocol known and its country short; duplicates go; at most kMaxListEntries, in
-    // order. The kept entries, re-serialised by dumpList, are all that may be stored.
+    // are read (cut at the last ';'); an entry is kept if its IP is a unicast literal
+    // without scope or a syntactically valid host name (§5.10 resolves remote addresses,
+    // and an upstream node started with a host name for --ip advertises it), its port
+    // 1-65535, its protocol known and its country short; duplicates go; at most
+    // kMaxListEntries, in order. The kept entries, re-serialised by dumpList, are all that
+    // may be stored.
     static constexpr int kMaxListBytes = 2048;
     static constexpr int kMaxListEntries = 32;
     static QList<PeerAddress> parseUntrusted(QStringView text, bool *truncated = nullptr);

@@ -5,7 +5,6 @@
 #include "core/RegularFile.h"
 
 #include <QDateTime>
-#include <QFile>
 #include <algorithm>
 
 namespace re6st::daemon {
