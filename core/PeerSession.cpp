@@ -99,6 +99,9 @@ QString PeerSession::outcomeText(Outcome outcome)
     case Outcome::StaleKey: return QStringLiteral("session key not newer than the current one: ignored");
     case Outcome::BadHmac: return QStringLiteral("data datagram with a wrong HMAC ignored");
     case Outcome::Replay: return QStringLiteral("data datagram replayed (seq not above the last one) ignored");
+    case Outcome::OverBudget:
+        return QStringLiteral("handshake over the private-key operation budget: ignored (flood or forged hellos?)");
+    case Outcome::DuplicateNewSession: return QStringLiteral("session key datagram seen before: ignored");
     }
     return QStringLiteral("unknown outcome");
 }
@@ -111,7 +114,8 @@ QString PeerSession::Result::message() const
 
 std::variant<PeerSession::VerifiedHello, PeerSession::Outcome>
 PeerSession::verifyHello(const QByteArray &datagram, const PeerContext &context,
-                         std::optional<PeerDatagram::Error> *datagramError)
+                         std::optional<PeerDatagram::Error> *datagramError,
+                         const std::function<bool(const QByteArray &prefix)> &fitsSource)
 {
     std::optional<Outcome> firstFailure;
     // §6.2: for seq 1, a certificate failure is retried once as the protocol-0 layout.
@@ -130,10 +134,15 @@ PeerSession::verifyHello(const QByteArray &datagram, const PeerContext &context,
         hello.protocol = d.protocol().value_or(0);
         hello.certificateDer = d.certificateDer();
         std::optional<Outcome> failure;
-        if (const auto cert = crypto::Certificate::fromDer(d.certificateDer()))
-            failure = checkCertificate(*cert, context, hello);
-        else
+        if (const auto cert = crypto::Certificate::fromDer(d.certificateDer())) {
+            const auto prefix = fitsSource ? addressing::bitsFromCn(cert->commonName()) : std::nullopt;
+            if (prefix && !fitsSource(*prefix))
+                failure = Outcome::CertificatePrefixMismatch;
+            else
+                failure = checkCertificate(*cert, context, hello);
+        } else {
             failure = Outcome::CertificateInvalid;
+        }
         if (!failure) {
             if (hello.seq == 1 && hello.protocol < context.minProtocol) return Outcome::ProtocolTooOld;
             hello.fingerprintMatches = hello.seq == 1
@@ -162,7 +171,7 @@ PeerSession::Result PeerSession::receive(const QByteArray &datagram)
     }
     const auto &d = std::get<PeerDatagram>(decoded);
     switch (d.kind()) {
-    case PeerDatagram::Kind::NewSession: return acceptNewSession(d);
+    case PeerDatagram::Kind::NewSession: return acceptNewSession(d, datagram);
     case PeerDatagram::Kind::Data: return acceptData(d);
     case PeerDatagram::Kind::HelloNoCert:
     case PeerDatagram::Kind::HelloWithCert: break;
@@ -187,6 +196,12 @@ PeerSession::Result PeerSession::acceptHello(const VerifiedHello &hello)
     r.hello = hello;
     if (!m_prefix.isEmpty() && hello.prefix != m_prefix) {
         r.outcome = Outcome::CertificatePrefixMismatch;
+        return r;
+    }
+    // Signing a seq 2 is a private-key operation anyone can trigger with public data
+    // (audit F1): over the budget the hello is dropped before any state changes.
+    if (hello.fingerprintMatches && !admit(PrivateKeyBudget::Operation::Sign, hello.prefix)) {
+        r.outcome = Outcome::OverBudget;
         return r;
     }
     m_prefix = hello.prefix;
@@ -228,15 +243,37 @@ QByteArray PeerSession::newSessionDatagram()
         m_protocol ? std::optional<quint64>(m_context->protocol) : std::nullopt, *encrypted, *signature);
 }
 
-PeerSession::Result PeerSession::acceptNewSession(const PeerDatagram &d)
+bool PeerSession::admit(PrivateKeyBudget::Operation operation, const QByteArray &prefix) const
+{
+    const auto &budget = m_context->privateKeyBudget;
+    return !budget || budget->admit(operation, prefix, m_context->now());
+}
+
+PeerSession::Result PeerSession::acceptNewSession(const PeerDatagram &d, const QByteArray &datagram)
 {
     Result r;
     if (!hasCertificate()) {
         r.outcome = Outcome::UnknownPeerCertificate;
         return r;
     }
+    // Audit F4: a captured seq 2 verifies forever, and each costs a decrypt. An exact
+    // copy of a recent one (E is randomly padded: never sent twice) is dropped first.
+    const QByteArray digest = crypto::sha1(datagram);
+    if (m_seenNewSessions.contains(digest)) {
+        r.outcome = Outcome::DuplicateNewSession;
+        return r;
+    }
     if (!m_cert.publicKey().verifySha512(d.encryptedKey(), d.signature())) {
         r.outcome = Outcome::SignatureInvalid;
+        return r;
+    }
+    // Only verified ones are kept: forged datagrams cannot push a capture out.
+    if (m_seenNewSessions.size() == kSeenNewSessions) m_seenNewSessions.removeFirst();
+    m_seenNewSessions.append(digest);
+    // After the (cheap) verification: only the peer's key or a capture spends the
+    // peer's budget, not garbage from its subnet.
+    if (!admit(PrivateKeyBudget::Operation::Decrypt, m_prefix)) {
+        r.outcome = Outcome::OverBudget;
         return r;
     }
     const auto key = m_context->key.decrypt(d.encryptedKey());

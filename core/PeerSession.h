@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include "core/PeerDatagram.h"
+#include "core/PrivateKeyBudget.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/RsaKey.h"
 #include <QByteArray>
 #include <QList>
 #include <QString>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <variant>
 
@@ -26,6 +28,9 @@ struct PeerContext final
     QByteArray initialKey;           // key of new records, generated at daemon start
     std::function<qint64()> nowMs;   // wall clock (ms since epoch); default: system
     std::function<QByteArray()> newSecret; // 20-byte session keys; default: generateSecret
+    // Bounds the signs and decrypts received datagrams trigger (audit F1, F4);
+    // shared by the sessions, nullptr = unbounded.
+    std::shared_ptr<PrivateKeyBudget> privateKeyBudget = std::make_shared<PrivateKeyBudget>();
 
     qint64 now() const;
     QByteArray secret() const;
@@ -39,6 +44,7 @@ public:
     static constexpr qint64 kLivenessMs = 60000;  // §6.4
     static constexpr qint64 kHelloBlockMs = 60000; // §6.3: one hello0 per 60 s
     static constexpr int kKeySize = 20;
+    static constexpr int kSeenNewSessions = 8; // seq 2 hashes kept against replays
 
     enum class Outcome {
         Accepted,
@@ -56,6 +62,8 @@ public:
         StaleKey,                  // seq 2: key not greater than the current one
         BadHmac,
         Replay,                    // authentic data with seq <= last received
+        OverBudget,                // a sign or decrypt over PrivateKeyBudget: not done
+        DuplicateNewSession,       // seq 2 byte-identical to a recent one: no RSA done
     };
     static QString outcomeText(Outcome outcome);
 
@@ -71,9 +79,12 @@ public:
         quint64 protocol = 0;       // 0 for seq 0 or the protocol-0 layout
         bool fingerprintMatches = false; // seq 1 names our current certificate
     };
+    // `fitsSource`, if set, is asked first about the CN's prefix: false gives
+    // CertificatePrefixMismatch before any RSA verification (audit F9).
     static std::variant<VerifiedHello, Outcome>
     verifyHello(const QByteArray &datagram, const PeerContext &context,
-                std::optional<PeerDatagram::Error> *datagramError = nullptr);
+                std::optional<PeerDatagram::Error> *datagramError = nullptr,
+                const std::function<bool(const QByteArray &prefix)> &fitsSource = {});
     // §6.1: a certificate for another prefix than guessed must cover the sender.
     static bool certificateFitsSource(const QByteArray &prefix, const QByteArray &senderBits)
     {
@@ -128,10 +139,11 @@ public:
 
 private:
     enum class Liveness { Fresh, Pending, Waiting }; // last = None / 0 / time
-    Result acceptNewSession(const PeerDatagram &d);
+    Result acceptNewSession(const PeerDatagram &d, const QByteArray &datagram);
     Result acceptData(const PeerDatagram &d);
     QByteArray rateLimitedHello();
     QByteArray newSessionDatagram();
+    bool admit(PrivateKeyBudget::Operation operation, const QByteArray &prefix) const;
 
     const PeerContext *m_context;
     QByteArray m_prefix;
@@ -147,6 +159,7 @@ private:
     qint64 m_helloBlockUntilMs = 0;
     quint64 m_protocol = 0;
     QByteArray m_version;
+    QList<QByteArray> m_seenNewSessions; // SHA-1 of the last verified seq 2 datagrams
 };
 
 } // namespace re6st

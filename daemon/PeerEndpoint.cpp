@@ -43,6 +43,8 @@ QString dropReason(PeerSession::Outcome outcome, std::optional<PeerDatagram::Err
     case O::StaleKey: return QStringLiteral("stale key");
     case O::BadHmac: return QStringLiteral("bad hmac");
     case O::Replay: return QStringLiteral("replay");
+    case O::OverBudget: return QStringLiteral("private key rate limited");
+    case O::DuplicateNewSession: return QStringLiteral("duplicate session key");
     }
     return QStringLiteral("unknown outcome");
 }
@@ -186,8 +188,22 @@ bool PeerEndpoint::isRegistryNode() const
 void PeerEndpoint::drop(const QString &reason, const QString &detail, const QHostAddress &from, quint16 port)
 {
     ++m_stats.dropped[reason];
+    if (!lcPeer().isDebugEnabled()) return;
+    // Audit F9: anyone can make us drop datagrams, so at most one line per reason
+    // per kDropLogIntervalMs (reasons are fixed strings: the map stays small).
+    DropLog &log = m_dropLog[reason];
+    const qint64 now = m_context->now();
+    if (now < log.nextMs && now >= log.nextMs - kDropLogIntervalMs) {
+        ++log.suppressed;
+        return;
+    }
+    log.nextMs = now + kDropLogIntervalMs;
+    const QString more = log.suppressed
+        ? QStringLiteral(" [%1 more dropped for this reason, not logged]").arg(log.suppressed) : QString();
+    log.suppressed = 0;
     qCDebug(lcPeer).noquote() << "datagram from" << QStringLiteral("[%1]:%2").arg(from.toString()).arg(port)
-                              << "dropped:" << reason << (detail.isEmpty() ? QString() : QStringLiteral("(%1)").arg(detail));
+                              << "dropped:" << reason
+                              << (detail.isEmpty() ? QString() : QStringLiteral("(%1)").arg(detail)) + more;
 }
 
 void PeerEndpoint::onReadyRead()
@@ -352,24 +368,26 @@ void PeerEndpoint::handlePeer(const QByteArray &datagram, const QByteArray &bits
 
 void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bits, const Endpoint &from)
 {
-    std::optional<PeerDatagram::Error> error;
-    const auto verified = PeerSession::verifyHello(datagram, *m_context, &error);
-    if (const auto *outcome = std::get_if<PeerSession::Outcome>(&verified))
-        return drop(dropReason(*outcome, error),
-                    *outcome == PeerSession::Outcome::Malformed && error ? PeerDatagram::errorText(*error)
-                                                                         : PeerSession::outcomeText(*outcome),
-                    from.first, from.second);
-    const auto &hello = std::get<PeerSession::VerifiedHello>(verified);
-    if (hello.prefix == m_ownPrefix)
-        return drop(QStringLiteral("own prefix"), QStringLiteral("hello with a certificate for our own prefix"),
-                    from.first, from.second);
+    using O = PeerSession::Outcome;
     // §6.1/§6.3: the certificate fixes the prefix. §6.3 requires it to be a prefix
     // of the sender's bits only when it differs from the guessed record; with
     // upstream's "greatest prefix <= bits" guess that exempts sources outside the
     // prefix, so it is required always (real peers send from inside their prefix).
-    if (!PeerSession::certificateFitsSource(hello.prefix, bits))
-        return drop(QStringLiteral("cert from wrong source"),
-                    QStringLiteral("certificate of %1").arg(addressing::cnFromBits(hello.prefix)),
+    // Checked on the CN before the CA signature (audit F9).
+    const auto fitsSource = [&bits](const QByteArray &prefix) {
+        return PeerSession::certificateFitsSource(prefix, bits);
+    };
+    std::optional<PeerDatagram::Error> error;
+    const auto verified = PeerSession::verifyHello(datagram, *m_context, &error, fitsSource);
+    if (const auto *outcome = std::get_if<O>(&verified))
+        return drop(dropReason(*outcome, error),
+                    *outcome == O::Malformed && error      ? PeerDatagram::errorText(*error)
+                    : *outcome == O::CertificatePrefixMismatch ? QStringLiteral("certificate not for the source")
+                                                               : PeerSession::outcomeText(*outcome),
+                    from.first, from.second);
+    const auto &hello = std::get<PeerSession::VerifiedHello>(verified);
+    if (hello.prefix == m_ownPrefix)
+        return drop(QStringLiteral("own prefix"), QStringLiteral("hello with a certificate for our own prefix"),
                     from.first, from.second);
     PeerSession &session = record(hello.prefix);
     const auto r = session.acceptHello(hello);
@@ -380,8 +398,16 @@ void PeerEndpoint::handleHello(const QByteArray &datagram, const QByteArray &bit
         m_uncertifiedSince.erase(hello.prefix);
         m_stats.uncertifiedRecords = m_uncertifiedSince.size();
     }
+    // Deviation from §6.1 ("replies go back to the source"): the hello0 or seq 2 a
+    // hello triggers goes to the peer's canonical endpoint (§2.2), as our own hellos
+    // do. Wire-compatible: peers bind [::]:326 (§6.1) and must send from inside their
+    // prefix anyway. Audit F1: a hello forged from a spoofed source inside the
+    // prefix no longer isolates the pair, as the real peer gets the reply and re-keys
+    // with us. Data replies (HMAC-authenticated) and the local channel (§6.8, ::1)
+    // still answer the source.
+    const auto to = peerAddress(hello.prefix);
     for (const QByteArray &reply : r.replies)
-        if (!write(reply, from)) session.sendFailed(); // no route back yet: the next hello may go at once
+        if (!to || !write(reply, *to)) session.sendFailed(); // no route yet: the next hello may go at once
     scheduleExpiry();
 }
 
@@ -525,13 +551,18 @@ bool PeerEndpoint::write(const QByteArray &datagram, const Endpoint &to)
     return true;
 }
 
+std::optional<PeerEndpoint::Endpoint> PeerEndpoint::peerAddress(const QByteArray &prefix) const
+{
+    return m_peerResolver ? m_peerResolver(prefix) : peerEndpoint(m_network, prefix);
+}
+
 bool PeerEndpoint::sendTo(PeerSession &session, const std::optional<QByteArray> &payload)
 {
     const bool connected = session.isConnected();
     const QByteArray datagram = session.send(payload);
     bool written = true;
     if (!datagram.isEmpty()) {
-        const auto to = m_peerResolver ? m_peerResolver(session.prefix()) : peerEndpoint(m_network, session.prefix());
+        const auto to = peerAddress(session.prefix());
         written = to && write(datagram, *to);
         if (!written && !connected) session.sendFailed();
         if (!to)

@@ -26,7 +26,7 @@ namespace re6st::daemon {
 // one socket, one PeerSession per known peer prefix, the payload codes of §6.6, the
 // local registry channel of §6.8 and the expiry of peer records (§6.5). Never stops
 // on bad input: every dropped datagram is counted in stats() and logged at debug
-// level (category "re6st.peer").
+// level (category "re6st.peer"), at most one line per reason per 10 s.
 class PeerEndpoint final : public QObject
 {
     Q_OBJECT
@@ -132,6 +132,7 @@ private:
     void pruneUncertified(bool makeRoom);
     void evictRecord(const QByteArray &prefix);
     bool write(const QByteArray &datagram, const Endpoint &to);
+    std::optional<Endpoint> peerAddress(const QByteArray &prefix) const; // §2.2, or the test resolver
     bool sendTo(PeerSession &session, const std::optional<QByteArray> &payload);
     void drop(const QString &reason, const QString &detail, const QHostAddress &from, quint16 port);
     void scheduleExpiry();
@@ -166,6 +167,13 @@ private:
     std::function<std::optional<Endpoint>(const QByteArray &)> m_peerResolver;
     std::function<std::optional<QByteArray>(const QHostAddress &, quint16)> m_senderResolver;
     Stats m_stats;
+    struct DropLog
+    {
+        qint64 nextMs = 0;       // next line allowed at (context ms)
+        quint64 suppressed = 0;  // drops not logged since the last line
+    };
+    static constexpr qint64 kDropLogIntervalMs = 10000;
+    std::map<QString, DropLog> m_dropLog; // drop reason -> its log rate limit
     RemoteLogFilter m_remoteLog;
 };
 

@@ -10,6 +10,7 @@
 #include "core/PeerSession.h"
 #include "core/RegistryClient.h"
 #include "core/crypto/Certificate.h"
+#include "core/crypto/Digest.h"
 #include "core/crypto/RsaKey.h"
 #include "daemon/BabelControl.h"
 #include "daemon/PeerCache.h"
@@ -19,6 +20,7 @@
 #include "registry/LocalNode.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLoggingCategory>
@@ -130,6 +132,35 @@ bool roundTrip(Node &a, Node &b)
     QSignalSpy kill(b.ep.get(), &PeerEndpoint::tunnelKillRequest);
     if (!a.ep->send(b.prefix, QByteArray("\x02", 1))) return false;
     return QTest::qWaitFor([&] { return kill.count() == 1 && a.ep->stats().accepted > before; }, kWait);
+}
+
+// Connected again and talking both ways (after a re-key).
+bool talking(Node &a, Node &b)
+{
+    return QTest::qWaitFor([&] { return a.ep->isConnected(b.prefix) && b.ep->isConnected(a.prefix); }, kWait)
+        && roundTrip(a, b) && roundTrip(b, a);
+}
+
+// Connects a and b, moves past the handshake's private-key interval (audit F1) and
+// counts a's signatures from then on (one new session key each).
+bool connectCountingSigns(Net &net, Node &a, Node &b, int &signs)
+{
+    if (!connectNodes(a, b)) return false;
+    net.clockOffsetMs += 3000;
+    a.ctx.newSecret = [&signs] { return ++signs, PeerSession::generateSecret(); };
+    return true;
+}
+
+// An address inside `prefix`'s subnet that is not its node's (hostBits).
+QByteArray inSubnet(const QByteArray &prefix)
+{
+    return prefix.leftJustified(128 - kNetwork.size() - 8, '0') + "10101010";
+}
+
+// Audit F1: the seq-1 hello `from` sends `to`, built from public data only.
+QByteArray forgedHello(const Node &to, const Node &from)
+{
+    return PeerDatagram::encodeHello(10, crypto::sha1(to.ctx.certificate.toDer()), from.ctx.certificate.toDer());
 }
 
 QByteArray helloWith(const crypto::Certificate &cert)
@@ -759,6 +790,152 @@ private Q_SLOTS:
         QCOMPARE(a.ep->stats().accepted, accepted);
         QVERIFY(roundTrip(b, a));
         QVERIFY(roundTrip(a, b));
+    }
+
+    // Audit F1: a seq-1 hello naming A's certificate is public data. Forged from a
+    // source inside B's subnet, A's seq 2 now goes to B itself, which re-keys.
+    void forgedHelloAnsweredAtPeer()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        int signs = 0;
+        QVERIFY(connectCountingSigns(net, a, b, signs));
+        const auto spoof = rawSocket(net, inSubnet(b.prefix));
+        const quint64 bReceived = b.ep->stats().received;
+        spoof->writeDatagram(forgedHello(a, b), QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+        QVERIFY(QTest::qWaitFor([&] { return signs == 1; }, kWait));
+        QVERIFY(talking(a, b));
+        QVERIFY(b.ep->stats().received > bReceived); // A's seq 2 went to B's own address
+        QCOMPARE(a.ep->session(b.prefix)->key(), b.ep->session(a.prefix)->key());
+        QVERIFY(!spoof->hasPendingDatagrams());
+    }
+
+    // Audit F1b: a stale-fingerprint hello while A must re-handshake with B. Its
+    // hello0 answer goes to B (which opens the session), not to the forger.
+    void staleHelloDoesNotBlockHandshake()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        QVERIFY(connectNodes(a, b));
+        const quint16 port = b.port();
+        b.ep->close();
+        net.clockOffsetMs += PeerSession::kHelloBlockMs + 1000; // past the handshake's hello0 limit
+        QVERIFY(a.ep->send(b.prefix, QByteArray("\x02", 1))); // lost...
+        net.clockOffsetMs += PeerSession::kLivenessMs + 1000;
+        QVERIFY(!a.ep->isConnected(b.prefix)); // ...so A must re-handshake
+        QVERIFY(b.ep->bind(QHostAddress::LocalHostIPv6, port));
+        const auto spoof = rawSocket(net, inSubnet(b.prefix));
+        const QByteArray stale = PeerDatagram::encodeHello(10, QByteArray(20, '\x55'), b.ctx.certificate.toDer());
+        const quint64 bReceived = b.ep->stats().received;
+        spoof->writeDatagram(stale, QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+        QVERIFY(QTest::qWaitFor([&] { return b.ep->stats().received > bReceived; }, kWait));
+        QVERIFY(talking(a, b));
+        QVERIFY(!spoof->hasPendingDatagrams());
+    }
+
+    // Audit F1: 1000 forged hellos cost one RSA signature per prefix interval.
+    void forgedHelloFloodBounded()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        int signs = 0;
+        QVERIFY(connectCountingSigns(net, a, b, signs));
+        const auto spoof = rawSocket(net, inSubnet(b.prefix));
+        const QByteArray forged = forgedHello(a, b);
+        const int n = 1000;
+        QElapsedTimer t;
+        t.start();
+        for (int i = 0; i < n; ++i) {
+            spoof->writeDatagram(forged, QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+            if (i % 32 == 31) QVERIFY(QTest::qWaitFor([&] { return a.ep->stats().received >= quint64(i); }, kWait));
+        }
+        QVERIFY(QTest::qWaitFor([&] { return a.ep->stats().dropped.value("private key rate limited") + signs >= n; },
+                                kWait));
+        qInfo() << n << "forged hellos:" << signs << "signature(s) in" << t.elapsed() << "ms";
+        QVERIFY(signs >= 1);
+        QVERIFY(signs <= 1 + t.elapsed() / PrivateKeyBudget::kPrefixIntervalMs);
+        QVERIFY(talking(a, b));
+        QVERIFY(!spoof->hasPendingDatagrams());
+    }
+
+    // Audit F4: a captured seq 2 replayed is decrypted once; distinct validly signed
+    // ones (a member's own key) at most once per prefix interval.
+    void replayedSessionKeysBounded()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        Node b(net, "node-1-16", m_ca, version(2));
+        QVERIFY(connectNodes(a, b));
+        net.clockOffsetMs += 3000;
+        auto signedKey = [&] {
+            const auto e = a.ctx.certificate.publicKey().encrypt(PeerSession::makeSecret(1, 2, 3)); // stale
+            return PeerDatagram::encodeNewSession(10, *e, *b.ctx.key.signSha512(*e));
+        };
+        const QByteArray captured = signedKey();
+        const auto asB = rawSocket(net, inSubnet(b.prefix));
+        const auto dst = QHostAddress(QHostAddress::LocalHostIPv6);
+        auto flood = [&](const QList<QByteArray> &datagrams) {
+            const quint64 before = a.ep->stats().received;
+            for (qsizetype i = 0; i < datagrams.size(); ++i) {
+                asB->writeDatagram(datagrams[i], dst, a.port());
+                if (i % 32 == 31 || i == datagrams.size() - 1)
+                    if (!QTest::qWaitFor([&] { return a.ep->stats().received > before + i; }, kWait)) return false;
+            }
+            return true;
+        };
+        QVERIFY(flood(QList<QByteArray>(1000, captured)));
+        const auto dropped = [&](const char *reason) { return a.ep->stats().dropped.value(reason); };
+        QCOMPARE(dropped("stale key"), quint64(1)); // the only decrypt
+        QCOMPARE(dropped("duplicate session key"), quint64(999));
+        QList<QByteArray> distinct;
+        for (int i = 0; i < 200; ++i) distinct.append(signedKey());
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(flood(distinct));
+        QVERIFY(dropped("stale key") - 1 <= quint64(1 + t.elapsed() / PrivateKeyBudget::kPrefixIntervalMs));
+        QCOMPARE(dropped("stale key") - 1 + dropped("private key rate limited"), quint64(200));
+        QVERIFY(talking(a, b));
+    }
+
+    // Audit F9: at most one drop line per reason per 10 s; the counters see them all.
+    void dropLoggingRateLimited()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node a(net, "node-0-16", m_ca, version(2));
+        const auto stranger = rawSocket(net, hostBits(bits("1/16")));
+        static QStringList lines;
+        lines.clear();
+        QLoggingCategory::setFilterRules(QStringLiteral("re6st.peer.debug=true"));
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType, const QMessageLogContext &, const QString &text) {
+                if (text.contains("dropped:")) lines.append(text);
+            });
+        const auto restore = qScopeGuard([previous] {
+            qInstallMessageHandler(previous);
+            QLoggingCategory::setFilterRules(QString());
+        });
+        auto inject = [&](int n) {
+            const quint64 before = a.ep->stats().received;
+            for (int i = 0; i < n; ++i)
+                stranger->writeDatagram(QByteArray("\0\0\0\x09", 4), QHostAddress(QHostAddress::LocalHostIPv6), a.port());
+            return QTest::qWaitFor([&] { return a.ep->stats().received == before + n; }, kWait);
+        };
+        QVERIFY(inject(50));
+        QCOMPARE(a.ep->stats().dropped.value("too short"), quint64(50));
+        QCOMPARE(lines.size(), 1);
+        net.clockOffsetMs += 10000;
+        QVERIFY(inject(1));
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines[1].contains("49 more"), qPrintable(lines[1]));
+        QCOMPARE(a.ep->stats().dropped.value("too short"), quint64(51));
     }
 
     // Audit F3: local requests for unknown prefixes leave at most the cap of

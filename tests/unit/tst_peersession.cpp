@@ -369,8 +369,11 @@ private Q_SLOTS:
         QCOMPARE(a.cachedAddresses.size(), 1);
         QCOMPARE(a.cachedAddresses[0].first, QByteArray("0000000000000001"));
         QCOMPARE(a.cachedAddresses[0].second, QStringLiteral("10.44.0.2,1194,tcp"));
-        // The session key never replays: the recorded seq 2 is now stale.
-        QCOMPARE(ba.receive(recorded(3)).outcome, PeerSession::Outcome::StaleKey);
+        // The session key never replays: the recorded seq 2 is now stale, or dropped
+        // before any RSA as a copy of the one B took (audit F4).
+        b.nowMs += PrivateKeyBudget::kPrefixIntervalMs; // past B's decrypt interval
+        QCOMPARE(ba.receive(recorded(3)).outcome,
+                 recordedSeq2 ? PeerSession::Outcome::DuplicateNewSession : PeerSession::Outcome::StaleKey);
     }
 
     // Both live handshakes of the capture, replayed on our sessions.
@@ -463,7 +466,8 @@ private Q_SLOTS:
         QVERIFY(produced.isEmpty());
         QVERIFY(fromN3 >= 2 && fromMe >= 2);
         QCOMPARE(me.toRegistry.size(), me.registryNode ? 2 : 0); // relayed 0x84 and 0x85 answers
-        QCOMPARE(mine.receive(hex(flow[1]["hex"])).outcome, PeerSession::Outcome::StaleKey);
+        // Replayed: a copy of the seq 2 we took, dropped before any RSA (audit F4).
+        QCOMPARE(mine.receive(hex(flow[1]["hex"])).outcome, PeerSession::Outcome::DuplicateNewSession);
     }
 
     void liveDataDatagramsVerify()
@@ -611,6 +615,93 @@ private Q_SLOTS:
         QCOMPARE(ba.key(), kB);
         QCOMPARE(ba.receive(atA.replies[0]).outcome, PeerSession::Outcome::Accepted);
         QVERIFY(ba.isConnected() && ab.isConnected());
+    }
+
+    // Audit F1/F4: the per-prefix interval and the global bucket (pure).
+    void privateKeyBudget()
+    {
+        using Op = PrivateKeyBudget::Operation;
+        PrivateKeyBudget b;
+        const qint64 t = 1'000'000;
+        QVERIFY(b.admit(Op::Sign, "01", t));
+        QVERIFY(!b.admit(Op::Sign, "01", t + 1999));
+        QVERIFY(b.admit(Op::Decrypt, "01", t + 1999)); // each kind has its own interval
+        QVERIFY(b.admit(Op::Sign, "01", t + 2000));
+        QVERIFY(b.admit(Op::Sign, "01", t - 5000)); // clock set back: not blocked for long
+        QCOMPARE(b.spent(Op::Sign), quint64(3));
+        QCOMPARE(b.spent(Op::Decrypt), quint64(1));
+        // The bucket: kBurst at once (4 spent above), then kPerSecond a second.
+        PrivateKeyBudget g;
+        int admitted = 0;
+        for (int i = 0; i < 1000; ++i) admitted += g.admit(Op::Decrypt, QByteArray::number(i, 2), t);
+        QCOMPARE(admitted, PrivateKeyBudget::kBurst);
+        for (int i = 1000; i < 2000; ++i) admitted += g.admit(Op::Sign, QByteArray::number(i, 2), t + 1000);
+        QCOMPARE(admitted, PrivateKeyBudget::kBurst + PrivateKeyBudget::kPerSecond);
+        for (int i = 2000; i < 7000; ++i) admitted += g.admit(Op::Sign, QByteArray::number(i, 2), t + 1000000);
+        QCOMPARE(admitted, 2 * PrivateKeyBudget::kBurst + PrivateKeyBudget::kPerSecond); // capped at kBurst
+    }
+
+    // Audit F1: the hello B sends A is public, so a forger can send the same bytes
+    // first. The copy costs nothing within the interval, and B still connects: A's
+    // seq 2 (answering the forgery) reaches B (replies go to B's own address).
+    void forgedHelloBeforeGenuine()
+    {
+        Node a, b;
+        setupInprocess(a, b, std::make_shared<SeededSecrets>(SeededSecrets{PythonRandom(326), m_t0Us}));
+        PeerSession ab(a.ctx, b.prefix), ba(b.ctx, a.prefix);
+        QCOMPARE(ba.receive(recorded(1)).outcome, PeerSession::Outcome::Accepted); // B learns A's cert
+        const QByteArray hello = recorded(2);                                      // B -> A seq 1
+        const auto forged = ab.receive(hello);
+        QCOMPARE(forged.replies.size(), 1);
+        const QByteArray key = ab.key();
+        for (int i = 0; i < 1000; ++i) { // the genuine one and more copies: no RSA
+            a.nowMs += 1;
+            QCOMPARE(ab.receive(hello).outcome, PeerSession::Outcome::OverBudget);
+        }
+        QCOMPARE(a.ctx.privateKeyBudget->spent(PrivateKeyBudget::Operation::Sign), quint64(1));
+        QCOMPARE(ab.key(), key);
+        const auto atB = ba.receive(forged.replies[0]);
+        QCOMPARE(atB.outcome, PeerSession::Outcome::Accepted);
+        QCOMPARE(ab.receive(atB.replies.value(0)).outcome, PeerSession::Outcome::Accepted); // code 0
+        QVERIFY(ab.isConnected() && ba.isConnected());
+        a.nowMs += PrivateKeyBudget::kPrefixIntervalMs;
+        QCOMPARE(ab.receive(hello).replies.size(), 1); // a later hello is answered again
+    }
+
+    // Audit F4: a seq 2 seen before is dropped without RSA; distinct ones are
+    // decrypted at most once per prefix interval.
+    void duplicateSessionKeyNotDecrypted()
+    {
+        Node a, b;
+        setupInprocess(a, b, std::make_shared<SeededSecrets>(SeededSecrets{PythonRandom(326), m_t0Us}));
+        PeerSession ab(a.ctx, b.prefix), ba(b.ctx, a.prefix);
+        QCOMPARE(ba.receive(recorded(1)).outcome, PeerSession::Outcome::Accepted);
+        const QByteArray seq2 = ab.receive(recorded(2)).replies.value(0);
+        const auto decrypts = [&b] { return b.ctx.privateKeyBudget->spent(PrivateKeyBudget::Operation::Decrypt); };
+        QCOMPARE(ba.receive(seq2).outcome, PeerSession::Outcome::Accepted);
+        QCOMPARE(decrypts(), quint64(1));
+        for (int i = 0; i < 1000; ++i) {
+            b.nowMs += 10; // past the interval too: still no decrypt
+            QCOMPARE(ba.receive(seq2).outcome, PeerSession::Outcome::DuplicateNewSession);
+        }
+        QCOMPARE(decrypts(), quint64(1));
+        // A new valid one within the interval: not decrypted; after it: decrypted.
+        const auto e = b.ctx.certificate.publicKey().encrypt(PeerSession::makeSecret(1, 2, 3));
+        const QByteArray other = PeerDatagram::encodeNewSession(10, *e, *a.ctx.key.signSha512(*e));
+        QCOMPARE(ba.receive(other).outcome, PeerSession::Outcome::StaleKey); // 10 s later
+        b.nowMs += 1;
+        const auto e2 = b.ctx.certificate.publicKey().encrypt(PeerSession::makeSecret(1, 2, 4));
+        const QByteArray third = PeerDatagram::encodeNewSession(10, *e2, *a.ctx.key.signSha512(*e2));
+        QCOMPARE(ba.receive(third).outcome, PeerSession::Outcome::OverBudget);
+        QCOMPARE(decrypts(), quint64(2));
+        // Forged (unsigned) ones neither spend the budget nor push a seen one out.
+        for (int i = 0; i < 20; ++i) {
+            QByteArray junk = third;
+            junk[junk.size() - 1 - i] = char(junk[junk.size() - 1 - i] ^ 1);
+            QCOMPARE(ba.receive(junk).outcome, PeerSession::Outcome::SignatureInvalid);
+        }
+        QCOMPARE(ba.receive(seq2).outcome, PeerSession::Outcome::DuplicateNewSession);
+        QVERIFY(ba.isConnected());
     }
 
     void liveness()
