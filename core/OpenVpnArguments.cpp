@@ -41,10 +41,23 @@ bool validCommon(const OpenVpnArguments::Common &c, QString *error)
     return true;
 }
 
+// §3.4 --remote <IP>: the host comes from a peer's address string (§6.6), so it must be
+// an IP literal or a host name, nothing OpenVPN could read as an option ("--up …").
+bool plausibleHost(const QString &host)
+{
+    if (host.isEmpty() || host.size() > 253) return false;
+    for (const QChar c : host)
+        if (c.unicode() >= 128 || !(c.isLetterOrNumber() || c == QLatin1Char('-') || c == QLatin1Char('.') || c == QLatin1Char(':')))
+            return false;
+    if (!QHostAddress(host).isNull()) return true; // IP literal (a scope's '%' is refused above)
+    return host.front().isLetterOrNumber() && !host.contains(QLatin1Char(':')); // host name
+}
+
 bool validRemote(const OpenVpnArguments::Remote &r, QString *error)
 {
-    if (r.host.isEmpty() || r.host.contains(QLatin1Char(' ')))
-        return fail(error, QStringLiteral("peer address '%1' is not usable; it will be skipped").arg(r.host));
+    if (!plausibleHost(r.host))
+        return fail(error, QStringLiteral("peer address '%1' is neither an IP address nor a host name; "
+                                          "it will be skipped").arg(r.host.left(64)));
     if (r.port < 1 || r.port > 65535)
         return fail(error, QStringLiteral("peer port %1 is out of range; the peer advertises a bad address").arg(r.port));
     if (!knownProto(r.proto))

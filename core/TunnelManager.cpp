@@ -119,6 +119,7 @@ QList<PeerAddress> TunnelManager::usableAddresses(const QString &addressString) 
                 continue;
         }
         out << a;
+        if (out.size() == tunnel::kMaxAttemptAddresses) break;
     }
     return out;
 }

@@ -29,7 +29,8 @@ public:
     // Client route-up (§5.4): `addressIndex` = position of `address` in the tried list.
     QList<Action> routeUp(const Snapshot &s, const QByteArray &prefix, bool revoked, int addressIndex,
                           const PeerAddress &address);
-    // Addresses of `addressString` usable for a tunnel: enabled protocols, §5.10 country filter.
+    // Addresses of `addressString` usable for a tunnel: enabled protocols, §5.10 country filter;
+    // the first kMaxAttemptAddresses of them, in the peer's order.
     QList<PeerAddress> usableAddresses(const QString &addressString) const;
 
     const tunnel::TunnelState &state() const { return m_state; }

@@ -19,6 +19,11 @@ inline constexpr qint64 kRefreshPeriodMs = 5'000;
 inline constexpr qint64 kNetconfCheckMs = 3'600'000;
 inline constexpr int kNatClientLimit = 2;     // §5.11: nobody connects to us
 inline constexpr int kMaxOutsideDelayTimeouts = 16; // reachOutOfIsland: at most every 16 timeouts
+// Local bound, not in §5: addresses one attempt walks (§5.4, one OpenVPN each, in the
+// peer's order, §5.5). A node advertises one entry per server (--pp entry) and address
+// of its family (§9.1), a handful; more would let one peer's answer (§6.6 code 1) point
+// a client slot at dozens of third-party hosts, one after the other.
+inline constexpr int kMaxAttemptAddresses = 8;
 
 struct Config
 {

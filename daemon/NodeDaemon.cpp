@@ -291,7 +291,15 @@ void NodeDaemon::createTunnelDriver(const QByteArray &registryPrefix, const Open
     m_driver = new TunnelDriver(ts, hooks, m_cache.get(), m_endpoint, m_babelControl, m_registry, m_identity.key, this);
     connect(m_driver, &TunnelDriver::networkConfigCheck, this,
             [this](bool routed) { m_sync->periodicCheck(routed, QDateTime::currentSecsSinceEpoch()); });
+    // §3.5/§9.1: our outside address, voted by the servers; never inside the overlay.
+    QList<ExternalAddressVote::Subnet> overlay{QHostAddress::parseSubnet(m_identity.networkCidr)};
+    if (!m_ipv4Network.isEmpty()) overlay << QHostAddress::parseSubnet(m_ipv4Network);
+    m_externalVote = ExternalAddressVote(overlay);
     connect(m_driver, &TunnelDriver::externalIpLearnt, this, &NodeDaemon::learnExternalIp);
+    connect(m_driver, &TunnelDriver::externalIpWithdrawn, this, [this](const QByteArray &server) {
+        m_externalVote.withdraw(server);
+        for (const bool v6 : {false, true}) applyExternalIp(v6);
+    });
     connect(m_driver, &TunnelDriver::tunnelsChanged, this, &NodeDaemon::statusChanged);
     m_endpoint->setTopologySource([this] { return m_driver->topologyAnswer(); });
 }
@@ -340,8 +348,15 @@ void NodeDaemon::finishStart(const QString &dhFile)
 {
     if (m_stopping) return;
     QString why;
-    if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why) || !runUpCommands(&why))
-        return fail(why);
+    if (!startServers(dhFile, &why) || !addRoutes(&why) || !startBabel(&why)) return fail(why);
+    runUpCommand();
+}
+
+// §2.4 step 18, once --up has succeeded: --daemon commands, then the tunnels.
+void NodeDaemon::completeStart()
+{
+    QString why;
+    if (!startDaemonCommands(&why)) return fail(why);
     m_driver->start();
     m_up = true;
     Q_EMIT statusChanged();
@@ -469,16 +484,35 @@ bool NodeDaemon::startBabel(QString *error)
     return true;
 }
 
-bool NodeDaemon::runUpCommands(QString *error)
+// §2.4 step 18: upstream runs --up synchronously and blocks until it returns. Here the
+// start waits for it just the same (nothing after step 18 happens before it succeeds),
+// but the event loop keeps running: a slow or hung --up no longer freezes the D-Bus
+// API, and a Stop meanwhile ends it (shutdown()).
+void NodeDaemon::runUpCommand()
 {
-    // §2.4 step 18: --up synchronously, then --daemon commands in the background.
-    if (!m_options.up.isEmpty()) {
-        const int status = QProcess::execute(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_options.up});
-        if (status != 0) {
-            *error = QStringLiteral("--up command failed with status %1: %2").arg(status).arg(m_options.up);
-            return false;
+    if (m_options.up.isEmpty()) return completeStart();
+    m_upCommand = new QProcess(this);
+    m_upCommand->setProcessChannelMode(QProcess::ForwardedChannels);
+    terminateWithParent(*m_upCommand);
+    connect(m_upCommand, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart || m_stopping) return;
+        fail(QStringLiteral("cannot run the --up command (%1): %2").arg(m_upCommand->errorString(), m_options.up));
+    });
+    connect(m_upCommand, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+        if (m_stopping) return;
+        if (status != QProcess::NormalExit || code != 0) {
+            const QString how = status == QProcess::NormalExit ? QStringLiteral("with status %1").arg(code)
+                                                               : QStringLiteral("on a signal");
+            return fail(QStringLiteral("--up command failed %1: %2").arg(how, m_options.up));
         }
-    }
+        completeStart();
+    });
+    qCInfo(lcNode).noquote() << "running the --up command:" << m_options.up;
+    m_upCommand->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), m_options.up});
+}
+
+bool NodeDaemon::startDaemonCommands(QString *error)
+{
     for (const QString &cmd : std::as_const(m_options.daemons)) {
         auto *p = new QProcess(this);
         p->setProcessChannelMode(QProcess::ForwardedChannels);
@@ -550,12 +584,25 @@ void NodeDaemon::startUpnp()
     m_upnp->start();
 }
 
-void NodeDaemon::learnExternalIp(const QString &ip)
+// §3.5, §5.11: each server's pushed external_ip is one vote (ExternalAddressVote);
+// an explicit --ip of that family wins, as upstream.
+void NodeDaemon::learnExternalIp(const QByteArray &server, const QString &ip)
 {
     const QHostAddress a(ip);
     if (a.isNull() || m_maxClients <= 0 || !m_options.client.isEmpty()) return;
     const bool v6 = a.protocol() == QAbstractSocket::IPv6Protocol;
     if (v6 ? !m_learnIpv6 : !m_learnIpv4) return;
+    if (!m_externalVote.report(server, ip)) {
+        qCDebug(lcNode).noquote() << addressing::cnFromBits(server) << "pushed an unusable external_ip:" << ip.left(64);
+        return;
+    }
+    applyExternalIp(v6);
+}
+
+void NodeDaemon::applyExternalIp(bool v6)
+{
+    const QHostAddress a = m_externalVote.current(v6);
+    if (a.isNull() || (v6 ? !m_learnIpv6 : !m_learnIpv4)) return;
     QList<PeerAddress> learnt;
     if (v6) {
         for (const NodeOptions::PortProto &pp : std::as_const(m_options.pp))
@@ -565,7 +612,10 @@ void NodeDaemon::learnExternalIp(const QString &ip)
         learnt = UpnpPlan::ipv4Addresses(portProtos(m_options.pp), m_upnp ? m_upnp->externalIp() : QString(), m_learntIpv4,
                                          m_upnp ? m_upnp->mappings() : QList<UpnpPlan::Mapping>{}, m_options.country);
     }
-    replaceAddresses(v6, learnt, "learnt from a peer");
+    // replaceAddresses logs a change once, at INFO.
+    const QByteArray origin = QStringLiteral("learnt from servers (%1 of %2 agree)")
+                                  .arg(m_externalVote.support(a)).arg(m_externalVote.reporters(v6)).toUtf8();
+    replaceAddresses(v6, learnt, origin.constData());
 }
 
 void NodeDaemon::replaceAddresses(bool ipv6, const QList<PeerAddress> &entries, const char *origin)
@@ -655,7 +705,10 @@ void NodeDaemon::shutdown(int exitCode, bool restart)
     if (m_babelControl) m_babelControl->stop();
     if (m_babel) m_babel->stopAndWait();
     if (m_driver) m_driver->stop();
-    for (QProcess *p : std::as_const(m_daemons)) {
+    QList<QProcess *> commands = m_daemons;
+    if (m_upCommand) commands << m_upCommand; // a Stop while --up still runs ends it
+    for (QProcess *p : std::as_const(commands)) {
+        if (p->state() == QProcess::NotRunning) continue;
         p->terminate();
         if (!p->waitForFinished(5000)) {
             p->kill();

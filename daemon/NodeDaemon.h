@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include "core/Addressing.h"
+#include "core/ExternalAddressVote.h"
 #include "core/OpenVpnArguments.h"
 #include "core/PeerPayload.h"
 #include "core/PeerSession.h"
@@ -90,9 +91,12 @@ private:
     bool addRoutes(QString *error);
     bool addIpv4Routes(QString *error);
     bool startBabel(QString *error);
-    bool runUpCommands(QString *error);
+    void runUpCommand();
+    bool startDaemonCommands(QString *error);
+    void completeStart();
     void resolveAddresses();
-    void learnExternalIp(const QString &ip);
+    void learnExternalIp(const QByteArray &server, const QString &ip);
+    void applyExternalIp(bool ipv6);
     void startUpnp();                                                    // §9.1, §9.2
     void replaceAddresses(bool ipv6, const QList<PeerAddress> &entries, const char *origin);
     void publishAddresses();
@@ -120,6 +124,7 @@ private:
     QHash<QByteArray, QHash<QString, QString>> m_servedFrom; // served client prefix -> server iface -> trusted_ip (§9.4)
     UpnpForwarder *m_upnp = nullptr; // `--ip upnp` or no IPv4 given, with IPv4 servers
     QList<QProcess *> m_daemons; // --daemon commands
+    QProcess *m_upCommand = nullptr; // --up, while it runs (§2.4 step 18)
     QTimer m_renewTimer;
 
     // Derived at setUp (§2.4 steps 5–10).
@@ -133,7 +138,8 @@ private:
     QList<PeerAddress> m_addresses;
     QHash<QByteArray, qint64> m_peerSerials; // from peer-protocol sessions
     bool m_learnIpv4 = true, m_learnIpv6 = true;
-    QString m_learntIpv4; // last external_ip from a peer (§5.11)
+    ExternalAddressVote m_externalVote; // servers' external_ip reports (§3.5, §5.11)
+    QString m_learntIpv4; // its IPv4 winner, for UPnP (§9.1)
     QString m_runDir;
     bool m_running = false, m_stopping = false, m_runDirCreated = false;
     bool m_up = false;

@@ -303,7 +303,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
         t->process->setCommand(m_settings.openvpnCommand);
         Tunnel *raw = t.get();
         connect(t->process, &OpenVpnProcess::connected, this, [this, raw](qint64 time, const QString &externalIp) {
-            if (!externalIp.isEmpty()) Q_EMIT externalIpLearnt(externalIp);
+            if (!externalIp.isEmpty()) Q_EMIT externalIpLearnt(raw->prefix, externalIp);
             if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
             raw->connected = true;
             raw->connectedAt = QDateTime::currentSecsSinceEpoch();
@@ -314,6 +314,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
         });
         connect(t->process, &OpenVpnProcess::finished, this, [this, raw](qint64, int code, bool crashed) {
             raw->exited = true;
+            Q_EMIT externalIpWithdrawn(raw->prefix);
             Q_EMIT tunnelsChanged();
             setLinkDown(raw->iface);
             if (!raw->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(raw->gatewayRoute, QString()));
@@ -387,6 +388,7 @@ void TunnelDriver::closeTunnel(const QString &iface)
     t->exited = true;
     OpenVpnProcess *p = t->process;
     p->disconnect(this);
+    Q_EMIT externalIpWithdrawn(t->prefix); // finished() will not tell
     setLinkDown(iface);
     if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
     if (p->isRunning()) {

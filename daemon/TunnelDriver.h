@@ -97,7 +97,8 @@ public:
 
 Q_SIGNALS:
     void networkConfigCheck(bool registryRouted); // §7.4.3, after a dump, when due
-    void externalIpLearnt(const QString &ip);      // pushed by a server (§3.5, §9.1)
+    void externalIpLearnt(const QByteArray &server, const QString &ip); // pushed by a server (§3.5, §9.1)
+    void externalIpWithdrawn(const QByteArray &server); // its tunnel ended: its report no longer holds
     void dumped();                                 // a babeld dump was processed
     void tunnelsChanged();                         // a client tunnel came up or went down
 

@@ -268,6 +268,41 @@ private Q_SLOTS:
         QVERIFY(!OpenVpnArguments::server(badServer, &error));
         QVERIFY(!error.isEmpty());
     }
+
+    // The remote host comes from a peer's address string (§3.4, §6.6): nothing that
+    // OpenVPN could take for an option, nothing but an IP literal or a host name.
+    void refusesBadHosts_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<bool>("ok");
+        QTest::newRow("IPv4") << "192.0.2.1" << true;
+        QTest::newRow("IPv6") << "2001:db8::1" << true;
+        QTest::newRow("IPv6 from ::") << "::ffff:192.0.2.1" << true;
+        QTest::newRow("host name") << "node-1.example.org" << true;
+        QTest::newRow("option") << "--up" << false;
+        QTest::newRow("dash") << "-x.example.org" << false;
+        QTest::newRow("empty") << "" << false;
+        QTest::newRow("space") << "a b" << false;
+        QTest::newRow("newline") << "example.org\n--up" << false;
+        QTest::newRow("scoped") << "fe80::1%eth0" << false;
+        QTest::newRow("colon, not an IP") << "example.org:1194" << false;
+        QTest::newRow("shell") << "$(reboot)" << false;
+        QTest::newRow("non-ASCII") << QString::fromUtf8("h\u00f4te.example") << false;
+        QTest::newRow("too long") << QString(254, QLatin1Char('a')) << false;
+    }
+    void refusesBadHosts()
+    {
+        QFETCH(QString, host);
+        QFETCH(bool, ok);
+        OpenVpnArguments::Client c;
+        c.common = vectorCommon(QStringLiteral("re6stnet1"));
+        c.remote = {host, 1194, QStringLiteral("tcp")};
+        c.serverCn = QStringLiteral("0/16");
+        QString error;
+        QCOMPARE(OpenVpnArguments::client(c, &error).has_value(), ok);
+        QCOMPARE(OpenVpnArguments::clientMode(c.common, {c.remote}).has_value(), ok);
+        if (!ok) QVERIFY(error.contains(QLatin1String("neither an IP address nor a host name")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestOpenVpnArguments)

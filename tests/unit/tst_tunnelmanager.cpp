@@ -139,6 +139,7 @@ private Q_SLOTS:
     void neverOurselvesNorExistingPeers();
     void clientCountAndNatLimit();
     void addressRequestForUncachedPeer();
+    void attemptAddressesCapped();
     void refreshWithoutDump();
     void deadConnections();
     void removesLeastUsefulTunnel();
@@ -332,6 +333,46 @@ void TestTunnelManager::addressRequestForUncachedPeer()
     QCOMPARE(ofKind(opened, Kind::OpenTunnel)[0].addresses[0].ip, "2001:db8::1");
     QVERIFY(!m.connecting().contains(peer(1)));
     QVERIFY(ofKind(m.peerMessage(s, peer(1), PeerPayload::Address, tcpAddress(1).toUtf8()), Kind::OpenTunnel).isEmpty());
+}
+
+// A peer's answer steers one client slot through its addresses, one OpenVPN each
+// (§5.4): at most kMaxAttemptAddresses of them, the first usable ones in its order.
+void TestTunnelManager::attemptAddressesCapped()
+{
+    QStringList entries;
+    for (int i = 1; i <= 1000; ++i)
+        entries << QStringLiteral("192.0.2.%1,%2,udp;2001:db8::%1,%2,tcp6").arg(i % 250 + 1).arg(1000 + i);
+    const QString raw = entries.join(QLatin1Char(';'));
+    const QString parsed = PeerAddress::dumpList(PeerAddress::parseUntrusted(raw)); // as it reaches us
+    QCOMPARE(PeerAddress::parseList(parsed).size(), PeerAddress::kMaxListEntries);
+    for (const QString &body : {raw, parsed}) {
+        TunnelManager m = manager(baseConfig(1)); // udp disabled: tcp6 entries only
+        Snapshot s;
+        s.now = kT0 + 1;
+        s.served = {peer(9)};
+        s.topology = topo({}, {peer(1)});
+        s.sessions = {peer(1)};
+        QCOMPARE(ofKind(m.babelDump(s), Kind::SendAddressRequest).size(), 1);
+        const QList<Action> open = ofKind(m.peerMessage(s, peer(1), PeerPayload::Address, body.toUtf8()), Kind::OpenTunnel);
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open[0].addresses.size(), kMaxAttemptAddresses);
+        QCOMPARE(kMaxAttemptAddresses, 8);
+        for (int i = 0; i < kMaxAttemptAddresses; ++i) // the peer's order (§5.5)
+            QCOMPARE(open[0].addresses[i], (PeerAddress{QStringLiteral("2001:db8::%1").arg(i + 2), quint16(1001 + i),
+                                                         QStringLiteral("tcp6"), {}}));
+        // Each failure retries the next one: the slot is free after 8 attempts at most.
+        Snapshot failing = s;
+        failing.tunnels << tunnelTo(peer(1), open[0].iface, false);
+        failing.tunnels[0].exited = true;
+        failing.tunnels[0].remainingAddresses = open[0].addresses.mid(1);
+        int attempts = 1;
+        for (;; ++attempts) {
+            const QList<Action> retry = ofKind(m.refresh(failing), Kind::RetryTunnel);
+            if (retry.isEmpty()) break;
+            failing.tunnels[0].remainingAddresses = retry[0].addresses.mid(1);
+        }
+        QCOMPARE(attempts, kMaxAttemptAddresses);
+    }
 }
 
 // §5.5/§6.3: asking a peer without a connected session only sends it a hello (the
