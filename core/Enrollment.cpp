@@ -577,12 +577,18 @@ void Enrollment::onCertificate(const QByteArray &pem)
     const QByteArray data = cert->toPem();
     m_tokenHint.clear(); // the registry has used the token up
     const Write written = writeAtomically(certPath, data, modeFor(certPath), &error);
-    if (written == Write::Failed || (written == Write::NoTemporary && !rewriteInPlace(*m_certFile, data, &error)))
+    if (written == Write::Failed || (written == Write::NoTemporary && !rewriteInPlace(*m_certFile, data, &error))) {
+        // The token is spent: this is the only copy of the certificate. Handed to the
+        // caller, which prints it (a full disk cannot fail that) with the key's path.
+        m_outcome.unsavedCertificate = data;
         return fail(QStringLiteral("Error: cannot write %1: %2").arg(certPath, error),
-                    written == Write::Failed
-                        ? QStringLiteral("Any previous cert.crt is unchanged. Fix the cause (e.g. free disk space), "
-                                         "then run re6st-conf again: the token is used up.")
-                        : QStringLiteral("Choose a writable directory with --dir."));
+                    QStringLiteral("The registry issued a certificate (the token is used up) that could not be "
+                                   "saved%1. Keep %2: it is its private key. Save the certificate as %3 once "
+                                   "that can be written (e.g. after freeing disk space).")
+                        .arg(written == Write::Failed ? QStringLiteral("; any previous cert.crt is unchanged")
+                                                      : QString(),
+                             path(QStringLiteral("cert.key")), certPath));
+    }
     m_certFile.reset();
 
     m_outcome.cn = cn;

@@ -72,6 +72,9 @@ public:
         qint64 notAfter = 0; // Unix time
         qint64 renewAfter = 0; // notAfter - 30 days
         bool configCreated = false;
+        // Failed after the registry issued it (cert.crt not writable, e.g. a full disk):
+        // the PEM certificate, whose only copy this is. The hint names the key's file.
+        QByteArray unsavedCertificate;
     };
 
     explicit Enrollment(const Options &options, QObject *parent = nullptr);

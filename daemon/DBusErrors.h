@@ -15,5 +15,7 @@ inline constexpr const char *RegistryUnreachable = "org.re6st.Error.RegistryUnre
 inline constexpr const char *FingerprintMismatch = "org.re6st.Error.FingerprintMismatch";
 inline constexpr const char *TokenRejected = "org.re6st.Error.TokenRejected";
 inline constexpr const char *AlreadyEnrolled = "org.re6st.Error.AlreadyEnrolled";
+// Busy: another enrollment is running, or FetchCa is over its cap (4 at once, 1 per
+// caller). The message says which: clients show it rather than guess.
 inline constexpr const char *Busy = "org.re6st.Error.Busy";
 } // namespace re6st::daemon::dbuserror

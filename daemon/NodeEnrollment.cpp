@@ -53,6 +53,12 @@ bool syncDirectory(const QString &dir)
     return ok;
 }
 
+// Busy also answers FetchCa over its cap: the message says which (clients show it).
+Reply enrollmentRunning()
+{
+    return Reply::fail(dbuserror::Busy, QStringLiteral("another enrollment is running; wait for it to finish, then retry"));
+}
+
 // A usable registry URL, or the InvalidArgument message.
 QString checkRegistry(const QString &registry)
 {
@@ -206,7 +212,7 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
     if (at <= 0 || at == email.size() - 1 || oddCharacter)
         return done(Reply::fail(dbuserror::InvalidArgument,
                                 QStringLiteral("'%1' is not an email address").arg(email.left(200))));
-    if (m_busy) return done(Reply::fail(dbuserror::Busy, QStringLiteral("another enrollment is running; wait for it")));
+    if (m_busy) return done(enrollmentRunning());
     m_busy = true;
     auto finish = [this, done](const Reply &r) {
         m_busy = false;
@@ -258,7 +264,7 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
                                 anonymous ? QStringLiteral("a token and anonymous=true exclude each other")
                                           : QStringLiteral("a token is required (RequestToken mails one), or pass "
                                                            "anonymous=true where the registry allows it")));
-    if (m_busy) return done(Reply::fail(dbuserror::Busy, QStringLiteral("another enrollment is running; wait for it")));
+    if (m_busy) return done(enrollmentRunning());
     const bool replace = options.value(QStringLiteral("replace")).toBool();
     // Any one of the files is someone's credentials: never replaced unasked (audit F4).
     const QStringList existing = existingTargets();
@@ -309,9 +315,13 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         run->deleteLater();
         m_busy = false;
         if (out.status != Enrollment::Status::Success) {
-            staging->remove();
+            // Issued but not written (disk full): the token is spent, so the key stays in
+            // staging (the hint names it) and the certificate goes back in the message.
+            if (out.unsavedCertificate.isEmpty()) staging->remove();
+            else staging->setAutoRemove(false);
             if (!backup.isEmpty()) QDir().rmdir(backup); // still empty
-            const QString message = out.error + (out.hint.isEmpty() ? QString() : QStringLiteral(" (") + out.hint + u')');
+            QString message = out.error + (out.hint.isEmpty() ? QString() : QStringLiteral(" (") + out.hint + u')');
+            if (!out.unsavedCertificate.isEmpty()) message += u'\n' + QString::fromLatin1(out.unsavedCertificate);
             const char *name = dbuserror::Failed;
             switch (out.failure) {
             case Enrollment::Failure::Usage: name = dbuserror::InvalidArgument; break;

@@ -137,15 +137,16 @@ void NodeService::onNodeFinished(int exitCode, bool restart)
     const QString why = m_node ? m_node->lastError() : QString();
     // Deleted on the next turn: this slot runs from the node's own signal.
     m_node.release()->deleteLater();
-    const QList<Done> waiters = std::exchange(m_stopWaiters, {});
+    const bool stopped = !m_stopWaiters.isEmpty();
     changed();
     if (m_exiting) {
+        answerStopWaiters();
         Q_EMIT finished(m_exitCode, false);
         return;
     }
-    if (!waiters.isEmpty()) { // Stop() over D-Bus: the process stays
+    if (stopped) { // Stop() over D-Bus: the process stays
         m_lastError.clear();
-        for (const Done &done : waiters) done(Reply::ok());
+        answerStopWaiters();
         return;
     }
     if (restart || !m_options.dbusService || exitCode == 0) {
@@ -153,6 +154,13 @@ void NodeService::onNodeFinished(int exitCode, bool restart)
         return;
     }
     m_lastError = why.isEmpty() ? QStringLiteral("the node stopped with status %1; see the log").arg(exitCode) : why;
+}
+
+// In arrival order: a Start or Stop queued behind the stop runs now (it may stop the
+// node it starts again, and so queue the calls after it anew).
+void NodeService::answerStopWaiters()
+{
+    for (const Done &done : std::exchange(m_stopWaiters, {})) done(Reply::ok());
 }
 
 void NodeService::shutdown(int exitCode)
@@ -165,6 +173,14 @@ void NodeService::shutdown(int exitCode)
 
 void NodeService::start(Done done)
 {
+    if (m_exiting)
+        return done(Reply::fail(dbuserror::Failed, QStringLiteral("re6stnet is exiting or restarting; retry in a few "
+                                                                  "seconds")));
+    // Stopping: "already running" would be false, so answer once stopped (audit F8).
+    if (stopping()) {
+        m_stopWaiters << [this, done](const Reply &) { start(done); };
+        return;
+    }
     if (m_node) return done(Reply::ok()); // already running (or starting)
     if (!hasCertificateOptions()) {
         if (!m_enrollment->isEnrolled())
@@ -193,8 +209,12 @@ void NodeService::start(Done done)
 
 void NodeService::stop(Done done)
 {
-    m_lastError.clear();
     m_pausedByHost = false; // the user's Stop outlives the main interface coming up
+    if (stopping()) { // after the stop in progress and any Start queued behind it
+        m_stopWaiters << [this, done](const Reply &) { stop(done); };
+        return;
+    }
+    m_lastError.clear();
     if (!m_node) {
         changed();
         return done(Reply::ok());
@@ -212,7 +232,7 @@ void NodeService::setHostNetworkDown(bool down, const QString &why)
     m_hostDownWhy = why;
     if (!down) {
         resumeIfHostUp();
-    } else if (m_node && !m_exiting) {
+    } else if (m_node && !m_exiting && !stopping()) { // a Stop in progress wins: no resume
         qCInfo(lcService).noquote() << why << "- pausing the node";
         m_pausedByHost = true;
         // Through the Stop path (the process stays); resumes if the interface came back.
@@ -313,8 +333,10 @@ void NodeService::enroll(const QString &registry, const QString &fingerprint, co
                                  m_exiting = true;
                                  m_exitCode = 0;
                                  disconnect(m_node.get(), &NodeDaemon::finished, this, nullptr);
-                                 connect(m_node.get(), &NodeDaemon::finished, this,
-                                         [this] { Q_EMIT finished(0, true); });
+                                 connect(m_node.get(), &NodeDaemon::finished, this, [this] {
+                                     answerStopWaiters(); // a queued Start fails: we are restarting
+                                     Q_EMIT finished(0, true);
+                                 });
                                  m_node->shutdown(0, true);
                              } else {
                                  Q_EMIT finished(0, true);

@@ -66,6 +66,10 @@ private:
     bool startNode(QString *error, const char **errorName);
     void onNodeFinished(int exitCode, bool restart);
     void changed(); // refresh the D-Bus state soon (coalesced)
+    // A stop is in progress (Stop, or a pause for the host network): Start and Stop calls
+    // wait in m_stopWaiters, in arrival order, until the node has finished.
+    bool stopping() const { return !m_stopWaiters.isEmpty(); }
+    void answerStopWaiters();
     bool hasCertificateOptions() const { return !m_options.ca.isEmpty() && !m_options.cert.isEmpty() && !m_options.key.isEmpty(); }
 
     NodeOptions m_options;

@@ -68,7 +68,9 @@ QString EnrollWizard::errorText(const QString &errorName, const QString &daemonM
         what = tr("This computer is already a member of a re6st network. Tick “Replace the current "
                   "certificate” to join this network instead, then try again.");
     else if (n == QLatin1String("org.re6st.Error.Busy"))
-        what = tr("Another enrollment is running on this computer; wait for it to finish and try again.");
+        // Another enrollment, or FetchCa over its cap: the daemon's message says which.
+        what = tr("The re6st daemon is busy with another enrollment or certificate download (see the details "
+                  "below); wait a moment and try again.");
     else if (n == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")
              || n == QLatin1String("org.freedesktop.DBus.Error.NameHasNoOwner"))
         what = tr("The re6st daemon is not running; start the re6stnet service and try again.");

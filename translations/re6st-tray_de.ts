@@ -495,8 +495,8 @@ Details: %2</translation>
         <translation>Dieser Computer ist bereits Mitglied eines re6st-Netzwerks. Aktivieren Sie „Aktuelles Zertifikat ersetzen“, um stattdessen diesem Netzwerk beizutreten, und versuchen Sie es dann erneut.</translation>
     </message>
     <message>
-        <source>Another enrollment is running on this computer; wait for it to finish and try again.</source>
-        <translation>Auf diesem Computer läuft bereits eine andere Registrierung; warten Sie, bis sie abgeschlossen ist, und versuchen Sie es erneut.</translation>
+        <source>The re6st daemon is busy with another enrollment or certificate download (see the details below); wait a moment and try again.</source>
+        <translation>Der re6st-Daemon ist mit einer anderen Registrierung oder einem anderen Zertifikat-Download beschäftigt (siehe Details unten); warten Sie einen Moment und versuchen Sie es erneut.</translation>
     </message>
     <message>
         <source>The re6st daemon is not running; start the re6stnet service and try again.</source>

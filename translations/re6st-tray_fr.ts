@@ -495,8 +495,8 @@ Détails&#xa0;: %2</translation>
         <translation>Cet ordinateur est déjà membre d&apos;un réseau re6st. Cochez «&#xa0;Remplacer le certificat actuel&#xa0;» pour rejoindre plutôt ce réseau-ci, puis réessayez.</translation>
     </message>
     <message>
-        <source>Another enrollment is running on this computer; wait for it to finish and try again.</source>
-        <translation>Une autre inscription est en cours sur cet ordinateur&#xa0;; attendez qu&apos;elle se termine et réessayez.</translation>
+        <source>The re6st daemon is busy with another enrollment or certificate download (see the details below); wait a moment and try again.</source>
+        <translation>Le démon re6st est occupé par une autre inscription ou un autre téléchargement de certificat (voir les détails ci-dessous)&#xa0;; patientez un instant et réessayez.</translation>
     </message>
     <message>
         <source>The re6st daemon is not running; start the re6stnet service and try again.</source>

@@ -691,12 +691,12 @@ private Q_SLOTS:
                                         << "the registry refused the token: boom";
         QTest::newRow("already enrolled") << QStringList{"--token", "T"} << QByteArray("y\n") << "Enroll"
                                           << "org.re6st.Error.AlreadyEnrolled" << QStringList{fetch, enroll} << 1
-                                          << "add --replace";
+                                          << "this node is already enrolled: boom";
         QTest::newRow("not authorized") << QStringList{"--email", "a@b.example"} << QByteArray("y\n") << "RequestToken"
                                         << "org.re6st.Error.NotAuthorized" << QStringList{fetch, request} << 4
                                         << "not allowed to enroll this node: polkit refused";
         QTest::newRow("busy") << QStringList{"--token", "T"} << QByteArray("y\n") << "Enroll" << "org.re6st.Error.Busy"
-                              << QStringList{fetch, enroll} << 1 << "another enrollment is running";
+                              << QStringList{fetch, enroll} << 1 << "the daemon is busy: boom";
         QTest::newRow("mismatch") << QStringList{"--token", "T"} << QByteArray("y\n") << "Enroll"
                                   << "org.re6st.Error.FingerprintMismatch" << QStringList{fetch, enroll} << 1
                                   << "the registry's CA is not the one you confirmed";

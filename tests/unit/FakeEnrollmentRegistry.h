@@ -13,6 +13,7 @@
 #include <QTcpSocket>
 #include <QtTest>
 
+#include <functional>
 #include <sys/stat.h>
 
 namespace re6st::test {
@@ -34,6 +35,7 @@ public:
     int tokenStatus = 204;       // answer to requestToken
     int certificateStatus = 200; // 200: issue if the token is good (else 204)
     bool anonymousAllowed = true;
+    std::function<void()> onRequestCertificate; // runs before requestCertificate is answered
 
     FakeRegistry()
     {
@@ -66,6 +68,8 @@ private:
             return {tokenStatus, "<html>error page</html>"};
         if (c.method != "requestCertificate")
             return {400, {}};
+        if (onRequestCertificate)
+            onRequestCertificate();
         const QByteArray token = c.params.value("token");
         if (token.isEmpty() && !anonymousAllowed)
             return {403, "<html>anonymous registration disabled</html>"};

@@ -208,6 +208,34 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(QDir(dir.path()).filePath("cert.crt")));
     }
 
+    // The token is spent once the registry issues the certificate: when cert.crt cannot
+    // be written (here a directory took its place; ENOSPC in real life), the certificate
+    // is printed and the message says where its key is, so nothing is lost.
+    void unwritableCertificateIsPrinted()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        const QDir d(dir.path());
+        registry.onRequestCertificate = [&] {
+            QFile::remove(d.filePath("cert.crt")); // the empty file opened at step 11
+            QVERIFY(d.mkpath(QStringLiteral("cert.crt/in-the-way")));
+        };
+        const Result r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                               QStringLiteral("--token"), QStringLiteral("goodtoken")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith(QStringLiteral("Error: cannot write %1: ").arg(d.filePath("cert.crt"))), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QStringLiteral("Keep %1: it is its private key. Save the certificate as %2 once")
+                                    .arg(d.filePath("cert.key"), d.filePath("cert.crt"))),
+                 qPrintable(r.err));
+        const qsizetype begin = r.err.indexOf(QLatin1String("-----BEGIN CERTIFICATE-----"));
+        QVERIFY2(begin > 0 && r.err.endsWith(QLatin1String("-----END CERTIFICATE-----\n")), qPrintable(r.err));
+        const auto cert = crypto::Certificate::fromPem(r.err.mid(begin).toLatin1());
+        const auto key = crypto::RsaKey::fromPem(readFile(d.filePath("cert.key")));
+        QVERIFY(cert && key);
+        QVERIFY(cert->publicKey().samePublicKey(*key));
+        QCOMPARE(cert->commonName(), registry.cn);
+    }
+
     void registrationDisabled()
     {
         FakeRegistry registry;

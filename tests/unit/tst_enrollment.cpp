@@ -529,7 +529,8 @@ private Q_SLOTS:
     }
 
     // Audit F6: a write error on the new certificate (here EFBIG through RLIMIT_FSIZE,
-    // as ENOSPC would) leaves the previous cert.crt untouched and says why.
+    // as ENOSPC would) leaves the previous cert.crt untouched, says why, and hands the
+    // issued certificate back.
     void certificateWriteErrorKeepsOldCertificate()
     {
         FakeRegistry registry;
@@ -556,6 +557,14 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath("re6stnet.conf")));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden),
                  (QStringList{QStringLiteral("ca.crt"), QStringLiteral("cert.crt"), QStringLiteral("cert.key")}));
+        // The token is spent by then: the outcome carries the issued certificate
+        // (re6st-conf prints it) and the hint names the file of its key, which stays.
+        const auto cert = crypto::Certificate::fromPem(r.outcome.unsavedCertificate);
+        const auto key = crypto::RsaKey::fromPem(readFile(dir.filePath("cert.key")));
+        QVERIFY(cert && key);
+        QVERIFY(cert->publicKey().samePublicKey(*key));
+        QVERIFY2(r.outcome.hint.contains(QStringLiteral("Keep %1: it is its private key").arg(dir.filePath("cert.key"))),
+                 qPrintable(r.outcome.hint));
     }
 
     // Step 15's fallback stays for a directory where no temporary file can be created.

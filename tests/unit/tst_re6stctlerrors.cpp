@@ -82,8 +82,20 @@ private Q_SLOTS:
                                        << failed << "the registry refused the token: expired; check it, or ask for a new one";
         QTest::newRow("AlreadyEnrolled") << int(Command::Enroll) << "org.re6st.Error.AlreadyEnrolled" << ""
                                          << failed << "add --replace";
+        // The daemon's list of the files in the way is shown.
+        QTest::newRow("AlreadyEnrolled files")
+            << int(Command::Enroll) << "org.re6st.Error.AlreadyEnrolled"
+            << "this node already has /etc/re6stnet/cert.key, /etc/re6stnet/cert.crt; pass replace=true" << failed
+            << "this node is already enrolled: this node already has /etc/re6stnet/cert.key, /etc/re6stnet/cert.crt;";
+        // Busy is another enrollment or FetchCa over its cap: the daemon's words say which.
         QTest::newRow("Busy") << int(Command::Enroll) << "org.re6st.Error.Busy" << "" << failed
-                              << "another enrollment is running; wait for it to finish, then retry";
+                              << "the daemon is busy: another enrollment or CA download is running; retry in a few";
+        QTest::newRow("Busy enrolling") << int(Command::Enroll) << "org.re6st.Error.Busy"
+                                        << "another enrollment is running; wait for it to finish, then retry" << failed
+                                        << "the daemon is busy: another enrollment is running; wait for it to finish";
+        QTest::newRow("Busy FetchCa") << int(Command::Enroll) << "org.re6st.Error.Busy"
+                                      << "4 CA downloads are already running; retry in a few seconds" << failed
+                                      << "re6stctl: the daemon is busy: 4 CA downloads are already running; retry in";
         QTest::newRow("UnknownMethod") << int(Command::Start) << "org.freedesktop.DBus.Error.UnknownMethod"
                                        << "No such method 'Start'" << failed
                                        << "the running re6stnet daemon cannot start the node (it is older";

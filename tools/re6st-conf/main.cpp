@@ -86,6 +86,10 @@ int main(int argc, char **argv)
         out(o.error + QLatin1Char('\n'), stderr);
         if (!o.hint.isEmpty())
             out(o.hint + QLatin1Char('\n'), stderr);
+        if (!o.unsavedCertificate.isEmpty())
+            out(QStringLiteral("The certificate (save it from the BEGIN line to the END line, both included):\n")
+                    + QString::fromLatin1(o.unsavedCertificate),
+                stderr);
         return o.exitCode;
     }
     if (cl.isNeeded) {

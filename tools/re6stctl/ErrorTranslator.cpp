@@ -158,14 +158,20 @@ ErrorTranslator::Failure ErrorTranslator::translate(Command command, const QStri
                      + QStringLiteral("; check it, or ask for a new one with `re6stctl enroll URL --email ADDR`"))};
     }
     if (is(name, "org.re6st.Error.AlreadyEnrolled")) {
+        // The daemon names the files it found and says what --replace does with them.
+        if (!message.trimmed().isEmpty())
+            return {ExitCode::Failed, line(withDetail(QStringLiteral("this node is already enrolled"), message))};
         return {ExitCode::Failed,
                 line(QStringLiteral("this node already has a certificate: back up cert.key, then add "
                                     "--replace to enroll again"))};
     }
     if (is(name, "org.re6st.Error.Busy")) {
+        // Another enrollment, or the cap on CA downloads (FetchCa): the daemon says which.
         return {ExitCode::Failed,
-                line(withDetail(QStringLiteral("another enrollment is running"), message)
-                     + QStringLiteral("; wait for it to finish, then retry"))};
+                line(withDetail(QStringLiteral("the daemon is busy"),
+                                message.isEmpty() ? QStringLiteral("another enrollment or CA download is running; "
+                                                                   "retry in a few seconds")
+                                                  : message))};
     }
     if (is(name, "org.re6st.Error.Failed")) {
         return {ExitCode::Failed,

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// daemon/NodeService: Start and Stop that arrive while the node is stopping (a Stop, or a
+// pause while the host's network is down) are answered in order, once the stop is done,
+// and the node ends as the last call asked (audit F8). The node runs for real but never
+// gets past fetching its network configuration (the registry is a closed port), so it
+// touches no interface and needs no privilege. (tests/dbus/tst_nodeservice runs the whole
+// daemon, but as root in namespaces with polkitd: not where a race can be set up.)
+#include "Vectors.h"
+#include "daemon/NodeService.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace re6st;
+using daemon::NodeService;
+using Reply = daemon::NodeController::Reply;
+
+namespace {
+
+// The answers to the calls of a test, in the order they came.
+struct Answers
+{
+    QStringList log;
+    NodeService::Done operator()(const QString &what)
+    {
+        return [this, what](const Reply &r) { log << (r.error.isEmpty() ? what + QStringLiteral(" ok") : what + u' ' + r.error); };
+    }
+};
+
+} // namespace
+
+class TestNodeServiceStop final : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    daemon::NodeOptions options() const
+    {
+        daemon::NodeOptions o;
+        o.registry = QStringLiteral("http://127.0.0.1:1/"); // refused: the node waits for its configuration
+        o.state = m_dir.filePath(QStringLiteral("state"));
+        o.run = m_dir.filePath(QStringLiteral("run"));
+        o.ca = m_dir.filePath(QStringLiteral("ca.crt"));
+        o.cert = m_dir.filePath(QStringLiteral("cert.crt"));
+        o.key = m_dir.filePath(QStringLiteral("cert.key"));
+        o.dbusService = true;
+        return o;
+    }
+
+    // A service whose node runs (started over the API), with `answers` recording.
+    static bool startRunning(NodeService &service, Answers &answers)
+    {
+        service.start(answers(QStringLiteral("start")));
+        const bool running = answers.log == QStringList{QStringLiteral("start ok")} && service.node();
+        answers.log.clear();
+        return running;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        for (const auto &[from, to] : {std::pair{"crypto/ca.crt", "ca.crt"}, std::pair{"crypto/node-1-16.crt", "cert.crt"},
+                                       std::pair{"crypto/node-1-16.key", "cert.key"}})
+            QVERIFY(QFile::copy(test::vectorPath(QLatin1String(from)), m_dir.filePath(QLatin1String(to))));
+    }
+
+    // Start during a Stop used to answer "ok, already running" and the node then stopped.
+    void startDuringStopStartsAfterIt()
+    {
+        NodeService service(options());
+        Answers answers;
+        QVERIFY(startRunning(service, answers));
+        service.stop(answers(QStringLiteral("stop")));
+        service.start(answers(QStringLiteral("start")));
+        QVERIFY2(answers.log.isEmpty(), qPrintable(answers.log.join(u',')));
+        QTRY_COMPARE(answers.log, (QStringList{QStringLiteral("stop ok"), QStringLiteral("start ok")}));
+        QVERIFY(service.node());
+        QVERIFY(service.status().state != daemon::NodeStatus::State::Stopped);
+    }
+
+    // Stop, Start, Stop: the last word is Stop, every call is answered in order.
+    void callsQueuedBehindAStopKeepTheirOrder()
+    {
+        NodeService service(options());
+        Answers answers;
+        QVERIFY(startRunning(service, answers));
+        service.stop(answers(QStringLiteral("stop1")));
+        service.start(answers(QStringLiteral("start")));
+        service.stop(answers(QStringLiteral("stop2")));
+        QTRY_COMPARE(answers.log,
+                     (QStringList{QStringLiteral("stop1 ok"), QStringLiteral("start ok"), QStringLiteral("stop2 ok")}));
+        QVERIFY(!service.node());
+        QCOMPARE(service.status().state, daemon::NodeStatus::State::Stopped);
+    }
+
+    // A Start while the node pauses for the host's network: answered when paused, and
+    // the node resumes with the network.
+    void startDuringHostPauseResumesWithTheNetwork()
+    {
+        NodeService service(options());
+        Answers answers;
+        QVERIFY(startRunning(service, answers));
+        service.setHostNetworkDown(true, QStringLiteral("lo is down"));
+        service.start(answers(QStringLiteral("start")));
+        QVERIFY2(answers.log.isEmpty(), qPrintable(answers.log.join(u',')));
+        QTRY_COMPARE(answers.log, QStringList{QStringLiteral("start ok")});
+        QVERIFY(!service.node());
+        QCOMPARE(service.status().stateDetail, QStringLiteral("lo is down"));
+        service.setHostNetworkDown(false, {});
+        QVERIFY(service.node());
+    }
+
+    // The network going down while the user's Stop runs must not turn that Stop into a
+    // pause that the network coming up would undo.
+    void hostDownDuringStopDoesNotResume()
+    {
+        NodeService service(options());
+        Answers answers;
+        QVERIFY(startRunning(service, answers));
+        service.stop(answers(QStringLiteral("stop")));
+        service.setHostNetworkDown(true, QStringLiteral("lo is down"));
+        QTRY_COMPARE(answers.log, QStringList{QStringLiteral("stop ok")});
+        service.setHostNetworkDown(false, {});
+        QTest::qWait(50);
+        QVERIFY(!service.node());
+        QCOMPARE(service.status().state, daemon::NodeStatus::State::Stopped);
+    }
+
+    // Start while the process shuts down: a clear failure, not "ok" for a node that ends.
+    void startDuringShutdownFails()
+    {
+        NodeService service(options());
+        Answers answers;
+        QVERIFY(startRunning(service, answers));
+        service.shutdown(0);
+        service.start(answers(QStringLiteral("start")));
+        QCOMPARE(answers.log.size(), 1);
+        QVERIFY2(answers.log.first().startsWith(QLatin1String("start org.re6st.Error.Failed")),
+                 qPrintable(answers.log.first()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNodeServiceStop)
+#include "tst_nodeservicestop.moc"
