@@ -22,6 +22,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
 #include <QHostAddress>
@@ -707,10 +708,13 @@ void NodeDaemon::shutdown(int exitCode, bool restart)
     if (m_driver) m_driver->stop();
     QList<QProcess *> commands = m_daemons;
     if (m_upCommand) commands << m_upCommand; // a Stop while --up still runs ends it
+    // §1.1: SIGTERM, then SIGKILL after 5 s; all at once, with one deadline.
+    for (QProcess *p : std::as_const(commands))
+        if (p->state() != QProcess::NotRunning) p->terminate();
+    const QDeadlineTimer deadline(5000);
     for (QProcess *p : std::as_const(commands)) {
         if (p->state() == QProcess::NotRunning) continue;
-        p->terminate();
-        if (!p->waitForFinished(5000)) {
+        if (!p->waitForFinished(int(qMax<qint64>(0, deadline.remainingTime())))) {
             p->kill();
             p->waitForFinished(2000);
         }

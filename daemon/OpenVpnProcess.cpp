@@ -95,10 +95,10 @@ bool OpenVpnProcess::start(const QStringList &arguments, const QString &socketPa
     return true;
 }
 
-bool OpenVpnProcess::waitStopped(int ms)
+bool OpenVpnProcess::waitStopped(QDeadlineTimer deadline)
 {
     if (!isRunning()) return true;
-    if (!m_process->waitForFinished(ms)) {
+    if (!m_process->waitForFinished(int(qMax<qint64>(0, deadline.remainingTime())))) {
         m_process->kill();
         m_process->waitForFinished(2000);
     }

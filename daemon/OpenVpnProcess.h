@@ -2,6 +2,7 @@
 #pragma once
 #include "daemon/OpenVpnEvents.h"
 
+#include <QDeadlineTimer>
 #include <QObject>
 #include <QProcess>
 #include <QStringList>
@@ -43,8 +44,10 @@ public:
     // management socket is created (≤ 107 bytes; an old file there is removed).
     bool start(const QStringList &arguments, const QString &socketPath, QString *error = nullptr);
     void stop(int killAfterMs = 5000);
-    // Blocking end of a stop(): waits up to `ms` for the exit, then SIGKILLs (shutdown paths).
-    bool waitStopped(int ms = 5000);
+    // Blocking end of a stop(): waits until `deadline` for the exit, then SIGKILLs
+    // (shutdown paths). Several processes stopped together share one deadline.
+    bool waitStopped(QDeadlineTimer deadline);
+    bool waitStopped(int ms = 5000) { return waitStopped(QDeadlineTimer(ms)); }
     bool isRunning() const;
     // Server: disconnect one client (management `client-kill`), e.g. re6stctl tunnel kill.
     void killClient(int clientId) { send("client-kill " + QByteArray::number(clientId) + '\n'); }

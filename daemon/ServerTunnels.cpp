@@ -192,9 +192,10 @@ void ServerTunnels::stop()
         s->restart.stop();
         if (s->process && s->process->isRunning()) s->process->stop(5000);
     }
-    // Wait (bounded) for them: cleanup order matters (§2.6).
+    // Wait (bounded, one deadline for all) for them: cleanup order matters (§2.6).
+    const QDeadlineTimer deadline(5000);
     for (const auto &s : std::as_const(m_servers))
-        if (s->process) s->process->waitStopped(5000);
+        if (s->process) s->process->waitStopped(deadline);
 }
 
 } // namespace re6st::daemon

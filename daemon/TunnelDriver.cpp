@@ -525,7 +525,9 @@ void TunnelDriver::stop()
             t->process->stop(5000);
             running << t->process;
         }
-    for (OpenVpnProcess *p : running) p->waitStopped(5000);
+    // §3.7: SIGKILL after 5 s, one deadline for all (not 5 s more per stuck process).
+    const QDeadlineTimer deadline(5000);
+    for (OpenVpnProcess *p : running) p->waitStopped(deadline);
     for (const auto &t : std::as_const(m_tunnels))
         if (!t->gatewayRoute.isEmpty()) removeGatewayRoute(std::exchange(t->gatewayRoute, QString()));
     for (const auto &change : m_gatewayRoutes.releaseAll()) applyGatewayChange(change); // also those served clients held
