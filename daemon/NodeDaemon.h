@@ -59,6 +59,7 @@ public:
     void fillStatus(NodeStatus &status) const; // NodeDaemonStatus.cpp
     bool isUp() const { return m_up; }          // §2.4 done (tunnel manager started)
     QString lastError() const { return m_lastError; }
+    bool isStopping() const { return m_stopping; } // shutdown() ran; finished() is on its way
     enum class KillResult { Killed, NotFound, NotRunning };
     KillResult killTunnel(const QString &ifaceOrPrefix); // client tap or peer prefix (CN form)
     QStringList neighbours() const { return m_options.neighbours; }

@@ -181,6 +181,12 @@ void NodeService::start(Done done)
         m_stopWaiters << [this, done](const Reply &) { start(done); };
         return;
     }
+    // A node stopping by itself (a failure, a restart): "already running" would be false.
+    if (m_node && m_node->isStopping())
+        return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is stopping (%1); start it again once it "
+                                                                  "has stopped")
+                                                       .arg(m_node->lastError().isEmpty() ? QStringLiteral("restarting")
+                                                                                          : m_node->lastError())));
     if (m_node) return done(Reply::ok()); // already running (or starting)
     if (!hasCertificateOptions()) {
         if (!m_enrollment->isEnrolled())
@@ -204,6 +210,8 @@ void NodeService::start(Done done)
         return done(Reply::fail(name, error));
     }
     changed();
+    if (m_node->isStopping()) // failed at once (e.g. its state directory): the reason, not "ok"
+        return done(Reply::fail(dbuserror::Failed, m_node->lastError()));
     done(Reply::ok());
 }
 

@@ -128,6 +128,27 @@ private Q_SLOTS:
         QCOMPARE(service.status().state, daemon::NodeStatus::State::Stopped);
     }
 
+    // A node that fails as it starts (its state directory cannot be made) stops by
+    // itself: Start says why, and a second Start before it has stopped is not told
+    // "already running".
+    void startOfAFailingNodeSaysWhy()
+    {
+        daemon::NodeOptions o = options();
+        o.state = QStringLiteral("/proc/re6st-no-such-directory/state");
+        NodeService service(o);
+        QStringList messages;
+        auto record = [&messages](const Reply &r) { messages << r.error + u' ' + r.message; };
+        service.start(record);
+        service.start(record);
+        QCOMPARE(messages.size(), 2);
+        QVERIFY2(messages[0].startsWith(QLatin1String("org.re6st.Error.Failed cannot create the state directory")),
+                 qPrintable(messages[0]));
+        QVERIFY2(messages[1].startsWith(QLatin1String("org.re6st.Error.Failed the node is stopping (cannot create")),
+                 qPrintable(messages[1]));
+        QTRY_VERIFY(!service.node());
+        QCOMPARE(service.status().state, daemon::NodeStatus::State::Error);
+    }
+
     // Start while the process shuts down: a clear failure, not "ok" for a node that ends.
     void startDuringShutdownFails()
     {
