@@ -2,8 +2,10 @@
 #include "core/Enrollment.h"
 
 #include "core/Addressing.h"
+#include "core/MailAddress.h"
 #include "core/RegistryClient.h"
 #include "core/RegularFile.h"
+#include "core/TextChars.h"
 #include "core/crypto/CertificateRequest.h"
 #include "core/crypto/Digest.h"
 
@@ -112,32 +114,15 @@ bool rewriteInPlace(const QFile &file, const QByteArray &data, QString *error)
     return false;
 }
 
-// Invisible characters that break lines or hide text: C0/C1 controls, format
-// characters (bidi overrides...), line and paragraph separators.
-bool isControl(QChar c)
-{
-    switch (c.category()) {
-    case QChar::Other_Control:
-    case QChar::Other_Format:
-    case QChar::Separator_Line:
-    case QChar::Separator_Paragraph:
-        return true;
-    default:
-        return false;
-    }
-}
-
 // A character that re6stnet's option-file reader (§13: shell-like split, '#'
 // comments) may treat specially, or that ends the line: never written in a value.
 std::optional<QChar> unsafeConfigChar(const QString &value)
 {
     for (const QChar c : value)
-        if (c.isSpace() || isControl(c) || c == u'\'' || c == u'"' || c == u'\\' || c == u'#')
+        if (c.isSpace() || text::isInvisible(c) || c == u'\'' || c == u'"' || c == u'\\' || c == u'#')
             return c;
     return std::nullopt;
 }
-
-QString codePoint(QChar c) { return QStringLiteral("U+%1").arg(c.unicode(), 4, 16, QLatin1Char('0')).toUpper(); }
 
 } // namespace
 
@@ -199,7 +184,7 @@ std::optional<QByteArray> Enrollment::sampleConfig(const QString &registry, cons
             if (error)
                 *error = QStringLiteral("the %1 value contains %2, which re6stnet.conf cannot hold (whitespace, "
                                         "control characters, quotes, '\\' and '#' are refused)")
-                             .arg(QLatin1String(name), codePoint(*c));
+                             .arg(QLatin1String(name), text::codePoint(*c));
             return std::nullopt;
         }
     }
@@ -227,13 +212,9 @@ QString Enrollment::locationError(const QString &location)
 
 QString Enrollment::emailError(const QString &email)
 {
-    // The registry puts the address in the token mail's headers (§6.2): a CR/LF
-    // there would add headers or recipients (audit F12).
-    for (const QChar c : email)
-        if (isControl(c))
-            return QStringLiteral("invalid email address: it contains the control character %1; "
-                                  "give the address alone").arg(codePoint(c));
-    return {};
+    // The registry puts the address in the SMTP envelope and the token mail's
+    // headers (§6.2): the registry's own rule, checked before anything is sent.
+    return mail::addressError(email);
 }
 
 QString Enrollment::asctime(qint64 unixTime)
@@ -267,8 +248,8 @@ void Enrollment::start()
     if (const std::optional<QChar> c = unsafeConfigChar(o.registry))
         return usageError(QStringLiteral("--registry URL must not contain whitespace, control characters, quotes, "
                                          "'\\' or '#' (found %1): it is written into re6stnet.conf")
-                              .arg(codePoint(*c)));
-    if (QString error = emailError(o.email); !error.isEmpty())
+                              .arg(text::codePoint(*c)));
+    if (QString error = o.email.isEmpty() ? QString() : emailError(o.email); !error.isEmpty())
         return usageError(error);
     if (!o.fingerprint.isEmpty()) {
         QString error;
@@ -423,9 +404,18 @@ void Enrollment::onTokenRequested()
     m_client->requestToken(m_options.email, [this](const RegistryClient::Result &r) {
         if (m_done)
             return;
+        // Our registry explains its refusals (registration disabled, too many
+        // token mails to one address); upstream's only refusal is the first.
+        if (r.forbidden() && !r.explanation.isEmpty())
+            return fail(QStringLiteral("Error: the registry refused to mail a token: %1").arg(r.explanation),
+                        QStringLiteral("If a token was already mailed to you, run re6st-conf again with --token; "
+                                       "otherwise ask the registry administrator for a token, or try --anonymous."));
         if (r.forbidden())
             return fail(QStringLiteral("Error: the registry does not register nodes by email (%1)").arg(r.message),
                         QStringLiteral("Ask the registry administrator for a token (then use --token), or try --anonymous."));
+        if (r.httpStatus == 400) // a malformed request: no token was made
+            return fail(QStringLiteral("Error: the registry refused the request for a token (%1)").arg(r.message),
+                        QStringLiteral("Check the email address, and run re6st-conf again."));
         if (r.noResult()) {
             if (!r.httpStatus)
                 return fail(QStringLiteral("Error: ") + r.message,

@@ -95,7 +95,7 @@ public:
                                                   QString *error = nullptr);
     // Input checks done by start() before any traffic; an empty string when fine.
     static QString locationError(const QString &location); // §11 "CC,CONT"
-    static QString emailError(const QString &email);       // no control characters
+    static QString emailError(const QString &email);       // mail::addressError (§6.2)
     static QString asctime(qint64 unixTime); // Python time.asctime(time.gmtime(t))
 
 public Q_SLOTS:

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/RegistryClient.h"
 
+#include "core/TextChars.h"
+
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTimer>
 
 #include <sys/utsname.h>
@@ -55,6 +58,13 @@ const QList<MethodSpec> &methodTable()
         {"topology", {}},
     };
     return table;
+}
+
+// An error answer's explanation (its page's text) added to the result's message.
+void withExplanation(RegistryClient::Result &r, const QByteArray &errorPage)
+{
+    r.explanation = RegistryClient::errorExplanation(errorPage);
+    if (!r.explanation.isEmpty()) r.message += QStringLiteral(": ") + r.explanation;
 }
 
 RegistryClient::Result noResult(const QString &message, int httpStatus = 0)
@@ -110,6 +120,33 @@ void RegistryClient::setIdentity(const QByteArray &prefixBits, const crypto::Rsa
     m_nodeKey = nodeKey;
     m_ca = ca;
     m_ratchet.reset();
+}
+
+// Our registry's page: <h1>403 Forbidden</h1><p>MESSAGE</p> (registry/HttpFront).
+// Upstream's (Python http.server): <p>Error code: 403</p><p>Message: MESSAGE.</p>...
+QString RegistryClient::errorExplanation(const QByteArray &body)
+{
+    const QString page = QString::fromUtf8(body.left(64 * 1024));
+    QString text;
+    bool upstream = false;
+    static const QRegularExpression paragraph(QStringLiteral("<p>(.*?)</p>"),
+                                              QRegularExpression::DotMatchesEverythingOption);
+    for (auto it = paragraph.globalMatch(page); it.hasNext();) {
+        const QString p = it.next().captured(1);
+        if (p.startsWith(QLatin1String("Error code"))) continue; // upstream's code lines
+        upstream = p.startsWith(QLatin1String("Message: "));
+        text = upstream ? p.mid(9) : p;
+        break;
+    }
+    static const QRegularExpression tag(QStringLiteral("<[^>]*>"));
+    text.remove(tag);
+    text.replace(QLatin1String("&lt;"), QLatin1String("<")).replace(QLatin1String("&gt;"), QLatin1String(">"))
+        .replace(QLatin1String("&quot;"), QLatin1String("\"")).replace(QLatin1String("&#x27;"), QLatin1String("'"))
+        .replace(QLatin1String("&#39;"), QLatin1String("'")).replace(QLatin1String("&amp;"), QLatin1String("&"));
+    // A hostile registry's page must not forge lines or drive the terminal.
+    QString line = text::oneLine(text, kMaxExplanation);
+    if (upstream && line.endsWith(u'.')) line.chop(1); // the template's "%(message)s."
+    return line;
 }
 
 QByteArray RegistryClient::userAgent()
@@ -307,7 +344,9 @@ void RegistryClient::sendSigned(Operation op)
             startAuthenticated(std::move(op));
             return;
         }
-        finishAuthenticated(op, noResult(reason, a.status));
+        Result r = noResult(reason, a.status);
+        if (a.status >= 400) withExplanation(r, a.body);
+        finishAuthenticated(op, r);
     });
 }
 
@@ -353,6 +392,7 @@ RegistryClient::Result RegistryClient::unauthenticatedResult(const QString &meth
                          .arg(QString::fromUtf8(a.reason), method),
                      a.status);
     }
+    withExplanation(r, a.body);
     return r;
 }
 
@@ -400,7 +440,11 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
         if (status.isValid() && !a.timedOut && !a.tooLarge) {
             a.replied = true;
             a.status = status.toInt();
-            a.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+            // Shown in messages: one line, no escapes (a hostile registry or path).
+            a.reason = text::oneLine(QString::fromUtf8(
+                                         reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray()),
+                                     kMaxReason)
+                           .toUtf8();
             a.body = reply->readAll();
             a.mac = reply->rawHeader("Re6stHMAC");
         } else {

@@ -36,7 +36,8 @@ public:
         };
         Kind kind = Kind::NoResult;
         QByteArray body;
-        QString message;    // one line, for Forbidden and NoResult
+        QString message;    // one line, for Forbidden and NoResult (with `explanation`, if any)
+        QString explanation; // the registry's own words from its error page, sanitized; may be empty
         int httpStatus = 0; // 0 when no HTTP answer was received
 
         bool ok() const { return kind == Kind::Body || kind == Kind::Empty; }
@@ -116,6 +117,12 @@ public:
     static QByteArray target(const QString &method, const Params &params);
     // "re6stnet/<version>, <platform>" (§4.4).
     static QByteArray userAgent();
+    // The explanation in a registry's error page (§4.2: an HTML page), one line
+    // of at most kMaxExplanation characters with markup, entities and invisible
+    // characters (line breaks, terminal escapes) removed; empty if none.
+    static constexpr int kMaxExplanation = 300;
+    static constexpr int kMaxReason = 80; // HTTP reason phrases quoted in messages
+    static QString errorExplanation(const QByteArray &body);
 
 private:
     struct Operation

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "registry/Mailer.h"
 
+#include "core/MailAddress.h"
+#include "core/TextChars.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -10,6 +13,7 @@
 #include <QMetaObject>
 #include <QPointer>
 #include <curl/curl.h>
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -156,6 +160,13 @@ bool Mailer::appendToMbox(const QString &path, const QByteArray &message, qint64
 
 void Mailer::sendToken(const QString &to, const QString &token, Done done)
 {
+    // requestToken checked `to` already; this guards every other caller. The
+    // sender is the CA's emailAddress: only a line break there (the operator's
+    // mistake) is refused, the same way.
+    if (const QString error = mail::addressError(to); !error.isNull())
+        return done(false, QStringLiteral("not mailing the token: recipient %1").arg(error));
+    if (std::any_of(m_settings.sender.cbegin(), m_settings.sender.cend(), text::isInvisible))
+        return done(false, QStringLiteral("not mailing the token: the CA's emailAddress contains a control character"));
     const QByteArray message = tokenMessage(m_settings.sender, to, token);
     if (isMbox()) {
         QString error;

@@ -4,6 +4,7 @@
 
 #include "core/Addressing.h"
 #include "core/FormCodec.h"
+#include "core/MailAddress.h"
 #include "core/NetworkVersion.h"
 #include "core/PythonJson.h"
 #include "core/Zlib.h"
@@ -324,6 +325,27 @@ QString RegistryService::databaseError(const char *method) const
         .arg(QLatin1String(method), m_store.lastError().isEmpty() ? QStringLiteral("unknown") : m_store.lastError());
 }
 
+// Without a bound, anyone could make the registry mail any address without
+// end. Counted from the token table (its pending tokens, whoever made them),
+// so the bound holds across restarts; a used or expired token no longer counts.
+std::optional<QString> RegistryService::tokenMailRefusal(const QString &email) const
+{
+    const qint64 t = now();
+    const auto recent = m_store.tokensOf(email, t - 86400);
+    if (!recent) return std::nullopt;
+    if (recent->count && t - recent->latest < TokenMailInterval)
+        return QStringLiteral("a token was mailed to %1 %2 s ago; use it, or ask again in %3 s")
+            .arg(email)
+            .arg(t - recent->latest)
+            .arg(TokenMailInterval - (t - recent->latest));
+    if (recent->count >= TokenMailsPerDay)
+        return QStringLiteral("%1 unused tokens were mailed to %2 in the last 24 hours; use one of them, "
+                              "or ask the registry administrator")
+            .arg(recent->count)
+            .arg(email);
+    return QString();
+}
+
 // §6.2
 void RegistryService::requestToken(Call &call)
 {
@@ -332,6 +354,16 @@ void RegistryService::requestToken(Call &call)
     if (m_options.prefixLength == 0)
         return call.fail(403, QStringLiteral("requestToken: --prefix-length 0, email registration disabled"));
     const QString email = call.text("email");
+    // Not checked upstream: a line break in the address injected SMTP commands
+    // (RCPT TO) and mail headers; mail::addressError is also every client's rule.
+    if (const QString error = mail::addressError(email); !error.isNull())
+        return call.fail(400, QStringLiteral("requestToken: ") + error);
+    const std::optional<QString> refusal = tokenMailRefusal(email);
+    if (!refusal) return call.fail(500, databaseError("requestToken"));
+    if (!refusal->isNull()) {
+        qCInfo(lcRegistry).noquote() << "requestToken refused:" << *refusal;
+        return call.fail(403, QStringLiteral("requestToken: ") + *refusal);
+    }
     QString token;
     if (!storeNewToken(email, &token)) return call.fail(500, databaseError("requestToken"));
     cleanupAfterCreation(now());

@@ -43,6 +43,10 @@ public:
     static constexpr qint64 CertDuration = 365 * 86400; // cert_duration
     static constexpr int Protocol = 10;                 // version.protocol
     static constexpr int BootstrapCacheSeconds = 60;
+    // requestToken: the token mails one address can get (not in upstream, §6.2
+    // "no rate limiting"): one a minute, and at most 10 unused ones a day.
+    static constexpr qint64 TokenMailInterval = 60;
+    static constexpr int TokenMailsPerDay = 10;
 
     struct Dependencies
     {
@@ -140,6 +144,7 @@ private:
     QString newToken() const;
     // Stores a new random token for `email` (§7.1); false if the database refused.
     bool storeNewToken(const QString &email, QString *token);
+    std::optional<QString> tokenMailRefusal(const QString &email) const; // why no mail now (null: none); nullopt: not read
     // "<method>: database error (<why SQLite failed>), retry later" (500).
     QString databaseError(const char *method) const;
     // KeySource: crypto::CertificateRequest or crypto::Certificate, whose

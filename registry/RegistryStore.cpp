@@ -525,6 +525,16 @@ std::optional<qint64> RegistryStore::earliestTokenDate() const
     return q.value(0).toLongLong();
 }
 
+std::optional<RegistryStore::TokenHistory> RegistryStore::tokensOf(const QString &email, qint64 since) const
+{
+    const Statement s = statement(QStringLiteral("SELECT COUNT(*), MAX(date) FROM token WHERE email = ? AND date > ?"));
+    QSqlQuery &q = s.query;
+    q.addBindValue(email);
+    q.addBindValue(since);
+    if (!run(q) || !q.next()) return std::nullopt;
+    return TokenHistory{q.value(0).toInt(), q.isNull(1) ? 0 : q.value(1).toLongLong()};
+}
+
 int RegistryStore::tokenCount() const
 {
     const Statement s = statement(QStringLiteral("SELECT COUNT(*) FROM token"));

@@ -149,6 +149,12 @@ public:
     std::optional<qint64> earliestTokenDate() const;
     int tokenCount() const;
     QList<Token> tokens() const;           // ordered by date, token
+    struct TokenHistory
+    {
+        int count = 0;      // tokens of that email created after `since`
+        qint64 latest = 0;  // the latest one's date (0 if none)
+    };
+    std::optional<TokenHistory> tokensOf(const QString &email, qint64 since) const; // nullopt: not read
 
     // cert table (§7.3)
     std::optional<CertRow> row(const QByteArray &prefix) const;

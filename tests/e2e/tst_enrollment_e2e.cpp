@@ -456,6 +456,49 @@ private Q_SLOTS:
         sink.stop();
     }
 
+    // A line break in requestToken's email used to reach libcurl's RCPT TO and
+    // the To: header: the SMTP server received "Bcc: ..." as a command. Now 400,
+    // nothing sent; and a second mail to one address within a minute is refused,
+    // which re6st-conf shows in the registry's words.
+    void smtpInjectionRefusedAndMailsBounded()
+    {
+        SmtpSink sink;
+        QString error;
+        QVERIFY2(sink.start(m_tmp.filePath(QStringLiteral("smtp-inject")), false, {}, {}, &error), qPrintable(error));
+        RegistryProcess reg;
+        QVERIFY2(startVariant(reg, QStringLiteral("registry-inject"),
+                              {QStringLiteral("--mailhost"), QStringLiteral("127.0.0.1:%1").arg(sink.port())}, &error),
+                 qPrintable(error));
+        for (const char *bad : {"a@example.org>\r\nRCPT TO:<victim@example.net", "b@example.org\nBcc: x@example.net"}) {
+            const HttpReply r = httpGet(reg.port(), target("requestToken", {{"email", bad}}), {}, 60000);
+            QCOMPARE(r.status, 400);
+            QVERIFY2(r.body.contains("requestToken: invalid email address: it contains the control character U+000"),
+                     r.body.constData());
+        }
+        const HttpReply ok = httpGet(reg.port(), target("requestToken", {{"email", "grace@example.com"}}), {}, 60000);
+        QCOMPARE(ok.status, 204);
+        QVERIFY(waitFor([&] { return !sink.deliveries().isEmpty(); }, 30000));
+        QCOMPARE(sink.deliveries().size(), 1);
+        QCOMPARE(sink.deliveries().first().to, QStringLiteral("grace@example.com"));
+        const QByteArray sinkLog = readAll(sink.dir() + QStringLiteral("/sink.err"));
+        QVERIFY2(!sinkLog.contains("unrecognised"), sinkLog.constData()); // no injected command reached it
+        Db db(reg.db());
+        QCOMPARE(db.value(QStringLiteral("SELECT count(*) FROM token")).toInt(), 1);
+
+        const QString dir = newDir(QStringLiteral("grace"));
+        const ConfRun run = runConf({QStringLiteral("--registry"), reg.url(), QStringLiteral("--fingerprint"), m_fingerprint,
+                                     QStringLiteral("--email"), QStringLiteral("grace@example.com"), QStringLiteral("-d"), dir});
+        QVERIFY2(run.finished && run.exitCode == 1, qPrintable(run.all()));
+        QVERIFY2(run.err.contains(QLatin1String("Error: the registry refused to mail a token: requestToken: a token was "
+                                                "mailed to grace@example.com ")),
+                 qPrintable(run.all()));
+        QVERIFY2(run.err.contains(QLatin1String("run re6st-conf again with --token")), qPrintable(run.all()));
+        QVERIFY(!QFile::exists(dir + QStringLiteral("/cert.key")));
+        QCOMPARE(sink.deliveries().size(), 1);
+        reg.stop();
+        sink.stop();
+    }
+
     void anonymousEnrollment()
     {
         RegistryProcess reg;

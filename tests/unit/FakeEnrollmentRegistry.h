@@ -33,6 +33,7 @@ public:
     QByteArray goodToken = "goodtoken";
     QString cn = QStringLiteral("1/16");
     int tokenStatus = 204;       // answer to requestToken
+    QByteArray tokenPage = "<html>error page</html>"; // its body, when an error
     int certificateStatus = 200; // 200: issue if the token is good (else 204)
     bool anonymousAllowed = true;
     std::function<void()> onRequestCertificate; // runs before requestCertificate is answered
@@ -65,7 +66,7 @@ private:
         if (c.method == "getCa")
             return {200, ca.toPem()};
         if (c.method == "requestToken")
-            return {tokenStatus, "<html>error page</html>"};
+            return {tokenStatus, tokenPage};
         if (c.method != "requestCertificate")
             return {400, {}};
         if (onRequestCertificate)

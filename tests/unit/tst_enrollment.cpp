@@ -2,6 +2,7 @@
 // Enrollment (the re6st-conf flow, registry-protocol.md §14.2) against an in-test
 // fake registry; mirrors upstream test_conf.py (§16.3) plus files/permissions/cleanup.
 #include "FakeEnrollmentRegistry.h"
+#include "FileSizeLimit.h"
 #include "Vectors.h"
 #include "core/Enrollment.h"
 #include "core/FormCodec.h"
@@ -14,40 +15,18 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <csignal>
 #include <functional>
 #include <memory>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 using namespace re6st;
 using re6st::test::FakeRegistry;
+using re6st::test::FileSizeLimit;
 using re6st::test::fileMode;
 using re6st::test::readFile;
 
 namespace {
-
-// Files may not grow past `bytes` while alive: writes then fail with EFBIG
-// (SIGXFSZ ignored), as on a full disk (ENOSPC) for our purpose.
-class FileSizeLimit final
-{
-public:
-    explicit FileSizeLimit(rlim_t bytes)
-    {
-        std::signal(SIGXFSZ, SIG_IGN);
-        ::getrlimit(RLIMIT_FSIZE, &m_saved);
-        rlimit limit = m_saved;
-        limit.rlim_cur = bytes;
-        m_active = ::setrlimit(RLIMIT_FSIZE, &limit) == 0;
-    }
-    ~FileSizeLimit() { ::setrlimit(RLIMIT_FSIZE, &m_saved); }
-    bool isActive() const { return m_active; }
-
-private:
-    rlimit m_saved{};
-    bool m_active = false;
-};
 
 struct Run
 {
@@ -402,6 +381,52 @@ private Q_SLOTS:
         QVERIFY2(r.outcome.error.contains(QLatin1String("403")), qPrintable(r.outcome.error));
         QVERIFY(r.outcome.hint.contains(QLatin1String("--token")));
         QCOMPARE(r.tokenPrompts, 0);
+    }
+
+    // Our registry explains a refusal (rate limit, bad address): the user reads why.
+    void tokenRequestRefusalExplained()
+    {
+        FakeRegistry registry;
+        registry.tokenStatus = 403;
+        registry.tokenPage = "<h1>403 Forbidden</h1><p>requestToken: a token was mailed to e@example.com 20 s ago; "
+                             "use it, or ask again in 40 s</p>";
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        Run r = run(o, QStringLiteral("e@example.com"), QStringLiteral("never asked"));
+        QCOMPARE(r.outcome.exitCode, 1);
+        QCOMPARE(r.outcome.error, QStringLiteral("Error: the registry refused to mail a token: requestToken: a token "
+                                                 "was mailed to e@example.com 20 s ago; use it, or ask again in 40 s"));
+        QVERIFY(r.outcome.hint.contains(QLatin1String("--token")));
+        QCOMPARE(r.tokenPrompts, 0);
+        QVERIFY(!QFile::exists(dir.filePath("cert.key")));
+
+        // 400: no token was made, so no prompt for one.
+        registry.tokenStatus = 400;
+        registry.tokenPage = "<h1>400 Bad Request</h1><p>requestToken: invalid email address: it contains ','; give "
+                             "one plain address, name@domain</p>";
+        r = run(o, QStringLiteral("e@example.com"), QStringLiteral("never asked"));
+        QCOMPARE(r.outcome.exitCode, 1);
+        QVERIFY2(r.outcome.error.startsWith(QLatin1String("Error: the registry refused the request for a token (")),
+                 qPrintable(r.outcome.error));
+        QVERIFY2(r.outcome.error.endsWith(QLatin1String(" to requestToken: requestToken: "
+                                                        "invalid email address: it contains ','; give one plain "
+                                                        "address, name@domain)")),
+                 qPrintable(r.outcome.error));
+        QCOMPARE(r.tokenPrompts, 0);
+    }
+
+    // The registry's rule, checked before anything is sent.
+    void emailCheckedAsTheRegistryDoes()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Enrollment::Options o = options(registry, dir);
+        o.email = QStringLiteral("<e@example.com>");
+        const Run r = run(o, {}, QStringLiteral("goodtoken"));
+        QCOMPARE(r.outcome.status, Enrollment::Status::UsageError);
+        QCOMPARE(r.outcome.error, QStringLiteral("invalid email address: it contains '<'; give one plain address, "
+                                                 "name@domain"));
+        QVERIFY(registry.calls.isEmpty());
     }
 
     void unreachableRegistry()

@@ -3,6 +3,9 @@
 // registry: Enroll never loses the node's key and certificate (audit F3, F4, F5),
 // FetchCa is capped (F2), and the broadcast Progress signal never names the email (F12).
 #include "FakeEnrollmentRegistry.h"
+#include "FileSizeLimit.h"
+#include "core/crypto/Certificate.h"
+#include "core/crypto/RsaKey.h"
 #include "daemon/DBusErrors.h"
 #include "daemon/DBusService.h"
 #include "daemon/NodeEnrollment.h"
@@ -87,13 +90,14 @@ class TestNodeEnrollment final : public QObject
 {
     Q_OBJECT
 
-    // Runs Enroll (anonymous) and waits for its answer; `onStep` may meddle with the files.
+    // Runs Enroll (anonymous unless a token is given) and waits for its answer; `onStep`
+    // may meddle with the files.
     static Outcome enroll(NodeEnrollment &e, const FakeRegistry &registry, QVariantMap options = {},
-                          const std::function<void(const QString &)> &onStep = {})
+                          const std::function<void(const QString &)> &onStep = {}, const QString &token = {})
     {
         auto out = std::make_shared<Outcome>();
-        options.insert(QStringLiteral("anonymous"), true);
-        e.enroll(registry.url(), NodeEnrollment::fingerprintOf(registry.ca), {}, options,
+        if (token.isEmpty()) options.insert(QStringLiteral("anonymous"), true);
+        e.enroll(registry.url(), NodeEnrollment::fingerprintOf(registry.ca), token, options,
                  [out, onStep](const QString &step, const QString &detail) {
                      out->steps << step;
                      out->details << detail;
@@ -281,6 +285,115 @@ private Q_SLOTS:
         QVERIFY(readFile(s.filePath(QStringLiteral("cert.crt"))).contains("CERTIFICATE"));
         QVERIFY(entries(dir, QStringLiteral("replaced-*")).isEmpty());
         QVERIFY(!dir.exists(QStringLiteral("re6stnet.conf")));
+    }
+
+    // The registry issued the certificate (the token is spent) but the staged cert.crt
+    // cannot be written: a full disk, here EFBIG through RLIMIT_FSIZE, which binds root
+    // too. The caller's error carries the certificate and names the key's file, which
+    // stays on disk; nothing half-written is left; once the disk is fine again, Enroll
+    // says clearly that the spent token is refused, and proceeds with a valid one.
+    void unwritableCertificateIsHandedBack_data()
+    {
+        QTest::addColumn<bool>("replace");
+        QTest::newRow("new node") << false;
+        QTest::newRow("replacing old files") << true;
+    }
+    void unwritableCertificateIsHandedBack()
+    {
+        QFETCH(bool, replace);
+        FakeRegistry registry;
+        QTemporaryDir tmp;
+        const QDir dir(tmp.path());
+        if (replace) QVERIFY(plantOldFiles(dir));
+        NodeEnrollment e(tmp.path());
+        e.setTimeoutMs(20000);
+        QVariantMap options;
+        if (replace) options.insert(QStringLiteral("replace"), true);
+        const QString token = QString::fromLatin1(registry.goodToken);
+
+        std::unique_ptr<test::FileSizeLimit> limit;
+        const Outcome out = enroll(e, registry, options, [&](const QString &step) {
+            // ca.crt and cert.key are staged and cert.crt opened by now: the disk fills up
+            // while the registry issues the certificate.
+            if (step == QLatin1String("requesting-certificate")) limit = std::make_unique<test::FileSizeLimit>(100);
+        }, token);
+        const bool limited = limit && limit->isActive();
+        limit.reset(); // before any check: QtTest may log to a file
+        QVERIFY(limited);
+        QCOMPARE(registry.methods().count("requestCertificate"), 1); // issued: the token is spent
+        QCOMPARE(out.reply.error, QString::fromLatin1(daemon::dbuserror::Failed));
+        const QString &message = out.reply.message;
+
+        // The staging directory is kept: it holds the only copy of the key.
+        const QStringList staging = entries(dir, QStringLiteral(".enroll-*"));
+        QCOMPARE(staging.size(), 1);
+        const QDir s(staging.first());
+        QVERIFY2(message.startsWith(QStringLiteral("Error: cannot write %1: File too large")
+                                        .arg(s.filePath(QStringLiteral("cert.crt")))),
+                 qPrintable(message));
+
+        // The certificate is in the error, whole, and is the one issued for the kept key.
+        const qsizetype begin = message.indexOf(QLatin1String("\n-----BEGIN CERTIFICATE-----\n"));
+        QVERIFY2(begin > 0, qPrintable(message));
+        QVERIFY2(message.trimmed().endsWith(QLatin1String("-----END CERTIFICATE-----")), qPrintable(message));
+        const auto cert = crypto::Certificate::fromPem(message.mid(begin + 1).toLatin1());
+        QVERIFY(cert);
+        QCOMPARE(cert->commonName(), registry.cn);
+        QVERIFY(cert->isSignedBy(registry.ca.publicKey()));
+        static const QRegularExpression keep(QStringLiteral("Keep (/\\S+): it is its private key"));
+        const QRegularExpressionMatch named = keep.match(message);
+        QVERIFY2(named.hasMatch(), qPrintable(message));
+        const QString keyPath = named.captured(1);
+        QCOMPARE(keyPath, s.filePath(QStringLiteral("cert.key")));
+        const QByteArray keyPem = readFile(keyPath);
+        const auto key = crypto::RsaKey::fromPem(keyPem);
+        QVERIFY(key && key->hasPrivate());
+        QVERIFY(cert->publicKey().samePublicKey(*key));
+        QCOMPARE(test::fileMode(keyPath), 0600);
+
+        // Nothing half-written: no partial or empty cert.crt, no temporary file, nothing
+        // installed, no backup directory; the old files (if any) are untouched.
+        QCOMPARE(s.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name),
+                 (QStringList{QStringLiteral("ca.crt"), QStringLiteral("cert.key")}));
+        QCOMPARE(readFile(s.filePath(QStringLiteral("ca.crt"))), registry.ca.toPem());
+        QStringList expected{s.dirName()};
+        if (replace) {
+            verifyOldFiles(dir);
+            expected << QStringLiteral("ca.crt") << QStringLiteral("cert.crt") << QStringLiteral("cert.key");
+        }
+        QCOMPARE(dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name), expected);
+        QCOMPARE(e.isEnrolled(), replace);
+        QVERIFY(!e.isBusy());
+
+        // A restarted daemon reports the kept directory (and never deletes it).
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QRegularExpression::escape(staging.first())
+                                                              + QStringLiteral(" was left by")));
+        QCOMPARE(NodeEnrollment(tmp.path()).staleStagingDirs(), staging);
+
+        // The disk is fine again. The spent token (a real registry deletes it): a clear
+        // TokenRejected, and the kept key stays as it was.
+        registry.goodToken = "newtoken";
+        const Outcome spent = enroll(e, registry, options, {}, token);
+        QCOMPARE(spent.reply.error, QString::fromLatin1(daemon::dbuserror::TokenRejected));
+        QVERIFY2(spent.reply.message.contains(QLatin1String("invalid or expired token")), qPrintable(spent.reply.message));
+        QCOMPARE(entries(dir, QStringLiteral(".enroll-*")), staging);
+        QCOMPARE(readFile(keyPath), keyPem);
+        QCOMPARE(dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDir::Name), expected);
+
+        // A new token: the enrollment proceeds and installs everything.
+        const Outcome again = enroll(e, registry, options, {}, QStringLiteral("newtoken"));
+        QVERIFY2(again.reply.error.isEmpty(), qPrintable(again.reply.message));
+        QVERIFY(e.isEnrolled());
+        const auto installed = crypto::Certificate::fromPem(readFile(dir.filePath(QStringLiteral("cert.crt"))));
+        const auto installedKey = crypto::RsaKey::fromPem(readFile(dir.filePath(QStringLiteral("cert.key"))));
+        QVERIFY(installed && installedKey);
+        QVERIFY(installed->publicKey().samePublicKey(*installedKey));
+        QCOMPARE(readFile(dir.filePath(QStringLiteral("ca.crt"))), registry.ca.toPem());
+        QCOMPARE(entries(dir, QStringLiteral(".enroll-*")), staging); // still there, still reported
+        QCOMPARE(readFile(keyPath), keyPem);
+        const QStringList backups = entries(dir, QStringLiteral("replaced-*"));
+        QCOMPARE(backups.size(), replace ? 1 : 0);
+        if (replace) QCOMPARE(readFile(QDir(backups.first()).filePath(QStringLiteral("cert.key"))), kOldKey);
     }
 
     void staleStagingDirectoriesAreReported()

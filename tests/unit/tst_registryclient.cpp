@@ -48,6 +48,7 @@ public:
         QByteArray body;
         QList<QPair<QByteArray, QByteArray>> headers;
         bool silent = false; // never answer (timeout tests)
+        QByteArray reason;   // instead of the standard one
     };
     std::function<Response(const Request &)> handler;
     QList<Request> requests;
@@ -122,7 +123,8 @@ private:
         static const QMap<int, QByteArray> reasons = {{200, "OK"}, {204, "No Content"}, {400, "Bad Request"},
                                                       {401, "Unauthorized"}, {403, "Forbidden"},
                                                       {404, "Not Found"}, {500, "Internal Server Error"}};
-        QByteArray out = "HTTP/1.0 " + QByteArray::number(r.status) + ' ' + reasons.value(r.status, "Whatever") + "\r\n";
+        const QByteArray reason = r.reason.isNull() ? reasons.value(r.status, "Whatever") : r.reason;
+        QByteArray out = "HTTP/1.0 " + QByteArray::number(r.status) + ' ' + reason + "\r\n";
         out += "Server: fake\r\n";
         for (const auto &h : r.headers)
             out += h.first + ": " + h.second + "\r\n";
@@ -465,6 +467,63 @@ private Q_SLOTS:
         QCOMPARE(e.httpStatus, 500);
         QVERIFY2(e.message.contains(QLatin1String("500")), qPrintable(e.message));
         QCOMPARE(server.requests.size(), 2);
+    }
+
+    // The registry's own words (its error page, §4.2) reach the caller, on one
+    // line: a hostile registry cannot forge lines or send terminal escapes.
+    void errorExplanations()
+    {
+        using RC = RegistryClient;
+        // Ours (registry/HttpFront), escaped as it sends it.
+        QCOMPARE(RC::errorExplanation("<!DOCTYPE html>\n<html><head><title>Error 403</title></head><body><h1>403 "
+                                      "Forbidden</h1><p>requestToken: a token was mailed to a&amp;b@c.org 20 s ago; "
+                                      "&lt;use&gt; &quot;it&quot; &#x27;now&#x27;</p></body></html>\n"),
+                 QStringLiteral("requestToken: a token was mailed to a&b@c.org 20 s ago; <use> \"it\" 'now'"));
+        // Upstream's (Python http.server): the code line is skipped, the template's dot dropped.
+        QCOMPARE(RC::errorExplanation("<html><body><h1>Error response</h1>\n<p>Error code: 500</p>\n<p>Message: "
+                                      "Internal Server Error.</p>\n<p>Error code explanation: 500 - Server got "
+                                      "itself in trouble.</p></body></html>"),
+                 QStringLiteral("Internal Server Error"));
+        QCOMPARE(RC::errorExplanation("<html>Forbidden</html>"), QString()); // no paragraph
+        QCOMPARE(RC::errorExplanation({}), QString());
+        // Line breaks, escapes and markup inside the text.
+        QCOMPARE(RC::errorExplanation("<p>line one\r\nERROR: forged\x1b[2J\x1b]0;title\x07 <b>bold</b>\u2028x</p>"),
+                 QStringLiteral("line one ERROR: forged [2J ]0;title bold x"));
+        const QString longOne = RC::errorExplanation("<p>" + QByteArray(5000, 'x') + "</p>");
+        QCOMPARE(longOne.size(), RC::kMaxExplanation);
+        QVERIFY(longOne.endsWith(QChar(0x2026)));
+    }
+
+    void explanationsInResults()
+    {
+        FakeHttpServer server;
+        server.handler = [](const FakeHttpServer::Request &req) {
+            if (req.target.startsWith("/requestToken"))
+                return FakeHttpServer::Response{403, "<h1>403 Forbidden</h1><p>requestToken: slow down</p>", {}, false};
+            return FakeHttpServer::Response{400, "<h1>400 Bad Request</h1><p>isToken: bad\nline</p>", {}, false};
+        };
+        RegistryClient client(server.url());
+        const auto f = wait([&](auto cb) { client.requestToken(QStringLiteral("a@example.com"), cb); });
+        QVERIFY(f.forbidden());
+        QCOMPARE(f.explanation, QStringLiteral("requestToken: slow down"));
+        QVERIFY2(f.message.endsWith(QLatin1String("(403 Forbidden): requestToken: slow down")), qPrintable(f.message));
+        const auto e = wait([&](auto cb) { client.isToken(QStringLiteral("abcdefgh"), cb); });
+        QVERIFY(e.noResult());
+        QCOMPARE(e.httpStatus, 400);
+        QCOMPARE(e.explanation, QStringLiteral("isToken: bad line"));
+        QVERIFY2(e.message.endsWith(QLatin1String("to isToken: isToken: bad line")), qPrintable(e.message));
+
+        // The reason phrase too (audit: escapes reached re6st-conf's terminal).
+        server.handler = [](const FakeHttpServer::Request &) {
+            FakeHttpServer::Response r{500, {}, {}, false};
+            r.reason = "Bad\x1b[2J\x1b[1;31mFORGED\x1b]0;owned\x07 line" + QByteArray(200, 'x');
+            return r;
+        };
+        const auto g = wait([&](auto cb) { client.getCa(cb); });
+        QVERIFY(g.noResult());
+        QVERIFY2(g.message.contains(QLatin1String("answered 500 Bad [2J [1;31mFORGED ]0;owned line")), qPrintable(g.message));
+        QVERIFY2(!g.message.contains(QChar(0x1b)) && !g.message.contains(QChar(7)), qPrintable(g.message));
+        QVERIFY2(g.message.contains(QChar(0x2026)), qPrintable(g.message)); // capped
     }
 
     void connectionRefused()

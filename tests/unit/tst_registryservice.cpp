@@ -294,6 +294,66 @@ private Q_SLOTS:
         QCOMPARE(g.get("/requestToken?email=x").status, 403);
     }
 
+    // Not checked upstream (§6.2 "no email validation"): a line break in the
+    // address went into the SMTP envelope and the To: header.
+    void requestTokenRefusesBadAddresses()
+    {
+        RegistryOptions o = baseOptions();
+        QTemporaryDir dir;
+        o.mailhost = dir.filePath("mbox");
+        Fixture f(o);
+        for (const char *bad : {"a%40example.org%3E%0D%0ARCPT%20TO%3A%3Cvictim%40example.net", // SMTP command
+                                "b%40example.org%0ABcc%3A%20x%40example.net",                    // header
+                                "nobody", "a%40b%40c", "%40example.org", "a%40", "a%40.example", "a%20b%40c",
+                                "%3Ca%40b%3E", "a%40b%2Cc%40d", ""}) {
+            const HttpResponse r = f.get(QByteArray("/requestToken?email=") + bad);
+            QCOMPARE(r.status, 400);
+            QVERIFY2(r.body.startsWith("requestToken: invalid email address: "), r.body.constData());
+        }
+        const HttpResponse r = f.get("/requestToken?email=a%40b%0D%0Ac");
+        QCOMPARE(r.body, QByteArray("requestToken: invalid email address: it contains the control character U+000D; "
+                                    "give the address alone"));
+        QCOMPARE(f.store.tokenCount(), 0); // nothing made, nothing mailed
+        QVERIFY(!QFile::exists(o.mailhost));
+        QCOMPARE(f.get("/requestToken?email=n1%2Btag%40sub.example.org").status, 204);
+        QCOMPARE(f.store.tokenCount(), 1);
+    }
+
+    // One token mail a minute per address, at most 10 unused a day.
+    void requestTokenIsRateLimitedPerAddress()
+    {
+        RegistryOptions o = baseOptions();
+        QTemporaryDir dir;
+        o.mailhost = dir.filePath("mbox");
+        Fixture f(o);
+        QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
+        f.clock += 20;
+        HttpResponse r = f.get("/requestToken?email=a%40example.org");
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, QByteArray("requestToken: a token was mailed to a@example.org 20 s ago; use it, or ask again "
+                                    "in 40 s"));
+        QCOMPARE(f.get("/requestToken?email=b%40example.org").status, 204); // another address
+        QCOMPARE(f.store.tokenCount(), 2);
+        for (int i = 1; i < RegistryService::TokenMailsPerDay; ++i) {
+            f.clock += RegistryService::TokenMailInterval;
+            QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
+        }
+        f.clock += RegistryService::TokenMailInterval;
+        r = f.get("/requestToken?email=a%40example.org");
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, QByteArray("requestToken: 10 unused tokens were mailed to a@example.org in the last 24 hours; "
+                                    "use one of them, or ask the registry administrator"));
+        // A used token no longer counts.
+        const QString used = f.store.tokens().last().token;
+        QCOMPARE(used.size(), 8);
+        QCOMPARE(f.get("/deleteToken?token=" + used.toLatin1()).status, 204);
+        QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
+        // A day later, the old ones no longer count either.
+        f.clock += 86400;
+        QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
+        QCOMPARE(f.store.tokenCount(), 12);
+    }
+
     void renewAndRevoke()
     {
         Fixture f(baseOptions());
