@@ -186,7 +186,7 @@ bool NodeDaemon::readParameters(const QVariantMap &config, QString *error)
     if (!m_ipv4Network.isEmpty()) {
         bool ok = false;
         const quint64 subjectSerial =
-            crypto::subjectValue(m_identity.cert.subject(), "serialNumber").toULongLong(&ok);
+            crypto::subjectUniqueValue(m_identity.cert.subject(), "serialNumber").toULongLong(&ok);
         if (ok) m_ipv4 = addressing::ipv4Payload(m_ipv4Network, intParam(config, "ipv4_sublen", -1), subjectSerial);
         if (!m_ipv4) {
             qCWarning(lcNode) << "IPv4 payload disabled due to wrong network parameters";

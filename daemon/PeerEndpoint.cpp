@@ -191,16 +191,9 @@ void PeerEndpoint::drop(const QString &reason, const QString &detail, const QHos
     if (!lcPeer().isDebugEnabled()) return;
     // Audit F9: anyone can make us drop datagrams, so at most one line per reason
     // per kDropLogIntervalMs (reasons are fixed strings: the map stays small).
-    DropLog &log = m_dropLog[reason];
-    const qint64 now = m_context->now();
-    if (now < log.nextMs && now >= log.nextMs - kDropLogIntervalMs) {
-        ++log.suppressed;
-        return;
-    }
-    log.nextMs = now + kDropLogIntervalMs;
-    const QString more = log.suppressed
-        ? QStringLiteral(" [%1 more dropped for this reason, not logged]").arg(log.suppressed) : QString();
-    log.suppressed = 0;
+    quint64 left = 0;
+    if (!m_dropLog.allow(reason, m_context->now(), &left)) return;
+    const QString more = LogThrottle::leftOut(left, QStringLiteral("dropped for this reason"));
     qCDebug(lcPeer).noquote() << "datagram from" << QStringLiteral("[%1]:%2").arg(from.toString()).arg(port)
                               << "dropped:" << reason
                               << (detail.isEmpty() ? QString() : QStringLiteral("(%1)").arg(detail)) + more;
@@ -630,6 +623,7 @@ void PeerEndpoint::setCrl(const QList<qint64> &serials)
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {
         if (it->second->serial() >= 0 && serials.contains(it->second->serial())) {
             qCDebug(lcPeer).noquote() << "dropping revoked peer" << addressing::cnFromBits(it->first);
+            m_pendingRelays.erase(it->first); // never for a revoked peer, even if it comes back
             it = m_sessions.erase(it);
         } else {
             ++it;
@@ -658,6 +652,7 @@ void PeerEndpoint::expire()
     for (auto it = m_sessions.begin(); it != m_sessions.end();) {
         if (it->second->isCertificateExpired()) {
             expired.append(it->first);
+            m_pendingRelays.erase(it->first);
             it = m_sessions.erase(it);
         } else {
             ++it;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/LogThrottle.h"
 #include "core/PeerPayload.h"
 #include "core/PeerSession.h"
 #include "daemon/RemoteLogFilter.h"
@@ -149,6 +150,7 @@ private:
     static constexpr int kMaxPendingRelays = 16;
     std::map<QByteArray, QList<PendingRelay>> m_pendingRelays;
     std::map<QByteArray, qint64> m_uncertifiedSince; // prefix -> creation time (context ms)
+    friend struct PeerEndpointFuzzAccess; // tests/fuzz/fuzz_peerendpoint.cpp
     QTimer m_pruneTimer;
 
     PeerContext *m_context;
@@ -167,13 +169,8 @@ private:
     std::function<std::optional<Endpoint>(const QByteArray &)> m_peerResolver;
     std::function<std::optional<QByteArray>(const QHostAddress &, quint16)> m_senderResolver;
     Stats m_stats;
-    struct DropLog
-    {
-        qint64 nextMs = 0;       // next line allowed at (context ms)
-        quint64 suppressed = 0;  // drops not logged since the last line
-    };
     static constexpr qint64 kDropLogIntervalMs = 10000;
-    std::map<QString, DropLog> m_dropLog; // drop reason -> its log rate limit
+    LogThrottle m_dropLog{kDropLogIntervalMs}; // per drop reason (context ms)
     RemoteLogFilter m_remoteLog;
 };
 

@@ -25,7 +25,13 @@ CertificateIndex::Entry CertificateIndex::entryOf(const crypto::Certificate &cer
     bool ok = false;
     const qint64 serial = cert.serialDecimal().toLongLong(&ok);
     e.serial = ok ? serial : -1;
-    const qint64 subjectSerial = crypto::subjectValue(cert.subject(), "serialNumber").toLongLong(&ok);
+    // §7.6. The last serialNumber: the one the registry appended (§7.5). A
+    // certificate that an older registry issued from a CSR with a serialNumber
+    // of its own has two, the first chosen by the requester.
+    QString last;
+    for (const crypto::SubjectEntry &entry : cert.subject())
+        if (crypto::shortAttributeName(entry.name) == "serialNumber") last = entry.value;
+    const qint64 subjectSerial = last.toLongLong(&ok);
     e.subjectSerial = ok && subjectSerial >= 0 ? subjectSerial : -1;
     return e;
 }

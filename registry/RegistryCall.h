@@ -21,6 +21,7 @@ namespace re6st::registry {
 struct RegistryService::Call
 {
     QHash<QByteArray, QByteArray> params;
+    QByteArray origin; // the requester's /64 (IPv6) or address (IPv4), raw (SessionTable)
     bool authenticated = false;
     QByteArray responseKey;
     int protocol = 0;
@@ -31,12 +32,19 @@ struct RegistryService::Call
     QString text(const char *name) const { return QString::fromUtf8(param(name)); }
     void ok(const QByteArray &body) const { reply(200, body); }
     void noContent() const { reply(204, {}); }
+    // Whether a failure line may be logged now (RegistryService::mayLog): anyone
+    // can cause failures, so their lines are rate-limited per status and method.
+    std::function<bool(const QString &key, QString *leftOut)> mayLog;
     void fail(int status, const QString &message) const
     {
-        if (status >= 500)
-            qCWarning(lcRegistry).noquote() << message;
-        else
-            qCInfo(lcRegistry).noquote() << message;
+        QString leftOut;
+        const QString key = QString::number(status) + u' ' + message.section(u':', 0, 0).left(40);
+        if (!mayLog || mayLog(key, &leftOut)) {
+            if (status >= 500)
+                qCWarning(lcRegistry).noquote() << message + leftOut;
+            else
+                qCInfo(lcRegistry).noquote() << message + leftOut;
+        }
         reply(status, message.toUtf8());
     }
 };

@@ -7,6 +7,7 @@
 #include "core/MailAddress.h"
 #include "core/NetworkVersion.h"
 #include "core/PythonJson.h"
+#include "core/TextChars.h"
 #include "core/Zlib.h"
 #include "core/crypto/CertificateRequest.h"
 #include "core/crypto/Digest.h"
@@ -177,6 +178,15 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
     if (!decoded) return error(400, "Malformed query");
 
     Call call;
+    call.mayLog = [self = QPointer<RegistryService>(this)](const QString &key, QString *leftOut) {
+        return !self || self->mayLog(key, leftOut);
+    };
+    if (request.peer.protocol() == QAbstractSocket::IPv4Protocol) {
+        const quint32 v4 = request.peer.toIPv4Address();
+        call.origin = QByteArray(reinterpret_cast<const char *>(&v4), 4);
+    } else {
+        call.origin = QByteArray(reinterpret_cast<const char *>(request.peer.toIPv6Address().c), 8);
+    }
     for (const auto &[key, value] : *decoded) call.params.insert(key, value); // last wins
     for (auto it = call.params.cbegin(); it != call.params.cend(); ++it) {
         const bool known = std::any_of(spec->params.cbegin(), spec->params.cend(),
@@ -202,9 +212,15 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
         && (!m_options.authorizedOrigins.contains(peer)
             || (request.hasHeader("x-forwarded-for")
                 && !m_options.authorizedOrigins.contains(QString::fromUtf8(forwarded))))) {
-        qCWarning(lcRegistry).noquote() << "private method" << name << "refused to" << peer
-                                        << (forwarded.isEmpty() ? QString() : QString::fromUtf8("(X-Forwarded-For " + forwarded + ")"))
-                                        << "- add it with --authorized-origin if it is trusted";
+        // Anyone can cause this line: rate-limited, the header value cut short
+        // (and escaped, like every line, by the process log).
+        if (QString leftOut; mayLog(QStringLiteral("private method refused"), &leftOut))
+            qCWarning(lcRegistry).noquote()
+                << "private method" << name << "refused to" << peer
+                << (forwarded.isEmpty() ? QString()
+                                        : QStringLiteral("(X-Forwarded-For %1)")
+                                              .arg(text::oneLine(QString::fromUtf8(forwarded.left(1024)), 200)))
+                << "- add it with --authorized-origin if it is trusted" + leftOut;
         return error(403, "Forbidden");
     }
 
@@ -255,6 +271,14 @@ std::optional<crypto::Certificate> RegistryService::storedCertificate(const QByt
     return cert;
 }
 
+bool RegistryService::mayLog(const QString &key, QString *leftOut)
+{
+    quint64 left = 0;
+    if (!m_logThrottle.allow(key, now() * 1000, &left)) return false;
+    *leftOut = LogThrottle::leftOut(left, QStringLiteral("such lines"));
+    return true;
+}
+
 // §5.2
 void RegistryService::hello(Call &call)
 {
@@ -270,12 +294,12 @@ void RegistryService::hello(Call &call)
     if (!ok) return call.fail(500, QStringLiteral("hello: protocol is not an integer"));
     const crypto::RsaKey key = cert->publicKey();
     if (key.sizeBytes() != m_deps.caKey.sizeBytes())
-        return call.fail(500, QStringLiteral("hello from %1: node key is %2 bits but the CA key is %3 "
+        return call.fail(500, QStringLiteral("hello: node %1 has a key of %2 bits but the CA key has %3 "
                                              "bits; the node must re-enroll with a key of the CA size")
                                   .arg(cert->commonName())
                                   .arg(key.bits())
                                   .arg(m_deps.caKey.bits()));
-    const QByteArray secret = m_sessions.hello(prefix, protocol);
+    const QByteArray secret = m_sessions.hello(prefix, protocol, call.origin);
     const auto encrypted = key.encrypt(secret);
     const auto signature = encrypted ? m_deps.caKey.signSha512(*encrypted) : std::nullopt;
     if (!encrypted || !signature || encrypted->size() != signature->size())
@@ -396,6 +420,25 @@ std::optional<crypto::Certificate> RegistryService::issue(const crypto::Subject 
     return cert;
 }
 
+// §8.1: the stored subject, kept as it is, unless it names two CNs or two
+// serialNumbers (issued before subjectReplace removed every one, or by
+// upstream): then one of each, the registry's (the prefix's CN, the last
+// serialNumber, which the registry appended).
+crypto::Subject RegistryService::renewedSubject(const crypto::Certificate &cert, const QByteArray &prefix)
+{
+    crypto::Subject subject = cert.subject();
+    const auto count = [&](const char *name) {
+        return std::count_if(subject.cbegin(), subject.cend(), [name](const crypto::SubjectEntry &e) {
+            return crypto::shortAttributeName(e.name) == name;
+        });
+    };
+    if (count("CN") <= 1 && count("serialNumber") <= 1) return subject;
+    if (const qint64 serial = CertificateIndex::entryOf(cert).subjectSerial; serial >= 0)
+        crypto::subjectReplace(subject, "serialNumber", QString::number(serial));
+    crypto::subjectReplace(subject, "CN", addressing::cnFromBits(prefix));
+    return subject;
+}
+
 // §8.1
 void RegistryService::renewCertificate(Call &call)
 {
@@ -415,7 +458,7 @@ void RegistryService::renewCertificate(Call &call)
     RegistryStore::Transaction transaction(m_store);
     if (!transaction.isActive()) return call.fail(500, databaseError("renewCertificate"));
     QString error;
-    const auto renewed = issue(cert->subject(), *cert, newNotAfter, &error);
+    const auto renewed = issue(renewedSubject(*cert, prefix), *cert, newNotAfter, &error);
     if (!renewed) return call.fail(500, QStringLiteral("renewCertificate: %1").arg(error));
     const QByteArray pem = renewed->toPem();
     auto row = m_store.row(prefix);

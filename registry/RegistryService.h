@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/LogThrottle.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/CertificateSigner.h"
 #include "core/crypto/RsaKey.h"
@@ -43,6 +44,7 @@ public:
     static constexpr qint64 CertDuration = 365 * 86400; // cert_duration
     static constexpr int Protocol = 10;                 // version.protocol
     static constexpr int BootstrapCacheSeconds = 60;
+    static constexpr int LogIntervalSeconds = 10; // lines anyone can cause: one per kind per interval
     // requestToken: the token mails one address can get (not in upstream, §6.2
     // "no rate limiting"): one a minute, and at most 10 unused ones a day.
     static constexpr qint64 TokenMailInterval = 60;
@@ -144,6 +146,8 @@ private:
     QString newToken() const;
     // Stores a new random token for `email` (§7.1); false if the database refused.
     bool storeNewToken(const QString &email, QString *token);
+    bool mayLog(const QString &key, QString *leftOut); // LogThrottle, LogIntervalSeconds per key
+    static crypto::Subject renewedSubject(const crypto::Certificate &cert, const QByteArray &prefix);
     std::optional<QString> tokenMailRefusal(const QString &email) const; // why no mail now (null: none); nullopt: not read
     // "<method>: database error (<why SQLite failed>), retry later" (500).
     QString databaseError(const char *method) const;
@@ -196,6 +200,7 @@ private:
     std::function<qint64()> m_now;
     std::function<void(quint64)> m_signingHook;
     SessionTable m_sessions;
+    LogThrottle m_logThrottle{LogIntervalSeconds * 1000};
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;
     QList<QByteArray> m_bootstrapPeers;

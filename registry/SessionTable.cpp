@@ -3,6 +3,8 @@
 
 #include "core/crypto/Digest.h"
 
+#include <algorithm>
+
 namespace re6st::registry {
 namespace {
 
@@ -26,13 +28,19 @@ void SessionTable::setSecretGenerator(SecretGenerator generator)
     m_generator = generator ? std::move(generator) : [] { return crypto::randomBytes(SecretSize); };
 }
 
-QByteArray SessionTable::hello(const QByteArray &prefix, int protocol)
+QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QByteArray &origin)
 {
     const QByteArray secret = m_generator();
     QList<Entry> &session = m_sessions[prefix];
-    // A third party calling hello must not break an established session.
-    if (session.size() > 1) session.resize(1);
-    session.append({secret, protocol});
+    // The first entry stays (a third party must not break an established
+    // session); after it, one pending secret per origin.
+    if (!session.isEmpty()) {
+        const auto sameOrigin = [&](const Entry &e) { return e.origin == origin; };
+        if (const auto it = std::find_if(session.begin() + 1, session.end(), sameOrigin); it != session.end())
+            session.erase(it);
+        if (session.size() > MaxPending) session.remove(1); // the oldest pending
+    }
+    session.append({secret, protocol, origin});
     return secret;
 }
 

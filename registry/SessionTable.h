@@ -20,8 +20,14 @@ public:
     explicit SessionTable(SecretGenerator generator = {});
     void setSecretGenerator(SecretGenerator generator);
 
-    // §5.2 step 3: keep the first entry, replace the rest by (S, protocol).
-    QByteArray hello(const QByteArray &prefix, int protocol);
+    // §5.2 step 3 keeps the first entry and replaces the rest by (S, protocol):
+    // anyone's hello then threw away the secret a node had just been sent, and
+    // a steady flood of them kept the node from ever authenticating (audit).
+    // Here the rest is one pending secret per origin (who asked: its address's
+    // /64, or IPv4 address), up to MaxPending, the oldest dropped beyond. A
+    // hello from the node's own origin still replaces its previous secret.
+    static constexpr int MaxPending = 16;
+    QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin = {});
 
     enum class Status { Ok, NoSession, BadHmac };
     struct Auth
@@ -43,6 +49,7 @@ public:
     {
         QByteArray secret;
         int protocol = 0;
+        QByteArray origin; // who asked (pending secrets)
     };
     QList<Entry> entries(const QByteArray &prefix) const { return m_sessions.value(prefix); }
 

@@ -59,7 +59,8 @@ public:
     int version() const;              // 1 for v1, 3 for v3
     Subject subject() const;
     Subject issuer() const;
-    QString commonName() const { return subjectValue(subject(), "CN"); }
+    // Null unless the subject has exactly one CN (subjectUniqueValue).
+    QString commonName() const { return subjectUniqueValue(subject(), "CN"); }
     qint64 notBefore() const;         // Unix time
     qint64 notAfter() const;
     RsaKey publicKey() const;

@@ -38,14 +38,22 @@ QString subjectValue(const Subject &subject, const QByteArray &name)
     return QString();
 }
 
-void subjectReplace(Subject &subject, const QByteArray &name, const QString &value)
+QString subjectUniqueValue(const Subject &subject, const QByteArray &name)
 {
-    for (qsizetype i = 0; i < subject.size(); ++i) {
-        if (sameAttribute(subject.at(i).name, name)) {
-            subject.removeAt(i);
-            break;
+    QString value;
+    int count = 0;
+    for (const SubjectEntry &entry : subject) {
+        if (sameAttribute(entry.name, name)) {
+            value = entry.value;
+            ++count;
         }
     }
+    return count == 1 ? value : QString();
+}
+
+void subjectReplace(Subject &subject, const QByteArray &name, const QString &value)
+{
+    subject.removeIf([&](const SubjectEntry &entry) { return sameAttribute(entry.name, name); });
     subject.append(SubjectEntry{name, value});
 }
 

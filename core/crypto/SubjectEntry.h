@@ -18,8 +18,15 @@ using Subject = QList<SubjectEntry>;
 
 // First value of `name` in `subject`, or a null QString.
 QString subjectValue(const Subject &subject, const QByteArray &name);
-// Replace the first `name` attribute (removed) by one appended at the end —
+// The value of `name` if `subject` has exactly one such attribute, else a null
+// QString. For what identifies a node (CN, serialNumber): a name holding two
+// is no one's, since readers disagree on which counts (OpenVPN takes the last
+// CN, OpenSSL lookups the first).
+QString subjectUniqueValue(const Subject &subject, const QByteArray &name);
+// Replace every `name` attribute (removed) by one appended at the end —
 // registry-protocol.md §7.5 subject order: <others…>, serialNumber, CN.
+// Upstream removes only the first, so a CSR with two CNs got a certificate
+// whose first CN is the requester's choice (another node's); fixed here.
 void subjectReplace(Subject &subject, const QByteArray &name, const QString &value);
 // True if OpenSSL knows `name` as a short or long attribute name.
 bool isKnownAttribute(const QByteArray &name);

@@ -139,9 +139,10 @@ struct Fixture
         return list.isEmpty() ? QList<QByteArray>() : list.split(' ');
     }
 
-    HttpResponse signedGet(HmacRatchet &ratchet, const QByteArray &target)
+    HttpResponse signedGet(HmacRatchet &ratchet, const QByteArray &target,
+                           const QHostAddress &peer = QHostAddress::LocalHost)
     {
-        return get(target, {{"Re6stHMAC", ratchet.signRequest(target)}});
+        return get(target, {{"Re6stHMAC", ratchet.signRequest(target)}}, peer);
     }
 
     static QByteArray hmacHeader(const HttpResponse &r)
@@ -152,9 +153,11 @@ struct Fixture
     }
 
     // hello + decrypt: the session secret as the node sees it.
-    QByteArray hello(const QByteArray &prefix, const crypto::RsaKey &nodeKey, int protocol = 10)
+    QByteArray hello(const QByteArray &prefix, const crypto::RsaKey &nodeKey, int protocol = 10,
+                     const QHostAddress &peer = QHostAddress::LocalHost)
     {
-        const HttpResponse r = get("/hello?client_prefix=" + prefix + "&protocol=" + QByteArray::number(protocol));
+        const HttpResponse r =
+            get("/hello?client_prefix=" + prefix + "&protocol=" + QByteArray::number(protocol), {}, peer);
         if (r.status != 200) return {};
         const qsizetype n = r.body.size() / 2;
         const auto ca = vectorKey("ca.key");

@@ -559,10 +559,18 @@ private Q_SLOTS:
         QCOMPARE(shortAttributeName("commonName"), QByteArray("CN"));
         QCOMPARE(shortAttributeName("emailAddress"), QByteArray("emailAddress"));
         QCOMPARE(shortAttributeName("notAnAttribute"), QByteArray("notAnAttribute"));
+        QVERIFY(subjectUniqueValue(s, "serialNumber").isNull()); // two: no one's
+        QCOMPARE(subjectUniqueValue(s, "commonName"), QStringLiteral("a"));
+        QVERIFY(subjectUniqueValue(s, "L").isNull());
+        // Every one replaced (upstream: only the first, which let a CSR choose the CN).
         subjectReplace(s, "serialNumber", "5");
-        QCOMPARE(s, (Subject{{"O", "x"}, {"CN", "a"}, {"serialNumber", "second"}, {"serialNumber", "5"}}));
+        QCOMPARE(s, (Subject{{"O", "x"}, {"CN", "a"}, {"serialNumber", "5"}}));
         subjectReplace(s, "CN", "5/16");
-        QCOMPARE(s, (Subject{{"O", "x"}, {"serialNumber", "second"}, {"serialNumber", "5"}, {"CN", "5/16"}}));
+        QCOMPARE(s, (Subject{{"O", "x"}, {"serialNumber", "5"}, {"CN", "5/16"}}));
+        Subject twoNames{{"CN", "0/16"}, {"commonName", "1/16"}, {"CN", "2/16"}};
+        QVERIFY(subjectUniqueValue(twoNames, "CN").isNull());
+        subjectReplace(twoNames, "CN", "3/16");
+        QCOMPARE(twoNames, (Subject{{"CN", "3/16"}}));
         Subject empty;
         subjectReplace(empty, "CN", "0/16");
         QCOMPARE(empty, (Subject{{"CN", "0/16"}}));

@@ -519,6 +519,16 @@ private Q_SLOTS:
         // The CA itself is signed by the CA but its CN is no prefix.
         QCOMPARE(outcomeOf(PeerDatagram::encodeHello(10, {}, m_ca.toDer())), O::CertificateInvalid);
         QCOMPARE(outcomeOf(PeerDatagram::encodeHello(10, {}, "not a certificate")), O::CertificateInvalid);
+        // Signed by our CA, but naming two nodes (a CSR with two CNs, issued by a
+        // registry that removed only the first): no one's (audit, high).
+        {
+            const qint64 from = m_t0Ms / 1000 - 3600, to = m_t0Ms / 1000 + 86400;
+            const auto twoNames = crypto::Certificate::issue(
+                m_ca, loadKey("ca.key"), 77, {{"CN", "0/16"}, {"serialNumber", "2"}, {"CN", "1/16"}}, b.ctx.key, from, to);
+            QVERIFY(twoNames);
+            QVERIFY(twoNames->commonName().isNull());
+            QCOMPARE(outcomeOf(PeerDatagram::encodeHello(10, {}, twoNames->toDer())), O::CertificateInvalid);
+        }
 
         // A certificate for 1/16 issued by a foreign CA (same subject, same key).
         const auto foreignKey = crypto::RsaKey::generate(2048);

@@ -253,6 +253,104 @@ private Q_SLOTS:
         QCOMPARE(config->versionCounter, 1u);
     }
 
+    // A CSR naming two CNs (or serialNumbers): upstream replaced only the first,
+    // so the certificate's first CN, the one most readers take, was the
+    // requester's choice — another node's (audit, high). Every one is replaced.
+    void duplicateIdentityAttributesReplaced()
+    {
+        Fixture f(baseOptions());
+        QCOMPARE(f.get("/addToken?email=a&token=t0").status, 204);
+        QCOMPARE(f.get("/addToken?email=b&token=t1").status, 204);
+        QCOMPARE(f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(vectorKey("node-0-16.key")))).status, 200);
+        const auto key1 = vectorKey("node-1-16.key");
+        const auto req = crypto::CertificateRequest::create(
+            {{"serialNumber", "junk"}, {"serialNumber", "0"}, {"O", "test"}, {"CN", "junk"}, {"CN", "0/16"}}, key1);
+        QVERIFY(req);
+        const HttpResponse r = f.get("/requestCertificate?token=t1&req=" + Fixture::q(req->toPem()));
+        QCOMPARE(r.status, 200);
+        const auto cert = crypto::Certificate::fromPem(r.body);
+        QVERIFY(cert);
+        QCOMPARE(cert->subject(), (crypto::Subject{{"O", "test"}, {"serialNumber", "1"}, {"CN", "1/16"}}));
+        QCOMPARE(cert->commonName(), QStringLiteral("1/16"));
+
+        // One issued that way before (here or by upstream) is renewed with the registry's own.
+        Fixture g(baseOptions());
+        const auto forged = crypto::Certificate::issue(
+            *crypto::Certificate::fromPem(readVector("crypto/ca.crt")), vectorKey("ca.key"), 5,
+            {{"serialNumber", "0"}, {"CN", "0/16"}, {"O", "test"}, {"serialNumber", "1"}, {"CN", "1/16"}}, key1,
+            g.clock - 86400, g.clock + 10 * 86400); // due for renewal (§8.1)
+        QVERIFY(forged);
+        QVERIFY(forged->commonName().isNull());
+        g.store.setRow({"0000000000000001", QStringLiteral("b"), forged->toPem()});
+        HmacRatchet ratchet(g.hello("0000000000000001", key1));
+        QVERIFY(!ratchet.isNull());
+        const HttpResponse renewed = g.signedGet(ratchet, "/renewCertificate?cn=0000000000000001");
+        QCOMPARE(renewed.status, 200);
+        const auto again = crypto::Certificate::fromPem(renewed.body);
+        QVERIFY(again);
+        QCOMPARE(again->subject(), (crypto::Subject{{"O", "test"}, {"serialNumber", "1"}, {"CN", "1/16"}}));
+        QVERIFY(again->isSignedBy(vectorKey("ca.key")));
+    }
+
+    // Third parties' hellos used to replace the secret a node had just been
+    // sent, so a steady flood of them kept it from authenticating (audit).
+    void helloFloodFromOtherOriginsKeepsANodesSecret()
+    {
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        const auto node = vectorKey("node-1-16.key");
+        const QByteArray prefix = "0000000000000001";
+        const QByteArray established = f.hello(prefix, node); // the first entry (kept by §5.2 anyway)
+        const QHostAddress nodeAddress(QStringLiteral("2001:db8:1:2::7"));
+        const QByteArray mine = f.hello(prefix, node, 10, nodeAddress);
+        // 15 other origins (distinct /64s), each many times: the node's secret stays.
+        for (int round = 0; round < 3; ++round)
+            for (int i = 0; i < SessionTable::MaxPending - 1; ++i)
+                f.hello(prefix, node, 10, QHostAddress(QStringLiteral("2001:db8:ff:%1::%2").arg(i).arg(round + 1)));
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
+        HmacRatchet ratchet(mine);
+        HttpResponse r = f.signedGet(ratchet, "/getNetworkConfig?cn=" + prefix, nodeAddress);
+        QCOMPARE(r.status, 200);
+        QVERIFY(ratchet.verifyResponse(r.body, Fixture::hmacHeader(r)));
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 1);
+        Q_UNUSED(established);
+        // The node's own new hello replaces its previous one (same /64).
+        const QByteArray first = f.hello(prefix, node, 10, nodeAddress);
+        const QByteArray second = f.hello(prefix, node, 10, QHostAddress(QStringLiteral("2001:db8:1:2::8")));
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 2);
+        QCOMPARE(f.service->sessions().entries(prefix).last().secret, second);
+        Q_UNUSED(first);
+        // Beyond MaxPending origins, the oldest pending secret goes.
+        for (int i = 0; i < SessionTable::MaxPending; ++i)
+            f.hello(prefix, node, 10, QHostAddress(QStringLiteral("198.51.100.%1").arg(i + 1)));
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
+        for (const auto &e : f.service->sessions().entries(prefix)) QVERIFY(e.secret != second);
+    }
+
+    // Anyone can make the registry refuse a request: the lines it logs for
+    // that are rate-limited, and a header value in them is cut short.
+    void refusalLinesAreRateLimited()
+    {
+        Fixture f(baseOptions());
+        static QStringList lines;
+        lines.clear();
+        const QtMessageHandler previous = qInstallMessageHandler(
+            [](QtMsgType type, const QMessageLogContext &, const QString &m) { if (type != QtDebugMsg) lines << m; });
+        const QHostAddress outsider(QStringLiteral("2001:db8:99::1"));
+        for (int i = 0; i < 100; ++i)
+            QCOMPARE(f.get("/isToken?token=x", {{"X-Forwarded-For", QByteArray(5000, 'A') + "\nforged"}}, outsider).status,
+                     403);
+        for (int i = 0; i < 100; ++i) QCOMPARE(f.get("/requestCertificate?token=&req=garbage").status, 403);
+        f.clock += RegistryService::LogIntervalSeconds;
+        QCOMPARE(f.get("/isToken?token=x", {}, outsider).status, 403);
+        qInstallMessageHandler(previous);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith(QLatin1String("private method isToken refused to 2001:db8:99::1 (X-Forwarded-For AAAA")),
+                 qPrintable(lines[0]));
+        QVERIFY2(lines[0].size() < 400 && !lines[0].contains(u'\n'), qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(QLatin1String("requestCertificate: anonymous registration disabled")), qPrintable(lines[1]));
+        QVERIFY2(lines[2].endsWith(QLatin1String("[99 more such lines, not logged]")), qPrintable(lines[2]));
+    }
+
     void anonymousAndTokenPolicy()
     {
         RegistryOptions o = baseOptions();
