@@ -99,6 +99,37 @@ QStringList tail(const OpenVpnArguments::Common &c)
     return a;
 }
 
+// What a client takes from its server's PUSH_REPLY (audit finding: with a bare
+// --client, i.e. --pull, any member we tunnel to could push route-ipv6 2000::/3,
+// redirect-gateway def1 ipv6, ifconfig, dhcp-option, dns… and OpenVPN installed them,
+// taking over our non-re6st traffic). --pull-filter matches the start of each pushed
+// option, the first matching filter wins, an unmatched option is accepted (man
+// openvpn, --pull-filter). So we accept only:
+//  * "setenv-safe external_ip <ip>": the one thing a re6st server pushes, which
+//    clients MUST accept (node-protocol.md §3.5; OPENVPN_external_ip);
+//  * what an OpenVPN 2.4–2.6 server in --mode server without --server pushes by
+//    itself (push.c prepare_push_reply): peer-id, cipher (NCP, checked by the client
+//    against its own --data-ciphers, §3.8), key-derivation and protocol-flags (TLS-EKM,
+//    cc-exit), tun-mtu (2.6 pushable MTU, §3.3/§3.8), and push-continuation (a reply
+//    split in parts: ignoring it would end the push at the first part). Measured,
+//    2.6.14 server to 2.6.14 client: "peer-id 0", "cipher none", "protocol-flags
+//    cc-exit tls-ekm dyn-tls-crypt", "tun-mtu 1407" (tst_openvpn_pushfilter_lab);
+// and ignore everything else (route*, ifconfig*, redirect-*, dhcp-option, dns, block-*,
+// register-dns, setenv, comp*/compress, inactive, ping*, topology, auth-token, and
+// whatever a later OpenVPN makes pushable) with a catch-all: the empty prefix matches
+// every option. "ignore", not "reject": a peer pushing more (e.g. an upstream node
+// whose admin added a --push) still gives a working re6st tunnel. OpenVPN logs each
+// dropped option as "Pushed option removed by filter: '…'".
+QStringList pullFilters()
+{
+    QStringList a;
+    for (const char *prefix : {"setenv-safe external_ip ", "peer-id ", "cipher ", "key-derivation ", "protocol-flags ",
+                               "tun-mtu ", "push-continuation "})
+        a << QStringLiteral("--pull-filter") << QStringLiteral("accept") << QString::fromLatin1(prefix);
+    a << QStringLiteral("--pull-filter") << QStringLiteral("ignore") << QString();
+    return a;
+}
+
 } // namespace
 
 QString OpenVpnArguments::dottedMask(int prefixLength)
@@ -173,6 +204,14 @@ std::optional<QStringList> OpenVpnArguments::client(const Client &c, QString *er
       << QStringLiteral("--connect-retry-max") << QString::number(c.connectRetryMax)
       << QStringLiteral("--tls-exit") << QStringLiteral("--remap-usr1") << QStringLiteral("SIGTERM")
       << QStringLiteral("--ping-exit") << QString::number(c.common.timeout);
+    // Mesh tunnel (§3.4): the server is whichever member we picked at random, so
+    // nothing it pushes may touch our routes or addresses. Our filters come BEFORE
+    // the -O args (tail), so they win over any --pull-filter of the admin: -O applies
+    // to every tunnel and server (§1.1), and an "accept route" meant for a --client
+    // gateway would let every peer route our traffic. --route-nopull on top: even
+    // an option our filters let through cannot carry routes, dhcp-option or dns
+    // (man openvpn, --route-nopull).
+    a << QStringLiteral("--route-nopull") << pullFilters();
     if (!c.routeUpCommand.isEmpty()) a << QStringLiteral("--route-up") << c.routeUpCommand;
     a << tail(c.common);
     return a;
@@ -204,6 +243,12 @@ std::optional<QStringList> OpenVpnArguments::clientMode(const Common &common, co
     if (mtu) a << QStringLiteral("--link-mtu") << QString::number(mtu) << QStringLiteral("--mtu-disc") << QStringLiteral("yes");
     a << QStringLiteral("--ping-restart") << QString::number(common.timeout);
     a << tail(common);
+    // --client mode (§3.6): same filters as a mesh tunnel (§3.4), but AFTER the -O
+    // args: here the admin chose the servers, so an earlier "-O --pull-filter -O
+    // accept -O <prefix>" of his wins (first match) and can take, say, a route from
+    // his own gateway. For the same reason no --route-nopull here (it could not be
+    // undone by -O); without an admin filter, our catch-all drops routes anyway.
+    a << pullFilters();
     return a;
 }
 

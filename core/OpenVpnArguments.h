@@ -48,7 +48,9 @@ public:
     };
     static std::optional<QStringList> server(const Server &s, QString *error = nullptr);
 
-    // One client tunnel to one peer (§3.4).
+    // One client tunnel to one peer (§3.4). Takes from the peer's push only
+    // "setenv-safe external_ip" (§3.5) and OpenVPN's own negotiation (see the .cpp):
+    // --route-nopull and --pull-filter, before the -O args (they cannot be overridden).
     struct Client
     {
         Common common;
@@ -59,7 +61,8 @@ public:
     };
     static std::optional<QStringList> client(const Client &c, QString *error = nullptr);
 
-    // `--client` mode (§3.6): every remote, OpenVPN restarts by itself.
+    // `--client` mode (§3.6): every remote, OpenVPN restarts by itself. Same
+    // --pull-filter list, after the -O args (an admin's own earlier filter wins).
     static std::optional<QStringList> clientMode(const Common &common, const QList<Remote> &remotes,
                                                  QString *error = nullptr);
 

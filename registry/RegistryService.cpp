@@ -187,6 +187,7 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
     } else {
         call.origin = QByteArray(reinterpret_cast<const char *>(request.peer.toIPv6Address().c), 8);
     }
+    call.trustedOrigin = m_options.authorizedOrigins.contains(request.peer.toString());
     for (const auto &[key, value] : *decoded) call.params.insert(key, value); // last wins
     for (auto it = call.params.cbegin(); it != call.params.cend(); ++it) {
         const bool known = std::any_of(spec->params.cbegin(), spec->params.cend(),
@@ -287,6 +288,9 @@ void RegistryService::hello(Call &call)
     if (!prefix.isEmpty()
         && (!addressing::isBitString(prefix) || prefix.size() > 128 - m_network.size()))
         return call.fail(400, QStringLiteral("hello: invalid client_prefix"));
+    if (!call.trustedOrigin && !m_helloLimit.admit(call.origin, now() * 1000))
+        return call.fail(503, QStringLiteral("hello: more than %1 a second from your network; retry in a few seconds")
+                                  .arg(HelloPerSecond));
     const auto cert = storedCertificate(prefix);
     if (!cert) return call.fail(404, QStringLiteral("hello: no certificate for this prefix; enroll with re6st-conf"));
     bool ok = false;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/KeyedRateLimit.h"
 #include "core/LogThrottle.h"
 #include "core/crypto/Certificate.h"
 #include "core/crypto/CertificateSigner.h"
@@ -45,6 +46,10 @@ public:
     static constexpr int Protocol = 10;                 // version.protocol
     static constexpr int BootstrapCacheSeconds = 60;
     static constexpr int LogIntervalSeconds = 10; // lines anyone can cause: one per kind per interval
+    // hello costs a CA signature on the event loop: per origin (not for
+    // authorized origins), HelloBurst at once, then HelloPerSecond.
+    static constexpr int HelloBurst = 60;
+    static constexpr int HelloPerSecond = 10;
     // requestToken: the token mails one address can get (not in upstream, §6.2
     // "no rate limiting"): one a minute, and at most 10 unused ones a day.
     static constexpr qint64 TokenMailInterval = 60;
@@ -201,6 +206,7 @@ private:
     std::function<void(quint64)> m_signingHook;
     SessionTable m_sessions;
     LogThrottle m_logThrottle{LogIntervalSeconds * 1000};
+    KeyedRateLimit m_helloLimit{HelloBurst, HelloPerSecond, 4096};
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;
     QList<QByteArray> m_bootstrapPeers;

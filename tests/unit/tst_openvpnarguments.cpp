@@ -21,6 +21,30 @@ const QStringList OurCipherTail{QStringLiteral("--cipher"), QStringLiteral("none
                                 QStringLiteral("--data-ciphers"), QStringLiteral("none:AES-256-GCM:AES-128-GCM:?CHACHA20-POLY1305"),
                                 QStringLiteral("--data-ciphers-fallback"), QStringLiteral("none")};
 
+// Added to upstream's client command lines (audit finding: a bare --client took
+// every pushed option, so any peer could push routes, redirect-gateway, ifconfig…):
+// only node-protocol.md §3.5's "setenv-safe external_ip" and OpenVPN's own
+// negotiation are accepted; the empty prefix of the last filter matches the rest.
+const QStringList OurPullFilters{
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("setenv-safe external_ip "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("peer-id "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("cipher "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("key-derivation "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("protocol-flags "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("tun-mtu "),
+    QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("push-continuation "),
+    QStringLiteral("--pull-filter"), QStringLiteral("ignore"), QString()};
+// Mesh tunnels (§3.4): also --route-nopull, and all of it before --route-up and the -O args.
+const QStringList OurMeshPullBlock = QStringList{QStringLiteral("--route-nopull")} + OurPullFilters;
+
+QStringList withMeshPullBlock(QStringList a)
+{
+    const qsizetype at = a.indexOf(QStringLiteral("--route-up"));
+    if (at < 0) return {};
+    for (qsizetype i = 0; i < OurMeshPullBlock.size(); ++i) a.insert(at + i, OurMeshPullBlock.at(i));
+    return a;
+}
+
 // Node n1 of the vectors. The helper commands are parameters (§3.5: the local IPC
 // is ours); here they are given the vector's placeholders to compare the rest.
 OpenVpnArguments::Common vectorCommon(const QString &device)
@@ -79,7 +103,7 @@ private Q_SLOTS:
     void clientVectors()
     {
         const QJsonObject doc = test::vectorJson("openvpn/client-node-1-16.json").object();
-        const QStringList expected = expectedFrom(doc);
+        const QStringList expected = withMeshPullBlock(expectedFrom(doc));
         QVERIFY(!expected.isEmpty());
         OpenVpnArguments::Client c;
         c.common = vectorCommon(QStringLiteral("re6stnet1"));
@@ -99,7 +123,7 @@ private Q_SLOTS:
         c.common = vectorCommon(QStringLiteral("re6stnet2"));
         c.remote.host = QStringLiteral("10.44.0.4");
         c.serverCn = QStringLiteral("3/16");
-        QCOMPARE(OpenVpnArguments::client(c).value(), second + OurCipherTail);
+        QCOMPARE(OpenVpnArguments::client(c).value(), withMeshPullBlock(second + OurCipherTail));
 
         QStringList mktun = test::strings(doc["tap_creation_argv"].toArray());
         mktun.removeFirst();
@@ -214,6 +238,87 @@ private Q_SLOTS:
         QVERIFY(!OpenVpnArguments::clientMode(common, {remotes.first(), {QStringLiteral("10.0.0.3"), 1194, QStringLiteral("tcp")}}, &error));
         QVERIFY(error.contains(QLatin1String("MTU")));
         QVERIFY(!OpenVpnArguments::clientMode(common, {}, &error));
+    }
+
+    // Exact argument lists around the pull filters (node-protocol.md §3.4, §3.6):
+    // where they sit decides whether an admin's -O --pull-filter can override them
+    // (OpenVPN applies the first matching filter).
+    void pullFiltersMesh()
+    {
+        OpenVpnArguments::Client c;
+        c.common = vectorCommon(QStringLiteral("re6stnet1"));
+        c.common.ipv4.reset();
+        c.common.logFile.clear();
+        c.common.extraArguments = {QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("route"),
+                                   QStringLiteral("--verb"), QStringLiteral("3")};
+        c.remote = {QStringLiteral("2001:db8::7"), 1195, QStringLiteral("udp6")};
+        c.serverCn = QStringLiteral("7/16");
+        c.routeUpCommand = QStringLiteral("/usr/sbin/re6stnet --ovpn-route-up 8");
+        const QStringList expected =
+            QStringList{QStringLiteral("--dev-type"), QStringLiteral("tap"), QStringLiteral("--dev"), QStringLiteral("re6stnet1"),
+                        QStringLiteral("--persist-tun"), QStringLiteral("--persist-key"),
+                        QStringLiteral("--script-security"), QStringLiteral("2"),
+                        QStringLiteral("--up"), QStringLiteral("<RE6ST_PKG_DIR>/ovpn-client"),
+                        QStringLiteral("--setenv"), QStringLiteral("PATH"), QStringLiteral("<PATH>"),
+                        QStringLiteral("--nobind"), QStringLiteral("--client"),
+                        QStringLiteral("--remote"), QStringLiteral("2001:db8::7"), QStringLiteral("1195"), QStringLiteral("udp6"),
+                        QStringLiteral("--link-mtu"), QStringLiteral("1450"), QStringLiteral("--mtu-disc"), QStringLiteral("yes"),
+                        QStringLiteral("--verify-x509-name"), QStringLiteral("7/16"), QStringLiteral("name"),
+                        QStringLiteral("--resolv-retry"), QStringLiteral("0"), QStringLiteral("--connect-retry-max"), QStringLiteral("3"),
+                        QStringLiteral("--tls-exit"), QStringLiteral("--remap-usr1"), QStringLiteral("SIGTERM"),
+                        QStringLiteral("--ping-exit"), QStringLiteral("16")}
+            + OurMeshPullBlock
+            + QStringList{QStringLiteral("--route-up"), c.routeUpCommand,
+                          // -O args: the admin's filter comes after ours, so ours win.
+                          QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("route"),
+                          QStringLiteral("--verb"), QStringLiteral("3"),
+                          QStringLiteral("--ca"), QStringLiteral("<CA>"), QStringLiteral("--cert"), QStringLiteral("<CERT>"),
+                          QStringLiteral("--key"), QStringLiteral("<KEY>")}
+            + OurCipherTail;
+        QCOMPARE(OpenVpnArguments::client(c).value(), expected);
+        // The catch-all is the last filter of ours, after every accept.
+        const QStringList a = OpenVpnArguments::client(c).value();
+        const qsizetype catchAll = a.indexOf(QString());
+        QCOMPARE(a.at(catchAll - 1), QStringLiteral("ignore"));
+        QCOMPARE(a.lastIndexOf(QStringLiteral("accept"), catchAll), catchAll - 4);
+        QCOMPARE(a.count(QString()), 1);
+    }
+
+    void pullFiltersClientMode()
+    {
+        OpenVpnArguments::Common common = vectorCommon(QStringLiteral("re6stnet"));
+        common.ipv4.reset();
+        common.logFile.clear();
+        common.extraArguments = {QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("route-ipv6 ")};
+        const QStringList a =
+            OpenVpnArguments::clientMode(common, {{QStringLiteral("192.0.2.1"), 1194, QStringLiteral("tcp")}}).value();
+        const QStringList expected =
+            QStringList{QStringLiteral("--dev-type"), QStringLiteral("tap"), QStringLiteral("--dev"), QStringLiteral("re6stnet"),
+                        QStringLiteral("--persist-tun"), QStringLiteral("--persist-key"),
+                        QStringLiteral("--script-security"), QStringLiteral("2"),
+                        QStringLiteral("--up"), QStringLiteral("<RE6ST_PKG_DIR>/ovpn-client"),
+                        QStringLiteral("--setenv"), QStringLiteral("PATH"), QStringLiteral("<PATH>"),
+                        QStringLiteral("--nobind"), QStringLiteral("--client"),
+                        QStringLiteral("--remote"), QStringLiteral("192.0.2.1"), QStringLiteral("1194"), QStringLiteral("tcp"),
+                        QStringLiteral("--ping-restart"), QStringLiteral("16"),
+                        // -O args first: in --client mode the admin's own filter wins (§3.6).
+                        QStringLiteral("--pull-filter"), QStringLiteral("accept"), QStringLiteral("route-ipv6 "),
+                        QStringLiteral("--ca"), QStringLiteral("<CA>"), QStringLiteral("--cert"), QStringLiteral("<CERT>"),
+                        QStringLiteral("--key"), QStringLiteral("<KEY>")}
+            + OurCipherTail + OurPullFilters;
+        QCOMPARE(a, expected);
+        QVERIFY(!a.contains(QStringLiteral("--route-nopull"))); // would make the admin's accept useless
+    }
+
+    void serverPullsNothing()
+    {
+        OpenVpnArguments::Server s;
+        s.common = vectorCommon(QStringLiteral("re6stnet-udp"));
+        s.proto = QStringLiteral("udp");
+        s.dhFile = QStringLiteral("dh.pem");
+        const QStringList a = OpenVpnArguments::server(s).value();
+        QVERIFY(!a.contains(QStringLiteral("--pull-filter")));
+        QVERIFY(!a.contains(QStringLiteral("--route-nopull")));
     }
 
     void dottedMasks()

@@ -326,6 +326,23 @@ private Q_SLOTS:
         for (const auto &e : f.service->sessions().entries(prefix)) QVERIFY(e.secret != second);
     }
 
+    // Each hello costs a CA signature: bounded per origin, not for authorized ones.
+    void helloRateLimitedPerOrigin()
+    {
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        const QByteArray target = "/hello?client_prefix=0000000000000001&protocol=10";
+        const QHostAddress a(QStringLiteral("2001:db8:5:6::1")), sameNet(QStringLiteral("2001:db8:5:6::2"));
+        for (int i = 0; i < RegistryService::HelloBurst; ++i) QCOMPARE(f.get(target, {}, i % 2 ? a : sameNet).status, 200);
+        HttpResponse r = f.get(target, {}, a);
+        QCOMPARE(r.status, 503);
+        QCOMPARE(r.body, QByteArray("hello: more than 10 a second from your network; retry in a few seconds"));
+        QCOMPARE(f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:5:7::1"))).status, 200); // another /64
+        for (int i = 0; i < 100; ++i) QCOMPARE(f.get(target).status, 200);                 // loopback: trusted
+        f.clock += 1;
+        for (int i = 0; i < RegistryService::HelloPerSecond; ++i) QCOMPARE(f.get(target, {}, a).status, 200);
+        QCOMPARE(f.get(target, {}, a).status, 503);
+    }
+
     // Anyone can make the registry refuse a request: the lines it logs for
     // that are rate-limited, and a header value in them is cut short.
     void refusalLinesAreRateLimited()
