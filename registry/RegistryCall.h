@@ -61,7 +61,6 @@ struct RegistryService::PendingIssue
     // Phase 1 (worker thread): the CSR read and checked.
     std::optional<crypto::CertificateRequest> csr;
     QString error;                            // phase 1 failure (500)
-    int keyBits = 0;
     QByteArray community;
     // Phase 2 (reserve, database): what the certificate will hold.
     QByteArray prefix;
