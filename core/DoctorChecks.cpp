@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/DoctorChecks.h"
 #include "core/FirewallRules.h"
+#include "core/TextChars.h"
 
 #include <QDateTime>
 #include <QMap>
@@ -250,15 +251,20 @@ DoctorFinding DoctorChecks::networkManager(const DoctorFacts &f)
     QStringList order, lines;
     QMap<QString, QStringList> settings;
     QMap<QString, QString> names;
+    // Connection names are anyone's (a Wi-Fi SSID, a user's private connection): escaped,
+    // they cannot add lines to the report or reach the terminal as escapes (audit F8).
+    const auto field = [](const QVariantMap &c, const char *key) {
+        return text::escaped(c.value(QLatin1String(key)).toString());
+    };
     for (const QVariantMap &c : conflicts) {
-        const QString uuid = c.value(QStringLiteral("connection")).toString();
+        const QString uuid = field(c, "connection");
         const QString problem = c.value(QStringLiteral("problem")).toString();
         if (!order.contains(uuid)) order << uuid;
-        QString name = c.value(QStringLiteral("name")).toString();
-        const QString iface = c.value(QStringLiteral("interface")).toString();
+        QString name = field(c, "name");
+        const QString iface = field(c, "interface");
         if (!iface.isEmpty()) name += QStringLiteral(" (%1)").arg(iface);
         names[uuid] = name;
-        lines << QStringLiteral("%1: %2").arg(name, c.value(QStringLiteral("detail")).toString());
+        lines << QStringLiteral("%1: %2").arg(name, field(c, "detail"));
         const QString setting = problem == QLatin1String("auto-routes") ? QStringLiteral("ipv6.ignore-auto-routes yes")
                               : problem == QLatin1String("default-route") ? QStringLiteral("ipv6.never-default yes")
                                                                           : QString();

@@ -4,6 +4,7 @@
 #include "core/Addressing.h"
 #include "core/Enrollment.h"
 #include "core/RegistryClient.h"
+#include "core/TextChars.h"
 #include "core/crypto/Certificate.h"
 #include "daemon/DBusErrors.h"
 
@@ -167,9 +168,11 @@ void NodeEnrollment::fetchCa(const QString &registry, Done done)
             return done(Reply::fail(dbuserror::Failed, QStringLiteral("%1 answered getCa with no re6st CA certificate; "
                                                                       "check that the URL is a re6st registry")
                                                            .arg(registry)));
+        // The CA is not trusted yet (its fingerprint is what the user is about to check):
+        // its name must not add lines to what FetchCa's callers print, or hide them.
         QVariantMap details{
             {QStringLiteral("network"), addressing::cidrFromBits(*network)},
-            {QStringLiteral("subject"), ca->commonName()},
+            {QStringLiteral("subject"), text::oneLine(ca->commonName(), kMaxSubjectChars)},
             {QStringLiteral("not_after"), QVariant::fromValue<qlonglong>(ca->notAfter())},
             {QStringLiteral("registry"), client->registry().toString()},
         };

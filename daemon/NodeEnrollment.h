@@ -36,6 +36,9 @@ public:
     // Busy), each with at most kFetchTimeoutMs.
     static constexpr int kMaxFetches = 4;
     static constexpr int kFetchTimeoutMs = 15000;
+    // FetchCa's subject: the CA's commonName on one line, at most this many characters
+    // (RFC 5280's ub-common-name), with no control or format character (audit F5).
+    static constexpr int kMaxSubjectChars = 64;
 
     explicit NodeEnrollment(const QString &configDir, QObject *parent = nullptr);
     ~NodeEnrollment() override;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "daemon/RemoteLogFilter.h"
 
+#include "core/TextChars.h"
+
 #include <algorithm>
 
 namespace re6st::daemon {
@@ -43,22 +45,8 @@ std::optional<QString> RemoteLogFilter::admit(const QByteArray &prefix, const QB
 QString RemoteLogFilter::escape(const QByteArray &body)
 {
     // Cut first: a UTF-8 sequence split at the cap decodes as U+FFFD, which is harmless.
-    const QList<uint> text = QString::fromUtf8(body.left(kMaxBytes)).toUcs4();
-    QString out;
-    out.reserve(text.size());
-    for (const uint c : text) {
-        const QChar::Category cat = QChar::category(char32_t(c));
-        if (c == '\\') {
-            out += QLatin1String("\\\\");
-        } else if (cat == QChar::Other_Control || cat == QChar::Other_Format || cat == QChar::Other_Surrogate
-                   || cat == QChar::Separator_Line || cat == QChar::Separator_Paragraph) {
-            // \n, ESC, DEL, C1, bidi overrides, U+2028…: shown, never interpreted.
-            out += c < 0x100 ? QStringLiteral("\\x%1").arg(c, 2, 16, QLatin1Char('0'))
-                             : QStringLiteral("\\u%1").arg(c, 4, 16, QLatin1Char('0'));
-        } else {
-            out += QStringView(QChar::fromUcs4(char32_t(c)));
-        }
-    }
+    // \n, ESC, DEL, C1, bidi overrides, U+2028…: shown, never interpreted.
+    QString out = text::escaped(QString::fromUtf8(body.left(kMaxBytes)), text::Backslash::Double);
     if (body.size() > kMaxBytes) out += QStringLiteral(" [%1 more bytes]").arg(body.size() - kMaxBytes);
     return out;
 }

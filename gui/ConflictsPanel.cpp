@@ -2,6 +2,7 @@
 #include "ConflictsPanel.h"
 
 #include "DaemonErrorText.h"
+#include "ValueText.h"
 #include "hostnetwork1proxy.h"
 
 #include <QDBusArgument>
@@ -41,8 +42,10 @@ ConflictsPanel::ConflictsPanel(const QDBusConnection &bus, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
     m_error = new QLabel(this);
     m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText); // names a connection, says what the daemon said (audit F7)
     m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->hide();
@@ -194,13 +197,15 @@ void ConflictsPanel::rebuild()
                           ? tr("An IPv6 default route is installed (ipv6.never-default is off).")
                           : p.value(QStringLiteral("detail")).toString().toHtmlEscaped());
         }
+        // Rich text, every value in it escaped above.
         auto *label = new QLabel(lines.join(QStringLiteral("<br>")), row);
+        label->setTextFormat(Qt::RichText);
         label->setWordWrap(true);
-        label->setToolTip(problems.first().value(QStringLiteral("fix")).toString());
+        label->setToolTip(ValueText::toolTip(problems.first().value(QStringLiteral("fix")).toString()));
         auto *button = new QPushButton(m_busy == uuid ? tr("Fixing…") : tr("Fix"), row);
         button->setObjectName(QStringLiteral("fix"));
         button->setEnabled(m_busy.isEmpty());
-        button->setToolTip(tr("Set ipv6.ignore-auto-routes and ipv6.never-default on \"%1\"").arg(name));
+        button->setToolTip(ValueText::toolTip(tr("Set ipv6.ignore-auto-routes and ipv6.never-default on \"%1\"").arg(name)));
         connect(button, &QPushButton::clicked, this, [this, uuid, name] { fix(uuid, name); });
         h->addWidget(label, 1);
         h->addWidget(button, 0, Qt::AlignTop);

@@ -22,7 +22,9 @@ EnrollFingerprintPage::EnrollFingerprintPage(QWidget *parent)
     m_fingerprint->setObjectName(QStringLiteral("fingerprint"));
     m_fingerprint->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_fingerprint->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fingerprint->setTextFormat(Qt::PlainText);
     m_details->setObjectName(QStringLiteral("details"));
+    m_details->setTextFormat(Qt::PlainText); // the registry's values (audit F5, F7)
     m_details->setWordWrap(true);
     m_checked->setObjectName(QStringLiteral("checked"));
     auto *layout = new QVBoxLayout(this);

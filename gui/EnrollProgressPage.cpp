@@ -35,8 +35,10 @@ EnrollProgressPage::EnrollProgressPage(QWidget *parent)
     m_bar->setRange(0, int(kSteps.size()));
     m_step->setObjectName(QStringLiteral("step"));
     m_step->setWordWrap(true);
+    m_step->setTextFormat(Qt::PlainText); // the daemon's progress detail
     m_error->setObjectName(QStringLiteral("error"));
     m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText); // the daemon's error message
     m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_error->hide();
     m_replace->setObjectName(QStringLiteral("replace"));

@@ -26,6 +26,7 @@ EnrollResultPage::EnrollResultPage(QWidget *parent) : QWizardPage(parent)
     auto *backup = new QLabel(this);
     backup->setObjectName(QStringLiteral("backup"));
     backup->setWordWrap(true);
+    backup->setTextFormat(Qt::PlainText); // names the daemon's directory
     layout->addRow(backup);
 }
 
@@ -34,6 +35,7 @@ QLabel *EnrollResultPage::addRow(const QString &name, const QString &label)
     auto *value = new QLabel(this);
     value->setObjectName(name);
     value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    value->setTextFormat(Qt::PlainText); // the daemon's values
     static_cast<QFormLayout *>(layout())->addRow(label, value);
     return value;
 }

@@ -12,9 +12,11 @@ EnrollTokenPage::EnrollTokenPage(QWidget *parent)
 {
     setTitle(tr("Token"));
     m_hint->setWordWrap(true);
+    m_hint->setTextFormat(Qt::PlainText);
     m_token->setObjectName(QStringLiteral("token"));
     m_error->setObjectName(QStringLiteral("error"));
     m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText); // the daemon's error message
     m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_error->hide();
     auto *layout = new QVBoxLayout(this);

@@ -51,6 +51,7 @@ MainWindow::MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunne
     m_headline->setFont(bold);
     m_advice = new QLabel;
     m_advice->setWordWrap(true);
+    m_advice->setTextFormat(Qt::PlainText); // the daemon's StateDetail (audit F7)
     m_advice->setTextInteractionFlags(Qt::TextSelectableByMouse);
     texts->addWidget(m_headline);
     texts->addWidget(m_advice);
@@ -99,6 +100,7 @@ QWidget *MainWindow::recordsPage(RecordsModel *model, QTableView **view)
     // Why the table is empty when the daemon could not say (e.g. babeld not answering).
     auto *error = new QLabel;
     error->setWordWrap(true);
+    error->setTextFormat(Qt::PlainText); // the daemon's error message
     error->setVisible(false);
     layout->addWidget(error);
     auto *sorted = new QSortFilterProxyModel(page);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "NeighbourhoodView.h"
+#include "ValueText.h"
 
 #include <QHelpEvent>
 #include <QLocale>
@@ -110,7 +111,7 @@ bool NeighbourhoodView::event(QEvent *event)
         auto *help = static_cast<QHelpEvent *>(event);
         const int index = nodeAt(help->pos());
         if (index >= 0)
-            QToolTip::showText(help->globalPos(), m_graph.describe(index), this);
+            QToolTip::showText(help->globalPos(), ValueText::toolTip(m_graph.describe(index)), this);
         else
             QToolTip::hideText();
         return true;

@@ -12,8 +12,10 @@ namespace re6st::gui {
 
 PageCall::PageCall(QWizardPage *page) : m_page(page), m_status(new QLabel(page)), m_error(new QLabel(page))
 {
+    m_status->setTextFormat(Qt::PlainText);
     m_error->setObjectName(QStringLiteral("error"));
     m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText); // the daemon's error message (audit F7)
     m_error->setStyleSheet(QStringLiteral("color: #b00020;"));
     m_error->hide();
 }

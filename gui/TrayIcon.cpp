@@ -124,6 +124,7 @@ void TrayIcon::showMessage(const QString &title, const QString &text, bool error
     // Non-modal: the tray must keep working, and tests must not block on it.
     delete m_box;
     m_box = new QMessageBox(error ? QMessageBox::Warning : QMessageBox::Information, title, text, QMessageBox::Ok);
+    m_box->setTextFormat(Qt::PlainText); // the daemon's error message (audit F7)
     m_box->setAttribute(Qt::WA_DeleteOnClose);
     m_box->setModal(false);
     m_box->show();

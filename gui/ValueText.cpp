@@ -3,6 +3,7 @@
 
 #include <QDateTime>
 #include <QLocale>
+#include <QTextDocument>
 
 namespace re6st::gui {
 
@@ -11,6 +12,13 @@ QString ValueText::time(qint64 unixSeconds, const QString &whenZero)
     if (unixSeconds <= 0)
         return whenZero;
     return QLocale().toString(QDateTime::fromSecsSinceEpoch(unixSeconds).toLocalTime(), QLocale::ShortFormat);
+}
+
+QString ValueText::toolTip(const QString &plain)
+{
+    // "<p>...</p>" with <, > and & escaped and line breaks as <br>: always rich text,
+    // showing exactly `plain`.
+    return plain.isEmpty() ? QString() : Qt::convertFromPlainText(plain, Qt::WhiteSpaceNormal);
 }
 
 QString ValueText::bytes(quint64 bytes)

@@ -14,6 +14,11 @@ public:
     static QString bytes(quint64 bytes);
     static QString yesNo(bool value);
     static QString orUnknown(const QString &text);
+    // A tooltip that shows `plain` as is. Qt reads a tooltip that looks like HTML as rich
+    // text and has no plain-text switch for it: text from the daemon or NetworkManager
+    // (a connection named "<img src=...>") goes through this (audit F7). Labels showing
+    // such text get setTextFormat(Qt::PlainText) instead.
+    static QString toolTip(const QString &plain);
 };
 
 } // namespace re6st::gui

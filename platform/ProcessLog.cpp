@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "platform/ProcessLog.h"
 
+#include "core/TextChars.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -34,20 +36,8 @@ LogState &state()
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     LogState &s = state();
-    int level = 0;
-    const char *name = "";
-    switch (type) {
-    case QtDebugMsg: level = 3; name = "DEBUG"; break;
-    case QtInfoMsg: level = 2; name = "INFO"; break;
-    case QtWarningMsg: level = 1; name = "WARNING"; break;
-    case QtCriticalMsg: level = 1; name = "ERROR"; break;
-    case QtFatalMsg: level = 0; name = "CRITICAL"; break;
-    }
-    if (type != QtFatalMsg && level > s.verbose) return;
-    const bool named = context.category && qstrcmp(context.category, "default");
-    const QByteArray line = QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")).toUtf8() + ' '
-        + QByteArray(name).leftJustified(9, ' ') + (named ? QByteArray(context.category) + ": " : QByteArray())
-        + message.toUtf8() + '\n';
+    if (type != QtFatalMsg && ProcessLog::level(type) > s.verbose) return;
+    const QByteArray line = ProcessLog::line(type, context.category, message, QDateTime::currentDateTime());
     QMutexLocker lock(&s.mutex);
     if (s.file) {
         fwrite(line.constData(), 1, size_t(line.size()), s.file);
@@ -83,6 +73,41 @@ QString ProcessLog::reopen()
         return QStringLiteral("cannot open the log file %1 (%2); logging to stderr")
             .arg(s.path, QString::fromLocal8Bit(strerror(errno)));
     return {};
+}
+
+int ProcessLog::level(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg: return 3;
+    case QtInfoMsg: return 2;
+    case QtWarningMsg:
+    case QtCriticalMsg: return 1;
+    case QtFatalMsg: return 0;
+    }
+    return 3;
+}
+
+QByteArray ProcessLog::line(QtMsgType type, const char *category, const QString &message, const QDateTime &when)
+{
+    const char *name = "";
+    switch (type) {
+    case QtDebugMsg: name = "DEBUG"; break;
+    case QtInfoMsg: name = "INFO"; break;
+    case QtWarningMsg: name = "WARNING"; break;
+    case QtCriticalMsg: name = "ERROR"; break;
+    case QtFatalMsg: name = "CRITICAL"; break;
+    }
+    const bool named = category && qstrcmp(category, "default");
+    // Messages carry text from peers, the registry's clients, NetworkManager, UPnP
+    // gateways...: a line break would forge a record (journald splits on each one and
+    // reads a leading "<N>" as its priority) and ESC would drive the terminal of
+    // whoever reads the log. Escaped here once for every message (audit F3, F8).
+    QString body = text::escaped(QStringView(message).left(kMaxMessageChars));
+    if (message.size() > kMaxMessageChars)
+        body += QStringLiteral(" [%1 more characters not logged]").arg(message.size() - kMaxMessageChars);
+    return when.toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")).toUtf8() + ' '
+        + QByteArray(name).leftJustified(9, ' ') + (named ? QByteArray(category) + ": " : QByteArray())
+        + body.toUtf8() + '\n';
 }
 
 int ProcessLog::verbose()

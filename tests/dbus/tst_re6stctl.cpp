@@ -621,8 +621,8 @@ private Q_SLOTS:
         QVERIFY(f.script.enrollOptions.isEmpty());
         // The CA to confirm, the prompts, the progress in order, then the result.
         const QStringList expectedInOrder{
+            QStringLiteral("Fingerprint:  ") + kFingerprint + u'\n', // first, before the registry's values
             QStringLiteral("Network:      2001:db8:42::/48\n"),
-            QStringLiteral("Fingerprint:  ") + kFingerprint + u'\n',
             QStringLiteral("Is it the same? [y/N] "),
             QStringLiteral("  ... Asking the registry to mail a token\n"),
             QStringLiteral("The registry mailed a token to me@example.com.\nToken: "),

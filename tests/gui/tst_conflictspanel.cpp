@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QTextDocument>
 #include <QtTest>
 #include <memory>
 #include <unistd.h>
@@ -340,6 +341,51 @@ private Q_SLOTS:
         QCOMPARE(m_panel->conflicts().size(), 3);
         QVERIFY(shows(kNameB));
         QCOMPARE(fixButtonOf(kUuidB)->text(), QStringLiteral("Fix"));
+    }
+
+    // F7: a connection's name is anyone's (NetworkManager names Wi-Fi connections after
+    // the SSID): the row, the Fix button's tooltip and the error show it as is, never as HTML.
+    void nameIsShownLiterally_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::newRow("markup") << QStringLiteral("<b>x</b><img src=\"/usr/share/pixmaps/debian-logo.png\">");
+        QTest::newRow("heading") << QStringLiteral("<h1 style='color:red'>Wi-Fi</h1>");
+        QTest::newRow("entities") << QStringLiteral("R&D &lt;lab&gt;");
+    }
+    void nameIsShownLiterally()
+    {
+        QFETCH(QString, name);
+        const auto rendered = [](const QString &text) {
+            QTextDocument doc;
+            doc.setHtml(text);
+            return doc.toPlainText();
+        };
+        m_fake->preset(true, {problem(kUuidA, name, QStringLiteral("eth0"), QStringLiteral("auto-routes"))});
+        QVERIFY(publish());
+        makePanel();
+        QTRY_VERIFY_WITH_TIMEOUT(fixButtonOf(kUuidA), kWait);
+        // The row's label is rich text (bold name) with the name escaped: it renders as the name.
+        QVERIFY(shows(name));
+        auto *row = m_panel->findChild<QWidget *>(QStringLiteral("conflict-") + kUuidA);
+        const auto *label = row->findChild<QLabel *>();
+        QVERIFY(label);
+        QCOMPARE(label->textFormat(), Qt::RichText);
+        QVERIFY2(rendered(label->text()).startsWith(name + QStringLiteral(" (interface eth0)")), qPrintable(label->text()));
+        // Tooltips have no plain-text switch: they are HTML that renders as the text.
+        const QString tip = fixButtonOf(kUuidA)->toolTip();
+        QVERIFY(Qt::mightBeRichText(tip));
+        QCOMPARE(rendered(tip), QStringLiteral("Set ipv6.ignore-auto-routes and ipv6.never-default on \"%1\"").arg(name));
+        // The error names the connection in a plain-text label.
+        m_fake->answer = FakeHostNetwork::Answer::Failed;
+        fixButtonOf(kUuidA)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!m_panel->errorText().isEmpty(), kWait);
+        const QString error = m_panel->errorText();
+        QVERIFY2(error.startsWith(QStringLiteral("Could not fix \"%1\": ").arg(name)), qPrintable(error));
+        bool plain = false;
+        const auto labels = m_panel->findChildren<QLabel *>();
+        for (const QLabel *l : labels)
+            plain = plain || (l->isVisible() && l->text() == error && l->textFormat() == Qt::PlainText);
+        QVERIFY2(plain, "the error is in no visible plain-text label");
     }
 
     void daemonGoesAndComesBack()

@@ -156,6 +156,16 @@ private Q_SLOTS:
         QVERIFY2(r.summary.startsWith(QLatin1String("2 NetworkManager connection(s)")), qPrintable(r.summary));
         QCOMPARE(r.fix, QStringLiteral("nmcli connection modify 1111-aa ipv6.ignore-auto-routes yes ipv6.never-default yes\n"
                                        "nmcli connection modify 2222-bb ipv6.never-default yes"));
+        // F8: a name (a Wi-Fi SSID, a user's connection) cannot add lines or send escapes.
+        QVariantMap forged = conflict("3333-cc", "x", "auto-routes");
+        forged["name"] = QStringLiteral("Cafe\nPROBLEM  forged\x1b[8m\u202e");
+        f.conflicts = QList<QVariantMap>{forged};
+        r = DoctorChecks::networkManager(f);
+        QCOMPARE(r.summary, QStringLiteral("1 NetworkManager connection(s) conflict with re6st: "
+                                           "Cafe\\x0aPROBLEM  forged\\x1b[8m\\u202e (eth0)"));
+        QVERIFY2(r.detail.startsWith(QStringLiteral("Cafe\\x0aPROBLEM  forged\\x1b[8m\\u202e (eth0): routes from")),
+                 qPrintable(r.detail));
+        QCOMPARE(r.detail.count(u'\n'), 1); // the name's line and the closing advice
         f.conflicts = QList<QVariantMap>{};
         QCOMPARE(DoctorChecks::networkManager(f).status, Status::Ok);
         f.networkManager = false;

@@ -439,6 +439,30 @@ private Q_SLOTS:
         QCOMPARE(after->reply.values.value(0).toString(), NodeEnrollment::fingerprintOf(registry.ca));
     }
 
+    // F5: the CA is not trusted yet: its name comes back on one line, with no escape that
+    // could forge or hide the fingerprint lines of `re6stctl enroll`.
+    void fetchCaSubjectIsOneLine()
+    {
+        FakeRegistry registry;
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QString forged = QStringLiteral("re6st CA\nFingerprint:  sha256:0000legit\r\n\x1b[8m\u202ex\u2028y");
+        const auto ca = crypto::Certificate::selfSignedCa(registry.caKey, "120010db80042", {{"CN", forged}},
+                                                          now - 3600, now + 86400);
+        QVERIFY(ca);
+        QCOMPARE(ca->commonName(), forged);
+        registry.ca = *ca;
+        QTemporaryDir tmp;
+        NodeEnrollment e(tmp.path());
+        auto out = std::make_shared<Outcome>();
+        fetchCa(e, registry.url(), out);
+        QTRY_VERIFY_WITH_TIMEOUT(out->done, 20000);
+        QVERIFY2(out->reply.error.isEmpty(), qPrintable(out->reply.message));
+        QCOMPARE(out->reply.values.value(0).toString(), NodeEnrollment::fingerprintOf(*ca));
+        const QVariantMap details = out->reply.values.value(1).toMap();
+        QCOMPARE(details.value(QStringLiteral("subject")).toString(),
+                 QStringLiteral("re6st CA Fingerprint: sha256:0000legit [8m x y"));
+    }
+
     // F2: one FetchCa in flight per caller, over a peer-to-peer D-Bus connection.
     void fetchCaIsCappedPerCaller()
     {

@@ -138,6 +138,18 @@ private Q_SLOTS:
         }
     }
 
+    // What the daemon says is escaped: no terminal escapes (audit F5); its own line
+    // breaks are kept (a certificate it could not save must be copyable).
+    void daemonTextIsEscaped()
+    {
+        const auto f = ErrorTranslator::translate(Command::Enroll, QStringLiteral("org.re6st.Error.Failed"),
+                                                  QStringLiteral("bad\r\n-----BEGIN CERTIFICATE-----\x1b[8m\u2028x"));
+        QCOMPARE(f.line, QStringLiteral("re6stctl: could not enroll this node: bad\\x0d\n-----BEGIN CERTIFICATE-----"
+                                        "\\x1b[8m\\u2028x"));
+        const auto other = ErrorTranslator::translate(Command::Stop, QStringLiteral("org.example\x1b"), QStringLiteral("x"));
+        QVERIFY2(other.line.contains(QStringLiteral("org.example\\x1b: x")), qPrintable(other.line));
+    }
+
     void noBus()
     {
         const auto f = ErrorTranslator::noBus(QStringLiteral("Failed to connect to socket /x: No such file or directory"),

@@ -3,6 +3,7 @@
 // prefix, the status report (how each peer is reached), --json documents, enrollment
 // texts. Records are built with the daemon's own NodeStatus helpers (the contract).
 #include "../../daemon/NodeStatus.h"
+#include "../../tools/re6stctl/DoctorReport.h"
 #include "../../tools/re6stctl/EnrollmentText.h"
 #include "../../tools/re6stctl/JsonOutput.h"
 #include "../../tools/re6stctl/PeerReachability.h"
@@ -90,6 +91,12 @@ private Q_SLOTS:
         QCOMPARE(ValueFormat::text(QString()), QStringLiteral("-"));
         QCOMPARE(ValueFormat::text(QVariant()), QStringLiteral("-"));
         QCOMPARE(ValueFormat::text(QVariant(true)), QStringLiteral("yes"));
+        // Daemon- and peer-supplied text: shown, never interpreted by the terminal.
+        QCOMPARE(ValueFormat::text(QStringLiteral("a\nb\x1b[8m\u202ec\x7f")), QStringLiteral("a\\x0ab\\x1b[8m\\u202ec\\x7f"));
+        QCOMPARE(ValueFormat::text(QVariant(QStringLiteral("x\ry"))), QStringLiteral("x\\x0dy"));
+        QCOMPARE(ValueFormat::plain(QString()), QString());
+        QCOMPARE(ValueFormat::plain(QStringLiteral("caf\u00e9 \\ ok")), QStringLiteral("caf\u00e9 \\ ok"));
+        QCOMPARE(ValueFormat::lines(QStringLiteral("one\x1b[2J\ntwo\r")), QStringLiteral("one\\x1b[2J\ntwo\\x0d"));
         QCOMPARE(ValueFormat::time(0, kUtc), QStringLiteral("-"));
         QCOMPARE(ValueFormat::time(kNow, kUtc), QStringLiteral("2027-01-15 08:00:00"));
         QCOMPARE(ValueFormat::time(kNow, QTimeZone(3600)), QStringLiteral("2027-01-15 09:00:00"));
@@ -288,6 +295,31 @@ private Q_SLOTS:
         QVERIFY(report.render().contains(QStringLiteral("Registry:    http://re6st.example.com/ (not reachable)\n")));
     }
 
+    // F8: a finding from the daemon (an NM connection's name...) cannot add lines or escapes.
+    void doctorReportEscapes()
+    {
+        re6st::doctor::DoctorFinding f;
+        f.check = QStringLiteral("network\nmanager");
+        f.status = re6st::doctor::DoctorFinding::Status::Problem;
+        f.summary = QStringLiteral("1 conflict: Cafe\nOK       forged\x1b[8m");
+        f.detail = QStringLiteral("line one\x1b]0;title\x07\nline two");
+        f.fix = QStringLiteral("nmcli connection modify x\r");
+        const QString text = DoctorReport::text({f}, QStringLiteral("daemon"));
+        QCOMPARE(text, QStringLiteral("PROBLEM  network\\x0amanager 1 conflict: Cafe\\x0aOK       forged\\x1b[8m\n"
+                                      "         line one\\x1b]0;title\\x07\n"
+                                      "         line two\n"
+                                      "         fix: nmcli connection modify x\\x0d\n"
+                                      "\n1 problem(s), 0 warning(s), 0 skipped, 0 ok (checks run by the re6stnet daemon)\n"));
+    }
+
+    void stateTextEscapes()
+    {
+        const QVariantMap p{{QStringLiteral("State"), QStringLiteral("x\ny")},
+                            {QStringLiteral("StateDetail"), QStringLiteral("babeld\x1b[8m exited")}};
+        QCOMPARE(StatusReport::stateText(p),
+                 QStringLiteral("error (unknown state \"x\\x0ay\"; babeld\\x1b[8m exited)"));
+    }
+
     void json()
     {
         const QByteArray recordsJson = JsonOutput::records(sampleTunnels());
@@ -333,11 +365,26 @@ private Q_SLOTS:
                  {QStringLiteral("not_after"), qlonglong(kNow)},
                  {QStringLiteral("registry"), QStringLiteral("http://reg.example/")}},
             kUtc);
-        QCOMPARE(summary, QStringLiteral("Registry:     http://reg.example/\n"
-                                         "CA:           CN=re6st CA\n"
-                                         "Network:      2001:db8:42::/48\n"
-                                         "CA expires:   2027-01-15 08:00:00\n"
-                                         "Fingerprint:  ") + fp + u'\n');
+        // The fingerprint first, before anything the registry chose (audit F5).
+        QCOMPARE(summary, QStringLiteral("Fingerprint:  ") + fp
+                              + QStringLiteral("\n"
+                                               "Registry:     http://reg.example/\n"
+                                               "CA:           CN=re6st CA\n"
+                                               "Network:      2001:db8:42::/48\n"
+                                               "CA expires:   2027-01-15 08:00:00\n"));
+        // A rogue CA's name cannot print a fake fingerprint line nor hide the real one.
+        const QString forged = EnrollmentText::caSummary(
+            fp, {{QStringLiteral("subject"), QStringLiteral("re6st CA\nFingerprint:  sha256:0000legit\n\x1b[8m")},
+                 {QStringLiteral("network"), QStringLiteral("2001:db8:42::/48\u2028x")}},
+            kUtc);
+        QCOMPARE(forged, QStringLiteral("Fingerprint:  ") + fp
+                             + QStringLiteral("\n"
+                                              "Registry:     -\n"
+                                              "CA:           re6st CA\\x0aFingerprint:  sha256:0000legit\\x0a\\x1b[8m\n"
+                                              "Network:      2001:db8:42::/48\\u2028x\n"
+                                              "CA expires:   -\n"));
+        QCOMPARE(EnrollmentText::progressLine(QStringLiteral("x"), QStringLiteral("step\r\x1b[2Kdone")),
+                 QStringLiteral("  ... step\\x0d\\x1b[2Kdone\n"));
         QVERIFY(EnrollmentText::isYes(QStringLiteral("y")));
         QVERIFY(EnrollmentText::isYes(QStringLiteral(" YES\n")));
         QVERIFY(!EnrollmentText::isYes(QStringLiteral("n")));

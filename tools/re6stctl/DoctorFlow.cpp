@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "DoctorFlow.h"
 #include "DoctorReport.h"
+#include "ValueFormat.h"
 #include "core/DoctorChecks.h"
 #include "core/DoctorConfig.h"
 #include "platform/DoctorProbe.h"
@@ -123,7 +124,7 @@ ExitCode DoctorFlow::run()
         QString why;
         findings = fromDaemon(&why);
         if (!findings) {
-            m_err << "re6stctl: " << why << ": running the checks here (as with --local)\n";
+            m_err << "re6stctl: " << ValueFormat::plain(why) << ": running the checks here (as with --local)\n";
             m_err.flush();
         }
     }

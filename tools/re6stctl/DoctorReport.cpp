@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "DoctorReport.h"
+#include "ValueFormat.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,14 +17,16 @@ QString DoctorReport::text(const QList<DoctorFinding> &findings, const QString &
     int counts[4] = {0, 0, 0, 0};
     const QString indent(9, u' ');
     auto block = [&](const QString &label, const QString &body) {
-        const QStringList lines = body.split(u'\n');
+        const QStringList lines = ValueFormat::lines(body).split(u'\n');
         for (qsizetype i = 0; i < lines.size(); ++i)
             out += indent + (i == 0 ? label : QString(label.size(), u' ')) + lines.at(i) + u'\n';
     };
     for (const DoctorFinding &f : findings) {
         ++counts[int(f.status)];
         const QString status = f.status == Status::Problem ? QStringLiteral("PROBLEM") : DoctorFinding::toString(f.status);
-        out += QStringLiteral("%1 %2 %3\n").arg(status, -8).arg(f.check, -16).arg(f.summary);
+        // check, summary, detail and fix may come from the daemon: escaped (audit F8).
+        out += status.leftJustified(8) + u' ' + ValueFormat::plain(f.check).leftJustified(16) + u' '
+            + ValueFormat::plain(f.summary) + u'\n';
         if (f.status == Status::Ok) continue;
         if (!f.detail.isEmpty()) block(QString(), f.detail);
         if (!f.fix.isEmpty()) block(QStringLiteral("fix: "), f.fix);

@@ -4,6 +4,7 @@
 #include "EnrollmentText.h"
 #include "JsonOutput.h"
 #include "NodeClient.h"
+#include "ValueFormat.h"
 
 #include <QCoreApplication>
 #include <QDBusArgument>
@@ -65,7 +66,7 @@ ExitCode EnrollFlow::run()
             return fail({ExitCode::Failed,
                          QStringLiteral("re6stctl: the registry's CA fingerprint is %1, not the %2 you gave: "
                                         "check the URL and the fingerprint with the network's administrator; "
-                                        "nothing was changed").arg(fingerprint, cl.fingerprint)});
+                                        "nothing was changed").arg(ValueFormat::plain(fingerprint), cl.fingerprint)});
         }
         chatter() << "The fingerprint matches --fingerprint.\n";
     } else {
@@ -74,7 +75,7 @@ ExitCode EnrollFlow::run()
             return fail({ExitCode::Failed,
                          QStringLiteral("re6stctl: enrollment cancelled, nothing was changed (to skip the "
                                         "question, pass --fingerprint %1 once you have checked it)")
-                             .arg(fingerprint)});
+                             .arg(ValueFormat::plain(fingerprint))});
         }
     }
     chatter().flush();

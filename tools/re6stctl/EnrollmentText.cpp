@@ -17,14 +17,16 @@ QString value(const QVariantMap &m, const char *key)
 
 QString EnrollmentText::caSummary(const QString &fingerprint, const QVariantMap &details, const QTimeZone &zone)
 {
-    return QStringLiteral("Registry:     %1\n"
-                          "CA:           %2\n"
-                          "Network:      %3\n"
-                          "CA expires:   %4\n"
-                          "Fingerprint:  %5\n")
-        .arg(value(details, "registry"), value(details, "subject"), value(details, "network"),
-             ValueFormat::time(details.value(QStringLiteral("not_after")).toLongLong(), zone),
-             ValueFormat::text(fingerprint));
+    // The fingerprint first, before anything the registry chose (audit F5); every value
+    // escaped, so none can add a line or hide the ones after it.
+    return QStringLiteral("Fingerprint:  %1\n"
+                          "Registry:     %2\n"
+                          "CA:           %3\n"
+                          "Network:      %4\n"
+                          "CA expires:   %5\n")
+        .arg(ValueFormat::text(fingerprint), value(details, "registry"), value(details, "subject"),
+             value(details, "network"),
+             ValueFormat::time(details.value(QStringLiteral("not_after")).toLongLong(), zone));
 }
 
 QString EnrollmentText::confirmationPrompt()
@@ -46,7 +48,7 @@ QString EnrollmentText::emailPrompt()
 
 QString EnrollmentText::tokenPrompt(const QString &email)
 {
-    return QStringLiteral("The registry mailed a token to %1.\nToken: ").arg(email);
+    return QStringLiteral("The registry mailed a token to %1.\nToken: ").arg(ValueFormat::plain(email));
 }
 
 QString EnrollmentText::progressLine(const QString &step, const QString &detail)
@@ -54,7 +56,7 @@ QString EnrollmentText::progressLine(const QString &step, const QString &detail)
     const QString d = detail.trimmed();
     if (d.isEmpty())
         return QStringLiteral("  ... %1\n").arg(ValueFormat::text(step));
-    return QStringLiteral("  ... %1\n").arg(d);
+    return QStringLiteral("  ... %1\n").arg(ValueFormat::plain(d));
 }
 
 QString EnrollmentText::result(const QVariantMap &result, qint64 now, const QTimeZone &zone)
@@ -74,7 +76,7 @@ QString EnrollmentText::result(const QVariantMap &result, qint64 now, const QTim
         .arg(value(result, "prefix"), value(result, "subnet"), value(result, "address"),
              ValueFormat::timeAndRelative(result.value(QStringLiteral("not_after")).toLongLong(), now, zone),
              ValueFormat::timeAndRelative(result.value(QStringLiteral("renew_after")).toLongLong(), now, zone),
-             ValueFormat::text(directory), key);
+             ValueFormat::text(directory), ValueFormat::plain(key));
 }
 
 } // namespace re6st::ctl

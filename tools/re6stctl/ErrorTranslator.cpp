@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ErrorTranslator.h"
+#include "ValueFormat.h"
 
 namespace re6st::ctl {
 
@@ -7,9 +8,14 @@ namespace {
 
 using Command = CommandLine::Command;
 
+// What the daemon said (error names and messages) is escaped here, the one place every
+// failure goes through: no terminal escapes. Its line breaks are kept (ValueFormat::lines):
+// the daemon writes them itself, e.g. around a certificate it could not save, which the
+// user must be able to copy as it is; the text it quotes from a registry or a CA comes
+// on one line already (RegistryClient, NodeEnrollment).
 QString line(const QString &text)
 {
-    return QStringLiteral("re6stctl: ") + text;
+    return QStringLiteral("re6stctl: ") + ValueFormat::lines(text);
 }
 
 // "TEXT: DETAIL" when the daemon said something, else "TEXT".

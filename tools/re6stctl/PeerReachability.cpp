@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "PeerReachability.h"
 
+#include "ValueFormat.h"
 #include "core/PeerRoute.h"
 
 namespace re6st::ctl {
@@ -8,8 +9,7 @@ namespace re6st::ctl {
 namespace {
 QString orDash(const QVariantMap &m, const char *key)
 {
-    const QString v = m.value(QLatin1String(key)).toString();
-    return v.isEmpty() ? QStringLiteral("-") : v;
+    return ValueFormat::text(m.value(QLatin1String(key)).toString());
 }
 } // namespace
 

@@ -20,7 +20,7 @@ QString str(const QVariantMap &m, const char *key)
 QString number(const QVariantMap &m, const char *key)
 {
     const QVariant v = m.value(QLatin1String(key));
-    return v.isValid() ? v.toString() : QStringLiteral("-");
+    return v.isValid() ? ValueFormat::plain(v.toString()) : QStringLiteral("-");
 }
 
 QString yesNo(const QVariantMap &m, const char *key)

@@ -20,8 +20,8 @@ QString prop(const QVariantMap &p, const char *name)
 
 QString StatusReport::stateText(const QVariantMap &p)
 {
-    QString state = prop(p, "State");
-    const QString detail = prop(p, "StateDetail").trimmed();
+    QString state = ValueFormat::plain(prop(p, "State"));
+    const QString detail = ValueFormat::plain(prop(p, "StateDetail").trimmed());
     bool known = false;
     for (const char *s : kStates)
         known = known || state == QLatin1String(s);
@@ -78,7 +78,7 @@ QString StatusReport::render() const
     if (p.contains(QStringLiteral("Neighbours"))) {
         QStringList kept = p.value(QStringLiteral("Neighbours")).toStringList();
         std::sort(kept.begin(), kept.end(), PrefixOrder::lessThan);
-        add("Neighbours", kept.isEmpty() ? QStringLiteral("-") : kept.join(QStringLiteral(", ")));
+        add("Neighbours", kept.isEmpty() ? QStringLiteral("-") : ValueFormat::plain(kept.join(QStringLiteral(", "))));
     }
     QString daemon = ValueFormat::text(prop(p, "Version"));
     if (p.contains(QStringLiteral("ProtocolVersion")))
@@ -112,7 +112,7 @@ QString StatusReport::render() const
         out += table.render();
     }
     if (!routesProblem.isEmpty())
-        out += QStringLiteral("\nNote: %1 (rtt and routes unknown).\n").arg(routesProblem);
+        out += QStringLiteral("\nNote: %1 (rtt and routes unknown).\n").arg(ValueFormat::plain(routesProblem));
     return out;
 }
 

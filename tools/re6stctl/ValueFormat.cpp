@@ -1,14 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "ValueFormat.h"
 
+#include "core/TextChars.h"
+
 #include <QDateTime>
 #include <cmath>
 
 namespace re6st::ctl {
 
+QString ValueFormat::plain(const QString &value)
+{
+    return re6st::text::escaped(value);
+}
+
 QString ValueFormat::text(const QString &value)
 {
-    return value.isEmpty() ? QStringLiteral("-") : value;
+    return value.isEmpty() ? QStringLiteral("-") : plain(value);
+}
+
+QString ValueFormat::lines(const QString &value)
+{
+    QStringList out = value.split(u'\n');
+    for (QString &line : out)
+        line = plain(line);
+    return out.join(u'\n');
 }
 
 QString ValueFormat::text(const QVariant &value)

@@ -11,8 +11,15 @@ namespace re6st::ctl {
 class ValueFormat final
 {
 public:
-    static QString text(const QString &value);                  // "-" when empty
+    // Every string that comes from the daemon, a peer or the registry goes through
+    // plain() or text() before it is printed: controls (line breaks, ESC...), format
+    // characters and U+2028/2029 are shown escaped (text::escaped), so that such a
+    // value cannot forge a line or drive the terminal (audit F5, F8).
+    static QString plain(const QString &value);                 // escaped, "" stays ""
+    static QString text(const QString &value);                  // escaped, "-" when empty
     static QString text(const QVariant &value);                 // any record value
+    // Text made of lines (a doctor finding's detail): each line escaped, '\n' kept.
+    static QString lines(const QString &value);
     // Unix seconds -> "yyyy-MM-dd HH:mm:ss" in `zone`; "-" for 0 or less.
     static QString time(qint64 unixSeconds, const QTimeZone &zone);
     // "in 36 days", "in 5 hours", "in 12 minutes", "3 days ago", "now"; "" for 0.
