@@ -361,11 +361,12 @@ std::optional<QString> RegistryService::tokenMailRefusal(const QString &email) c
     const qint64 t = now();
     const auto recent = m_store.tokensOf(email, t - 86400);
     if (!recent) return std::nullopt;
-    if (recent->count && t - recent->latest < TokenMailInterval)
+    const qint64 ago = t - recent->latest; // negative after the clock was set back: no bound from it
+    if (recent->count && ago >= 0 && ago < TokenMailInterval)
         return QStringLiteral("a token was mailed to %1 %2 s ago; use it, or ask again in %3 s")
             .arg(email)
-            .arg(t - recent->latest)
-            .arg(TokenMailInterval - (t - recent->latest));
+            .arg(ago)
+            .arg(TokenMailInterval - ago);
     if (recent->count >= TokenMailsPerDay)
         return QStringLiteral("%1 unused tokens were mailed to %2 in the last 24 hours; use one of them, "
                               "or ask the registry administrator")
@@ -388,10 +389,7 @@ void RegistryService::requestToken(Call &call)
         return call.fail(400, QStringLiteral("requestToken: ") + error);
     const std::optional<QString> refusal = tokenMailRefusal(email);
     if (!refusal) return call.fail(500, databaseError("requestToken"));
-    if (!refusal->isNull()) {
-        qCInfo(lcRegistry).noquote() << "requestToken refused:" << *refusal;
-        return call.fail(403, QStringLiteral("requestToken: ") + *refusal);
-    }
+    if (!refusal->isNull()) return call.fail(403, QStringLiteral("requestToken: ") + *refusal);
     QString token;
     if (!storeNewToken(email, &token)) return call.fail(500, databaseError("requestToken"));
     cleanupAfterCreation(now());
