@@ -48,9 +48,9 @@ public:
         QByteArray body;
         QList<QPair<QByteArray, QByteArray>> headers;
         bool silent = false; // never answer (timeout tests)
-        QByteArray reason;   // instead of the standard one
     };
     std::function<Response(const Request &)> handler;
+    QByteArray reason; // the reason phrase of every answer instead of the standard one
     QList<Request> requests;
 
     explicit FakeHttpServer(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost))
@@ -123,8 +123,8 @@ private:
         static const QMap<int, QByteArray> reasons = {{200, "OK"}, {204, "No Content"}, {400, "Bad Request"},
                                                       {401, "Unauthorized"}, {403, "Forbidden"},
                                                       {404, "Not Found"}, {500, "Internal Server Error"}};
-        const QByteArray reason = r.reason.isNull() ? reasons.value(r.status, "Whatever") : r.reason;
-        QByteArray out = "HTTP/1.0 " + QByteArray::number(r.status) + ' ' + reason + "\r\n";
+        QByteArray out = "HTTP/1.0 " + QByteArray::number(r.status) + ' '
+            + (reason.isNull() ? reasons.value(r.status, "Whatever") : reason) + "\r\n";
         out += "Server: fake\r\n";
         for (const auto &h : r.headers)
             out += h.first + ": " + h.second + "\r\n";
@@ -514,11 +514,8 @@ private Q_SLOTS:
         QVERIFY2(e.message.endsWith(QLatin1String("to isToken: isToken: bad line")), qPrintable(e.message));
 
         // The reason phrase too (audit: escapes reached re6st-conf's terminal).
-        server.handler = [](const FakeHttpServer::Request &) {
-            FakeHttpServer::Response r{500, {}, {}, false};
-            r.reason = "Bad\x1b[2J\x1b[1;31mFORGED\x1b]0;owned\x07 line" + QByteArray(200, 'x');
-            return r;
-        };
+        server.handler = [](const FakeHttpServer::Request &) { return FakeHttpServer::Response{500, {}, {}, false}; };
+        server.reason = "Bad\x1b[2J\x1b[1;31mFORGED\x1b]0;owned\x07 line" + QByteArray(200, 'x');
         const auto g = wait([&](auto cb) { client.getCa(cb); });
         QVERIFY(g.noResult());
         QVERIFY2(g.message.contains(QLatin1String("answered 500 Bad [2J [1;31mFORGED ]0;owned line")), qPrintable(g.message));
