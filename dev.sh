@@ -21,11 +21,11 @@ PACKAGES=(
   xvfb trayer x11-apps x11-utils imagemagick
 )
 
+. "$ROOT/scripts/missing-packages.sh"
+
 install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  local missing
+  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing packages: ${missing[*]} — run as root (or install them) and retry." >&2

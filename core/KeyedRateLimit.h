@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // A token bucket per key (a requester's /64, say): `burst` at once, then
-// `perSecond`. At most `maxKeys` keys are remembered; beyond, the buckets that
+// `count` per `periodMs` (perSecond: per 1000 ms). At most `maxKeys` keys are remembered; beyond, the buckets that
 // have refilled are forgotten first (they hold nothing), then the fullest.
 // Pure: the caller gives the time in ms (a clock set back refills nothing).
 #pragma once
@@ -14,8 +14,9 @@ namespace re6st {
 class KeyedRateLimit final
 {
 public:
-    KeyedRateLimit(int burst, int perSecond, int maxKeys)
-        : m_burst(qint64(burst) * kMilli), m_perSecond(perSecond), m_maxKeys(maxKeys)
+    KeyedRateLimit(int burst, int perSecond, int maxKeys) : KeyedRateLimit(burst, perSecond, 1000, maxKeys) {}
+    KeyedRateLimit(int burst, int count, qint64 periodMs, int maxKeys)
+        : m_token(periodMs), m_burst(qint64(burst) * periodMs), m_count(count), m_maxKeys(maxKeys)
     {
     }
 
@@ -28,26 +29,35 @@ public:
             it = m_buckets.insert(key, Bucket{m_burst, nowMs});
         }
         Bucket &b = *it;
-        b.milliTokens = level(b, nowMs);
+        b.units = level(b, nowMs);
         b.at = nowMs;
-        if (b.milliTokens < kMilli) return false;
-        b.milliTokens -= kMilli;
+        if (b.units < m_token) return false;
+        b.units -= m_token;
         return true;
+    }
+    // Milliseconds until `key` may go on (0: now).
+    qint64 waitMs(const QByteArray &key, qint64 nowMs) const
+    {
+        const auto it = m_buckets.constFind(key);
+        if (it == m_buckets.cend()) return 0;
+        const qint64 missing = m_token - level(*it, nowMs);
+        return missing <= 0 ? 0 : (missing + m_count - 1) / m_count;
     }
     int keys() const { return int(m_buckets.size()); }
 
 private:
-    static constexpr qint64 kMilli = 1000; // one token, in thousandths
+    // Levels are counted in units of which one token is periodMs and each ms
+    // adds `count`: exact integers whatever the rate.
     struct Bucket
     {
-        qint64 milliTokens = 0;
+        qint64 units = 0;
         qint64 at = 0; // last refill (ms)
     };
     qint64 level(const Bucket &b, qint64 nowMs) const
     {
         const qint64 elapsed = std::max<qint64>(0, nowMs - b.at);
-        // milli-tokens gained: elapsed ms * perSecond tokens/s (no overflow for any sane clock step)
-        return std::min(m_burst, b.milliTokens + std::min<qint64>(elapsed, 1LL << 40) * m_perSecond);
+        // units gained: elapsed ms * count (no overflow for any sane clock step)
+        return std::min(m_burst, b.units + std::min<qint64>(elapsed, 1LL << 40) * m_count);
     }
     void forgetSome(qint64 nowMs)
     {
@@ -60,8 +70,9 @@ private:
         m_buckets.erase(fullest);
     }
 
-    qint64 m_burst;
-    qint64 m_perSecond;
+    qint64 m_token; // one token, in units
+    qint64 m_burst; // in units
+    qint64 m_count;
     int m_maxKeys;
     QHash<QByteArray, Bucket> m_buckets;
 };

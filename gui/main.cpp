@@ -3,6 +3,7 @@
 // talks to re6stnet only over the system bus (dbus/org.re6st.Node1.xml).
 #include "MainWindow.h"
 #include "TrayApplication.h"
+#include "TrayLog.h"
 #include "Translations.h"
 #include "WindowScreenshot.h"
 
@@ -15,6 +16,7 @@
 
 int main(int argc, char *argv[])
 {
+    re6st::gui::TrayLog::install(); // escaped: messages quote the daemon and the registry
     QApplication app(argc, argv);
     re6st::gui::Translations::install(); // the desktop's language (QLocale::system())
     QApplication::setApplicationName(QStringLiteral("re6st-tray"));

@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QtEndian>
 #include <QRandomGenerator>
 #include <algorithm>
 #include <limits>
@@ -182,7 +183,7 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
         return !self || self->mayLog(key, leftOut);
     };
     if (request.peer.protocol() == QAbstractSocket::IPv4Protocol) {
-        const quint32 v4 = request.peer.toIPv4Address();
+        const quint32 v4 = qToBigEndian(request.peer.toIPv4Address()); // network order: SessionTable groups /24s
         call.origin = QByteArray(reinterpret_cast<const char *>(&v4), 4);
     } else {
         call.origin = QByteArray(reinterpret_cast<const char *>(request.peer.toIPv6Address().c), 8);
@@ -390,6 +391,11 @@ void RegistryService::requestToken(Call &call)
     const std::optional<QString> refusal = tokenMailRefusal(email);
     if (!refusal) return call.fail(500, databaseError("requestToken"));
     if (!refusal->isNull()) return call.fail(403, QStringLiteral("requestToken: ") + *refusal);
+    if (!call.trustedOrigin && !m_tokenMailLimit.admit(call.origin, now() * 1000))
+        return call.fail(403, QStringLiteral("requestToken: %1 token mails were asked from your network lately; "
+                                             "ask again in %2 s")
+                                  .arg(TokenMailBurst)
+                                  .arg((m_tokenMailLimit.waitMs(call.origin, now() * 1000) + 999) / 1000));
     QString token;
     if (!storeNewToken(email, &token)) return call.fail(500, databaseError("requestToken"));
     cleanupAfterCreation(now());

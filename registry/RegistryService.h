@@ -54,6 +54,10 @@ public:
     // "no rate limiting"): one a minute, and at most 10 unused ones a day.
     static constexpr qint64 TokenMailInterval = 60;
     static constexpr int TokenMailsPerDay = 10;
+    // ...and the token mails one requester (its /64, or IPv4 address; not
+    // authorized origins) can cause, whatever the addresses: TokenMailBurst at
+    // once (a class enrolling behind one NAT), then one per TokenMailInterval.
+    static constexpr int TokenMailBurst = 20;
 
     struct Dependencies
     {
@@ -207,6 +211,7 @@ private:
     SessionTable m_sessions;
     LogThrottle m_logThrottle{LogIntervalSeconds * 1000};
     KeyedRateLimit m_helloLimit{HelloBurst, HelloPerSecond, 4096};
+    KeyedRateLimit m_tokenMailLimit{TokenMailBurst, 1, TokenMailInterval * 1000, 4096};
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;
     QList<QByteArray> m_bootstrapPeers;

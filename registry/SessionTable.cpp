@@ -16,7 +16,31 @@ bool sameMac(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
+// Where an origin's address lies: an IPv6 /64 origin's /48, an IPv4
+// address's /24. Many /64s are cheap to get, many /48s are not.
+QByteArray originNetwork(const QByteArray &origin)
+{
+    return origin.left(origin.size() == 4 ? 3 : 6);
+}
+
 } // namespace
+
+// The oldest pending secret of the network that holds the most of them, the
+// newcomer's counted in: a flood from one network then evicts only its own
+// secrets, and a node's pending secret goes only once as many other networks
+// as there are slots have asked since (entry 0, the established session, is
+// never a candidate).
+qsizetype SessionTable::pendingToEvict(const QList<Entry> &session, const QByteArray &newcomer)
+{
+    QHash<QByteArray, int> count;
+    ++count[originNetwork(newcomer)];
+    for (qsizetype i = 1; i < session.size(); ++i) ++count[originNetwork(session[i].origin)];
+    int most = 0;
+    for (const int n : std::as_const(count)) most = std::max(most, n);
+    for (qsizetype i = 1; i < session.size(); ++i)
+        if (count.value(originNetwork(session[i].origin)) == most) return i;
+    return 1; // the newcomer's network has the most and no entry yet: cannot happen
+}
 
 SessionTable::SessionTable(SecretGenerator generator)
 {
@@ -38,7 +62,7 @@ QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QBy
         const auto sameOrigin = [&](const Entry &e) { return e.origin == origin; };
         if (const auto it = std::find_if(session.begin() + 1, session.end(), sameOrigin); it != session.end())
             session.erase(it);
-        if (session.size() > MaxPending) session.remove(1); // the oldest pending
+        if (session.size() > MaxPending) session.remove(pendingToEvict(session, origin));
     }
     session.append({secret, protocol, origin});
     return secret;

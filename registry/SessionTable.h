@@ -24,7 +24,8 @@ public:
     // anyone's hello then threw away the secret a node had just been sent, and
     // a steady flood of them kept the node from ever authenticating (audit).
     // Here the rest is one pending secret per origin (who asked: its address's
-    // /64, or IPv4 address), up to MaxPending, the oldest dropped beyond. A
+    // /64, or IPv4 address), up to MaxPending; beyond, the oldest secret of
+    // the network (/48 or IPv4 /24) holding the most goes (pendingToEvict). A
     // hello from the node's own origin still replaces its previous secret.
     static constexpr int MaxPending = 16;
     QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin = {});
@@ -54,6 +55,8 @@ public:
     QList<Entry> entries(const QByteArray &prefix) const { return m_sessions.value(prefix); }
 
 private:
+    static qsizetype pendingToEvict(const QList<Entry> &session, const QByteArray &newcomer);
+
     SecretGenerator m_generator;
     QHash<QByteArray, QList<Entry>> m_sessions;
 };

@@ -19,6 +19,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+. "$SRC/scripts/missing-packages.sh"
 BUILD=${1:-$SRC/build-static}
 QT_STATIC_DIR=${QT_STATIC_DIR:-/var/cache/re6st-qt/qt6-static}
 JOBS=${JOBS:-$(nproc)}
@@ -40,10 +41,7 @@ PACKAGES=(cmake ninja-build ccache g++ pkg-config dpkg-dev xz-utils perl
 step() { echo "== $*"; }
 
 if [ "$(cat "$STAMP" 2>/dev/null)" != "${QT_CONFIGURE[*]}" ]; then
-  missing=()
-  for p in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
+  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
   if [ ${#missing[@]} -gt 0 ] || ! apt-cache showsrc qt6-base 2>/dev/null | grep -q '^Version: 6\.4'; then
     [ "$(id -u)" -eq 0 ] || { echo "build-static-node.sh: run as root once (apt: packages and deb-src)" >&2; exit 1; }
     if ! apt-cache showsrc qt6-base 2>/dev/null | grep -q '^Version: 6\.4'; then

@@ -28,6 +28,24 @@ private Q_SLOTS:
         QVERIFY(!l.admit("a", 60000));
     }
 
+    // A rate below one a second (token mails: one a minute), asked often: no
+    // refill is lost to rounding.
+    void slowRate()
+    {
+        KeyedRateLimit l(3, 1, 60000, 10);
+        for (int i = 0; i < 3; ++i) QVERIFY(l.admit("a", 0));
+        QVERIFY(!l.admit("a", 0));
+        QCOMPARE(l.waitMs("a", 0), 60000);
+        QCOMPARE(l.waitMs("b", 0), 0); // unknown key
+        for (qint64 t = 50; t < 60000; t += 50) QVERIFY(!l.admit("a", t));
+        QCOMPARE(l.waitMs("a", 59999), 1);
+        QVERIFY(l.admit("a", 60000));
+        QVERIFY(!l.admit("a", 60000));
+        QVERIFY(l.admit("a", 120000));
+        for (int i = 0; i < 3; ++i) QVERIFY(l.admit("a", 10 * 60000)); // refilled to the burst, not beyond
+        QVERIFY(!l.admit("a", 10 * 60000));
+    }
+
     void clockGoingBack()
     {
         KeyedRateLimit l(1, 1, 10);

@@ -319,11 +319,23 @@ private Q_SLOTS:
         QCOMPARE(f.service->sessions().entries(prefix).size(), 2);
         QCOMPARE(f.service->sessions().entries(prefix).last().secret, second);
         Q_UNUSED(first);
-        // Beyond MaxPending origins, the oldest pending secret goes.
-        for (int i = 0; i < SessionTable::MaxPending; ++i)
+        // A flood from one network (many /64s of a /48, many addresses of an
+        // IPv4 /24) evicts only its own secrets: the node's stays.
+        const auto holds = [&](const QByteArray &secret) {
+            const auto entries = f.service->sessions().entries(prefix);
+            return std::any_of(entries.cbegin(), entries.cend(), [&](const auto &e) { return e.secret == secret; });
+        };
+        for (int i = 0; i < 4 * SessionTable::MaxPending; ++i) {
+            f.hello(prefix, node, 10, QHostAddress(QStringLiteral("2001:db8:ff:%1::1").arg(i, 0, 16)));
             f.hello(prefix, node, 10, QHostAddress(QStringLiteral("198.51.100.%1").arg(i + 1)));
+        }
         QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
-        for (const auto &e : f.service->sessions().entries(prefix)) QVERIFY(e.secret != second);
+        QVERIFY(holds(second));
+        // Beyond MaxPending networks each holding one, the oldest pending secret goes.
+        for (int i = 0; i < SessionTable::MaxPending; ++i)
+            f.hello(prefix, node, 10, QHostAddress(QStringLiteral("2001:db8:%1::1").arg(0x100 + i, 0, 16)));
+        QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
+        QVERIFY(!holds(second));
     }
 
     // Each hello costs a CA signature: bounded per origin, not for authorized ones.
@@ -467,6 +479,33 @@ private Q_SLOTS:
         f.clock += 86400;
         QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
         QCOMPARE(f.store.tokenCount(), 12);
+    }
+
+    // ...and per requester, whatever the addresses (authorized origins apart).
+    void requestTokenIsRateLimitedPerRequester()
+    {
+        RegistryOptions o = baseOptions();
+        QTemporaryDir dir;
+        o.mailhost = dir.filePath("mbox");
+        Fixture f(o);
+        const QHostAddress requester(QStringLiteral("2001:db8:7:8::1")), sameNet(QStringLiteral("2001:db8:7:8::2"));
+        const auto ask = [&](int n, const QHostAddress &from) {
+            return f.get("/requestToken?email=n" + QByteArray::number(n) + "%40example.org", {}, from);
+        };
+        for (int i = 0; i < RegistryService::TokenMailBurst; ++i) QCOMPARE(ask(i, i % 2 ? requester : sameNet).status, 204);
+        HttpResponse r = ask(100, requester);
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, QByteArray("requestToken: 20 token mails were asked from your network lately; ask again in 60 s"));
+        f.clock += 45;
+        QCOMPARE(ask(100, sameNet).body,
+                 QByteArray("requestToken: 20 token mails were asked from your network lately; ask again in 15 s"));
+        QCOMPARE(ask(101, QHostAddress(QStringLiteral("2001:db8:7:9::1"))).status, 204); // another /64
+        QCOMPARE(ask(102, QHostAddress(QStringLiteral("192.0.2.1"))).status, 204);
+        QCOMPARE(ask(103, QHostAddress::LocalHost).status, 204); // authorized: not counted
+        f.clock += 15;
+        QCOMPARE(ask(100, requester).status, 204); // one a minute
+        QCOMPARE(ask(104, requester).status, 403);
+        QCOMPARE(f.store.tokenCount(), RegistryService::TokenMailBurst + 4);
     }
 
     void renewAndRevoke()
