@@ -2,12 +2,12 @@
 // Real OpenVPN 2.6 server and client (node-protocol.md §3.3, §3.4) in two
 // private network namespaces on a veth pair, supervised by OpenVpnProcess and
 // reporting through the management interface (§3.5). Needs root.
+#include "NetnsPair.h"
 #include "Vectors.h"
 #include "core/OpenVpnArguments.h"
 #include "daemon/OpenVpnProcess.h"
 
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -33,35 +33,15 @@ class TestOpenVpnLab final : public QObject
         qint64 finishedPid = 0;
     };
 
-    const QString m_tag = QString::number(::getpid());
-    const QString m_nsServer = QStringLiteral("re6st-ovpn-%1-s").arg(m_tag);
-    const QString m_nsClient = QStringLiteral("re6st-ovpn-%1-c").arg(m_tag);
-    const QString m_vethServer = QStringLiteral("rov%1s").arg(m_tag); // ≤ 15 bytes
-    const QString m_vethClient = QStringLiteral("rov%1c").arg(m_tag);
-    const int m_subnet = int(::getpid() % 200) + 20;
+    std::unique_ptr<test::NetnsPair> m_net; // 10.42.<subnet>.1 (server) and .2 (client)
     QString m_serverIp, m_clientIp;
-    bool m_created = false;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<OpenVpnProcess> m_server, m_client;
     Seen m_serverSeen, m_clientSeen; // members: outlive the processes that write them
 
-    static bool run(const QStringList &argv, QString *output = nullptr)
+    static bool linkExists(const test::NetnsPair::End &end, const QString &dev)
     {
-        QProcess p;
-        p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(argv.first(), argv.mid(1));
-        if (!p.waitForFinished(20000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return false;
-        }
-        if (output) *output = QString::fromUtf8(p.readAll());
-        return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-    }
-    bool ip(const QStringList &args) { return run(QStringList{QStringLiteral("ip")} + args); }
-    bool linkExists(const QString &ns, const QString &dev)
-    {
-        return ip({QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("show"), dev});
+        return test::NetnsPair::ip(end, {QStringLiteral("link"), QStringLiteral("show"), dev});
     }
 
     OpenVpnArguments::Common common(const QString &device, const QString &node)
@@ -103,8 +83,7 @@ class TestOpenVpnLab final : public QObject
         const auto argv = OpenVpnArguments::server(s, error);
         if (!argv) return false;
         m_server = std::make_unique<OpenVpnProcess>(OpenVpnProcess::Role::Server);
-        m_server->setCommand({QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), m_nsServer,
-                              QStringLiteral("openvpn")});
+        m_server->setCommand(test::NetnsPair::exec(m_net->server(), {QStringLiteral("openvpn")}));
         watch(m_server.get(), seen);
         return m_server->start(*argv, m_dir->filePath(QStringLiteral("s.sock")), error);
     }
@@ -118,8 +97,7 @@ class TestOpenVpnLab final : public QObject
         const auto argv = OpenVpnArguments::client(c, error);
         if (!argv) return false;
         m_client = std::make_unique<OpenVpnProcess>(OpenVpnProcess::Role::Client);
-        m_client->setCommand({QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), m_nsClient,
-                              QStringLiteral("openvpn")});
+        m_client->setCommand(test::NetnsPair::exec(m_net->client(), {QStringLiteral("openvpn")}));
         watch(m_client.get(), seen);
         return m_client->start(*argv, m_dir->filePath(QStringLiteral("c.sock")), error);
     }
@@ -144,22 +122,12 @@ private Q_SLOTS:
             QSKIP("openvpn not installed; apt-get install openvpn");
         m_dir = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/re6st-ovpn-XXXXXX"));
         QVERIFY(m_dir->isValid());
-        m_serverIp = QStringLiteral("10.42.%1.1").arg(m_subnet);
-        m_clientIp = QStringLiteral("10.42.%1.2").arg(m_subnet);
-        m_created = true; // from here on, cleanupTestCase removes what exists
-        QVERIFY(ip({QStringLiteral("netns"), QStringLiteral("add"), m_nsServer}));
-        QVERIFY(ip({QStringLiteral("netns"), QStringLiteral("add"), m_nsClient}));
-        QVERIFY(ip({QStringLiteral("link"), QStringLiteral("add"), m_vethServer, QStringLiteral("netns"), m_nsServer,
-                    QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
-                    m_vethClient, QStringLiteral("netns"), m_nsClient}));
-        for (const auto &[ns, dev, addr] : {std::tuple{m_nsServer, m_vethServer, m_serverIp},
-                                            std::tuple{m_nsClient, m_vethClient, m_clientIp}}) {
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("addr"), QStringLiteral("add"), addr + QStringLiteral("/24"),
-                        QStringLiteral("dev"), dev}));
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), dev, QStringLiteral("up")}));
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
-                        QStringLiteral("up")}));
-        }
+        // Its destructor (cleanupTestCase) removes what it made, even after a failed step.
+        m_net = std::make_unique<test::NetnsPair>(QStringLiteral("re6st-ovpn"), QStringLiteral("rov"),
+                                                  QStringLiteral("10.42"));
+        QVERIFY2(m_net->isValid(), qPrintable(m_net->error()));
+        m_serverIp = m_net->server().ip;
+        m_clientIp = m_net->client().ip;
     }
 
     void init()
@@ -173,11 +141,7 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         stopAll();
-        if (m_created) {
-            // Deleting a namespace deletes its veth end and taps; the peer end goes too.
-            ip({QStringLiteral("netns"), QStringLiteral("delete"), m_nsServer});
-            ip({QStringLiteral("netns"), QStringLiteral("delete"), m_nsClient});
-        }
+        m_net.reset(); // deletes the namespaces, once nothing runs in them
         m_dir.reset();
     }
 
@@ -196,7 +160,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(startServer(proto, &server, &error), qPrintable(error));
         // The server listens once its tap is up and it completed init (polling, bounded).
-        QTRY_VERIFY2_WITH_TIMEOUT(linkExists(m_nsServer, serverTap) || server.finished,
+        QTRY_VERIFY2_WITH_TIMEOUT(linkExists(m_net->server(), serverTap) || server.finished,
                                   qPrintable(m_server->lastOutput()), 30000);
         QVERIFY2(!server.finished, qPrintable(m_server->lastOutput()));
 
@@ -222,8 +186,8 @@ private Q_SLOTS:
         // The push of §3.5 reached the client: it learns its address as seen by the server.
         QCOMPARE(client.clientExternalIp, m_clientIp);
         QVERIFY(client.connectTime > 0);
-        QVERIFY(linkExists(m_nsServer, serverTap));
-        QVERIFY(linkExists(m_nsClient, QStringLiteral("re6stnet1")));
+        QVERIFY(linkExists(m_net->server(), serverTap));
+        QVERIFY(linkExists(m_net->client(), QStringLiteral("re6stnet1")));
         QVERIFY(server.disconnects.isEmpty());
 
         // Kill the client without notice: the server must drop it (TCP reset, or
@@ -260,7 +224,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(startServer(QStringLiteral("tcp"), &server, &error), qPrintable(error));
         m_server->setAuthorizer([](const OpenVpnEvents::Event &e) { return e.commonName != QStringLiteral("1/16"); });
-        QTRY_VERIFY2_WITH_TIMEOUT(linkExists(m_nsServer, QStringLiteral("re6stnet-tcp")) || server.finished,
+        QTRY_VERIFY2_WITH_TIMEOUT(linkExists(m_net->server(), QStringLiteral("re6stnet-tcp")) || server.finished,
                                   qPrintable(m_server->lastOutput()), 30000);
         QVERIFY(!server.finished);
         QVERIFY2(startClient(QStringLiteral("tcp"), &client, &error), qPrintable(error));

@@ -9,6 +9,7 @@
 // its namespace's addresses and routes; the data channel must still work (OpenVPN's own
 // negotiation: peer-id, cipher, key-derivation/protocol-flags, tun-mtu). Two private
 // network namespaces on a veth pair, created and deleted here; needs root.
+#include "NetnsPair.h"
 #include "Vectors.h"
 #include "core/OpenVpnArguments.h"
 
@@ -47,38 +48,15 @@ class TestOpenVpnPushFilterLab final : public QObject
 {
     Q_OBJECT
 
-    const QString m_tag = QString::number(::getpid());
-    const QString m_nsServer = QStringLiteral("re6st-opf-%1-s").arg(m_tag);
-    const QString m_nsClient = QStringLiteral("re6st-opf-%1-c").arg(m_tag);
-    const QString m_vethServer = QStringLiteral("rpf%1s").arg(m_tag); // ≤ 15 bytes
-    const QString m_vethClient = QStringLiteral("rpf%1c").arg(m_tag);
-    const int m_subnet = int(::getpid() % 200) + 20;
+    std::unique_ptr<test::NetnsPair> m_net; // 10.46.<subnet>.1 (server) and .2 (client)
     QString m_serverIp, m_serverTapIp, m_clientTapIp;
-    bool m_created = false;
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<QProcess> m_server, m_client;
 
-    static bool run(const QStringList &argv, QString *output = nullptr)
-    {
-        QProcess p;
-        p.setProcessChannelMode(QProcess::MergedChannels);
-        p.start(argv.first(), argv.mid(1));
-        if (!p.waitForFinished(20000)) {
-            p.kill();
-            p.waitForFinished(5000);
-            return false;
-        }
-        if (output) *output = QString::fromUtf8(p.readAll());
-        return p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-    }
-    bool ip(const QStringList &args, QString *output = nullptr)
-    {
-        return run(QStringList{QStringLiteral("ip")} + args, output);
-    }
     QString inClient(const QStringList &args)
     {
         QString out;
-        ip(QStringList{QStringLiteral("-n"), m_nsClient} + args, &out);
+        test::NetnsPair::ip(m_net->client(), args, &out);
         return out;
     }
     QString file(const QString &name) const
@@ -99,13 +77,13 @@ class TestOpenVpnPushFilterLab final : public QObject
         return c;
     }
 
-    std::unique_ptr<QProcess> startIn(const QString &ns, const QStringList &argv)
+    static std::unique_ptr<QProcess> startIn(const test::NetnsPair::End &end, const QStringList &argv)
     {
         auto p = std::make_unique<QProcess>();
         p->setProcessChannelMode(QProcess::MergedChannels);
         // `ip netns exec` execs openvpn: the PID is openvpn's, stopped by PID below.
-        p->start(QStringLiteral("ip"), QStringList{QStringLiteral("netns"), QStringLiteral("exec"), ns,
-                                                   QStringLiteral("openvpn")} + argv);
+        const QStringList command = test::NetnsPair::exec(end, QStringList{QStringLiteral("openvpn")} + argv);
+        p->start(command.first(), command.mid(1));
         return p;
     }
 
@@ -131,25 +109,13 @@ private Q_SLOTS:
             QSKIP("openvpn not installed; apt-get install openvpn");
         m_dir = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/re6st-opf-XXXXXX"));
         QVERIFY(m_dir->isValid());
-        m_serverIp = QStringLiteral("10.46.%1.1").arg(m_subnet);
-        const QString clientIp = QStringLiteral("10.46.%1.2").arg(m_subnet);
-        m_serverTapIp = QStringLiteral("10.47.%1.1").arg(m_subnet);
-        m_clientTapIp = QStringLiteral("10.47.%1.2").arg(m_subnet);
-        m_created = true; // from here on, cleanupTestCase removes what exists
-        QVERIFY(ip({QStringLiteral("netns"), QStringLiteral("add"), m_nsServer}));
-        QVERIFY(ip({QStringLiteral("netns"), QStringLiteral("add"), m_nsClient}));
-        // Both veth ends are created inside the namespaces: no host interface is touched.
-        QVERIFY(ip({QStringLiteral("link"), QStringLiteral("add"), m_vethServer, QStringLiteral("netns"), m_nsServer,
-                    QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
-                    m_vethClient, QStringLiteral("netns"), m_nsClient}));
-        for (const auto &[ns, dev, addr] : {std::tuple{m_nsServer, m_vethServer, m_serverIp},
-                                            std::tuple{m_nsClient, m_vethClient, clientIp}}) {
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("addr"), QStringLiteral("add"), addr + QStringLiteral("/24"),
-                        QStringLiteral("dev"), dev}));
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), dev, QStringLiteral("up")}));
-            QVERIFY(ip({QStringLiteral("-n"), ns, QStringLiteral("link"), QStringLiteral("set"), QStringLiteral("lo"),
-                        QStringLiteral("up")}));
-        }
+        // Its destructor (cleanupTestCase) removes what it made, even after a failed step.
+        m_net = std::make_unique<test::NetnsPair>(QStringLiteral("re6st-opf"), QStringLiteral("rpf"),
+                                                  QStringLiteral("10.46"));
+        QVERIFY2(m_net->isValid(), qPrintable(m_net->error()));
+        m_serverIp = m_net->server().ip;
+        m_serverTapIp = QStringLiteral("10.47.%1.1").arg(m_net->subnet());
+        m_clientTapIp = QStringLiteral("10.47.%1.2").arg(m_net->subnet());
         // --route-up hook of the client: its whole environment, written atomically.
         QFile script(m_dir->filePath(QStringLiteral("route-up.sh")));
         QVERIFY(script.open(QIODevice::WriteOnly));
@@ -169,11 +135,7 @@ private Q_SLOTS:
     {
         stop(m_client);
         stop(m_server);
-        if (m_created) {
-            // Deleting a namespace deletes its veth end and taps; the peer end goes too.
-            ip({QStringLiteral("netns"), QStringLiteral("delete"), m_nsServer});
-            ip({QStringLiteral("netns"), QStringLiteral("delete"), m_nsClient});
-        }
+        m_net.reset(); // deletes the namespaces, once nothing runs in them
         m_dir.reset();
     }
 
@@ -219,7 +181,7 @@ private Q_SLOTS:
         QString error;
         const auto serverArgv = OpenVpnArguments::server(s, &error);
         QVERIFY2(serverArgv, qPrintable(error));
-        m_server = startIn(m_nsServer, *serverArgv);
+        m_server = startIn(m_net->server(), *serverArgv);
         QTRY_VERIFY2_WITH_TIMEOUT(file(QStringLiteral("server.log")).contains(QLatin1String("Initialization Sequence Completed"))
                                       || m_server->state() == QProcess::NotRunning,
                                   qPrintable(file(QStringLiteral("server.log")) + QString::fromUtf8(m_server->readAll())),
@@ -252,7 +214,7 @@ private Q_SLOTS:
             QVERIFY(clientArgv->removeOne(QStringLiteral("--route-nopull")));
             for (qsizetype i; (i = clientArgv->indexOf(QStringLiteral("--pull-filter"))) >= 0;) clientArgv->remove(i, 3);
         }
-        m_client = startIn(m_nsClient, *clientArgv);
+        m_client = startIn(m_net->client(), *clientArgv);
         const auto clientLog = [this] { return file(QStringLiteral("client.log")); };
         QTRY_VERIFY2_WITH_TIMEOUT(QFile::exists(m_dir->filePath(QStringLiteral("route-up.env")))
                                       || m_client->state() == QProcess::NotRunning,
@@ -286,9 +248,9 @@ private Q_SLOTS:
 
         // OpenVPN's own negotiation still works: the data channel carries our pings
         // (tap addresses from our --ifconfig on both ends).
-        QTRY_VERIFY2_WITH_TIMEOUT(run({QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), m_nsClient,
-                                       QStringLiteral("ping"), QStringLiteral("-c1"), QStringLiteral("-W1"), m_serverTapIp}),
-                                  qPrintable(clientLog()), 30000);
+        const QStringList ping = test::NetnsPair::exec(
+            m_net->client(), {QStringLiteral("ping"), QStringLiteral("-c1"), QStringLiteral("-W1"), m_serverTapIp});
+        QTRY_VERIFY2_WITH_TIMEOUT(test::NetnsPair::run(ping), qPrintable(clientLog()), 30000);
 
         const QString log = clientLog();
         // What the report quotes: the push as received, the filters' verdicts, the imports.
