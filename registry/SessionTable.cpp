@@ -80,7 +80,7 @@ SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QB
         auth.status = Status::Ok;
         auth.responseKey = crypto::sha1(entry.secret);
         auth.protocol = entry.protocol;
-        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol}};
+        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}}};
         break;
     }
     return auth;
