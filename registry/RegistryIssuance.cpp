@@ -69,6 +69,15 @@ void failIssue(const RegistryStore &store, Issue &p, int status, const QString &
     fail(p, status, message);
 }
 
+// registry-protocol.md §6.3, §7.2: a CSR key whose e is not odd in 3..2^32-1
+// (CertificateRequest::isAcceptedPublicExponent); `e` is nullopt beyond 64 bits.
+QString exponentRefusal(std::optional<quint64> e)
+{
+    return QStringLiteral("requestCertificate: the CSR key's public exponent is %1; only an odd exponent "
+                          "from 3 to 4294967295 is accepted (re6st-conf uses 65537)")
+        .arg(e ? QString::number(*e) : QStringLiteral("more than 64 bits long"));
+}
+
 template<typename Issue>
 void dropAnswered(std::vector<Issue *> &live)
 {
@@ -127,8 +136,10 @@ void RegistryService::processIssueBatch()
     for (PendingIssue &p : batch.items) batch.live.push_back(&p);
     m_issueBatches.push_back(std::move(owned));
 
-    // 1. The CSRs (§7.2; §18.6: the signature must verify). The key size first:
-    // a key of another size is refused anyway, and costs no RSA work then.
+    // 1. The CSRs (§7.2; §18.6: the signature must verify). The key size and
+    // the public exponent first: a key refused anyway costs no RSA work then,
+    // and a huge e would make the verification cost a private-key operation
+    // (registry-protocol.md §7.2, §18.6).
     runIssuePhase(
         batch,
         [caBits = m_deps.caKey.bits()](PendingIssue &p) {
@@ -140,6 +151,8 @@ void RegistryService::processIssueBatch()
                                          "generate the node key with the CA key size (re6st-conf does)")
                               .arg(bits)
                               .arg(caBits);
+            else if (!p.csr->publicExponentOk())
+                p.error = exponentRefusal(p.csr->publicExponent());
             else if (!p.csr->verifySignature())
                 p.error = QStringLiteral("requestCertificate: the CSR signature does not verify (§18.6)");
         },

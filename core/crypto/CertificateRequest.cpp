@@ -62,6 +62,20 @@ EvpPkeyPtr rsaPublicKey(const QByteArray &modulus, const QByteArray &exponent)
     return EvpPkeyPtr(key);
 }
 
+// An unsigned big-endian magnitude as a number, if it fits in 64 bits.
+std::optional<quint64> valueOf(const QByteArray &magnitude)
+{
+    qsizetype start = 0;
+    while (start < magnitude.size() && magnitude[start] == '\0')
+        ++start;
+    if (magnitude.size() - start > 8)
+        return std::nullopt;
+    quint64 value = 0;
+    for (qsizetype i = start; i < magnitude.size(); ++i)
+        value = (value << 8) | quint8(magnitude[i]);
+    return value;
+}
+
 } // namespace
 
 CertificateRequest::CertificateRequest(std::shared_ptr<const FastParts> fast) : m_fast(std::move(fast)) {}
@@ -256,6 +270,25 @@ int CertificateRequest::keyBits() const
     if (key == nullptr)
         return failed(0);
     return EVP_PKEY_is_a(key, "RSA") ? EVP_PKEY_get_bits(key) : 0;
+}
+
+std::optional<quint64> CertificateRequest::publicExponent() const
+{
+    if (m_fast)
+        return valueOf(m_fast->der.exponent());
+    X509_REQ *req = m_req.load(std::memory_order_acquire);
+    EVP_PKEY *key = req == nullptr ? nullptr : X509_REQ_get0_pubkey(req);
+    if (key == nullptr || !EVP_PKEY_is_a(key, "RSA"))
+        return failed(std::optional<quint64>());
+    BIGNUM *e = nullptr;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+        return failed(std::optional<quint64>());
+    const BignumPtr owned(e);
+    if (BN_num_bytes(e) > 8)
+        return std::nullopt;
+    QByteArray magnitude(BN_num_bytes(e), Qt::Uninitialized);
+    BN_bn2bin(e, reinterpret_cast<unsigned char *>(magnitude.data()));
+    return valueOf(magnitude);
 }
 
 QByteArray CertificateRequest::keyInfoDer() const

@@ -43,6 +43,19 @@ public:
     // The SubjectPublicKeyInfo DER as the request carries it (empty if null).
     QByteArray keyInfoDer() const;
 
+    // The RSA public exponent e; nullopt for a null request, a key that is not
+    // RSA, or an e of more than 64 bits. Reads the key, no RSA operation.
+    std::optional<quint64> publicExponent() const;
+    // Whether e is odd and 3 <= e <= 2^32-1 (registry-protocol.md §7.2: re6st-conf
+    // uses 65537, old keys 3 or 17). A larger e makes every verification with the
+    // key cost up to a private-key operation; e = 1 makes any signature forgeable.
+    static bool isAcceptedPublicExponent(quint64 e) { return e >= 3 && e <= 0xffffffffu && (e & 1) != 0; }
+    bool publicExponentOk() const
+    {
+        const auto e = publicExponent();
+        return e && isAcceptedPublicExponent(*e);
+    }
+
     // For tests: whether fromPem took the OpenSSL-free path (CsrDer).
     bool isDerFastPath() const { return bool(m_fast); }
 

@@ -3,7 +3,7 @@
 // CertificateRequest's fast path, registry-protocol.md §7.2, RFC 2986) against
 // OpenSSL's own d2i_X509_REQ / PEM_read_bio_X509_REQ. Whatever the fast path
 // accepts, OpenSSL must accept too and answer the same subject, key, key DER,
-// signature verdict and PEM. Input: DER, or PEM text if it starts with "-----".
+// signature verdict, public exponent and PEM. Input: DER, or PEM text if it starts with "-----".
 #include "core/crypto/CertificateRequest.h"
 #include "core/crypto/CsrDer.h"
 
@@ -93,6 +93,7 @@ void checkPem(const QByteArray &pem)
     if (!fast || !fast->isDerFastPath()) return;
     check(fast->subject() == slow.subject());
     check(fast->keyBits() == slow.keyBits());
+    check(fast->publicExponent() == slow.publicExponent()); // the registry's bound reads it (§7.2)
     check(fast->keyInfoDer() == slow.keyInfoDer());
     check(fast->toPem() == slow.toPem());
     const RsaKey fastKey = fast->publicKey(), slowKey = slow.publicKey();

@@ -14,6 +14,7 @@
 #include "registry/RegistryService.h"
 #include "registry/RegistryStore.h"
 #include "tests/unit/RegistryServiceFixture.h"
+#include "tests/unit/RsaExponentKeys.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -251,6 +252,65 @@ private Q_SLOTS:
         QCOMPARE(config->values.value("max_clients").toInt(), 20);
         QCOMPARE(config->values.value("protocol").toInt(), 10);
         QCOMPARE(config->versionCounter, 1u);
+    }
+
+    // A CSR key's public exponent out of 3..2^32-1 or even is refused before
+    // its signature is verified (a 2047-bit e makes that verification cost a
+    // private-key operation; e = 1 makes it forgeable), like a key of the wrong
+    // size: 500, and the token, the prefixes and the serials stay unused.
+    void requestCertificatePublicExponent_data()
+    {
+        QTest::addColumn<QByteArray>("exponent"); // big-endian; empty: an invertible 2047-bit one
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("shown");    // how the refusal names e
+        QTest::newRow("e=3") << QByteArray::fromHex("03") << 200 << QByteArray();
+        QTest::newRow("e=1") << QByteArray::fromHex("01") << 500 << QByteArray("1");
+        QTest::newRow("e=65536") << QByteArray::fromHex("010000") << 500 << QByteArray("65536");
+        QTest::newRow("e=2^32+1") << QByteArray::fromHex("0100000001") << 500 << QByteArray("4294967297");
+        QTest::newRow("e of 2047 bits") << QByteArray() << 500 << QByteArray("more than 64 bits long");
+    }
+
+    void requestCertificatePublicExponent()
+    {
+        QFETCH(QByteArray, exponent);
+        QFETCH(int, status);
+        QFETCH(QByteArray, shown);
+        const auto base = vectorKey("node-0-16.key"); // the CA key size
+        crypto::RsaKey key;
+        if (status == 200) {
+            key = re6st::test::generatedWithExponent(2048, exponent);
+        } else {
+            if (exponent.isEmpty()) exponent = re6st::test::invertibleExponent(base, 2047);
+            key = re6st::test::withPublicExponent(base, exponent);
+        }
+        QVERIFY(!key.isNull());
+        Fixture f(baseOptions());
+        QCOMPARE(f.get("/addToken?email=e0%40example.com&token=t0").status, 204);
+        const QByteArray req = f.csr(key);
+        if (shown.startsWith("more")) QVERIFY(crypto::CertificateRequest::fromPem(req)->verifySignature());
+
+        HttpResponse r = f.get("/requestCertificate?token=t0&req=" + Fixture::q(req));
+        QCOMPARE(r.status, status);
+        if (status == 200) {
+            const auto cert = crypto::Certificate::fromPem(r.body);
+            QVERIFY(cert && cert->publicKey().samePublicKey(key));
+            return;
+        }
+        QCOMPARE(r.body, "requestCertificate: the CSR key's public exponent is " + shown
+                             + "; only an odd exponent from 3 to 4294967295 is accepted (re6st-conf uses 65537)");
+        QCOMPARE(f.get("/isToken?token=t0").body, QByteArray("1"));
+        QVERIFY(f.issuing().isEmpty());
+        QCOMPARE(f.get("/getNodePrefix?email=e0%40example.com").status, 204);
+
+        // The same token with the usual key: the first prefix, serial and subject serial.
+        r = f.get("/requestCertificate?token=t0&req=" + Fixture::q(f.csr(base)));
+        QCOMPARE(r.status, 200);
+        const auto cert = crypto::Certificate::fromPem(r.body);
+        QVERIFY(cert);
+        QCOMPARE(cert->commonName(), QString("0/16"));
+        QCOMPARE(cert->serialDecimal(), QByteArray("1"));
+        QCOMPARE(crypto::subjectValue(cert->subject(), "serialNumber"), QString("0"));
+        QCOMPARE(f.get("/isToken?token=t0").status, 204);
     }
 
     // A CSR naming two CNs (or serialNumbers): upstream replaced only the first,
