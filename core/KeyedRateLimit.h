@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // A token bucket per key (a requester's /64, say): `burst` at once, then
-// `count` per `periodMs` (perSecond: per 1000 ms). At most `maxKeys` keys are remembered; beyond, the buckets that
-// have refilled are forgotten first (they hold nothing), then the fullest.
+// `count` per `periodMs` (or `perSecond`). At most `maxKeys` keys are
+// remembered; beyond, the buckets that have refilled are forgotten first (they
+// hold nothing), then the fullest.
 // Pure: the caller gives the time in ms (a clock set back refills nothing).
 #pragma once
 

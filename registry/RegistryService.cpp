@@ -92,6 +92,9 @@ RegistryService::RegistryService(const RegistryOptions &options, Dependencies de
     m_configRetryTimer.setSingleShot(true);
     m_configRetryTimer.setInterval(ConfigRetrySeconds * 1000);
     connect(&m_configRetryTimer, &QTimer::timeout, this, [this] { updateNetworkConfig(); });
+    m_sessionExpiryTimer.setInterval(int(SessionTable::PendingLifetime * 1000));
+    connect(&m_sessionExpiryTimer, &QTimer::timeout, this, [this] { m_sessions.expire(now()); });
+    m_sessionExpiryTimer.start();
 }
 
 RegistryService::~RegistryService()
@@ -292,6 +295,10 @@ void RegistryService::hello(Call &call)
     if (!call.trustedOrigin && !m_helloLimit.admit(call.origin, now() * 1000))
         return call.fail(503, QStringLiteral("hello: more than %1 a second from your network; retry in a few seconds")
                                   .arg(HelloPerSecond));
+    if (!call.trustedOrigin && !m_helloNetworkLimit.admit(SessionTable::networkOf(call.origin), now() * 1000))
+        return call.fail(503, QStringLiteral("hello: more than %1 a second from your site (/48 or IPv4 /24); "
+                                             "retry in a few seconds")
+                                  .arg(HelloNetworkPerSecond));
     const auto cert = storedCertificate(prefix);
     if (!cert) return call.fail(404, QStringLiteral("hello: no certificate for this prefix; enroll with re6st-conf"));
     bool ok = false;
@@ -304,7 +311,7 @@ void RegistryService::hello(Call &call)
                                   .arg(cert->commonName())
                                   .arg(key.bits())
                                   .arg(m_deps.caKey.bits()));
-    const QByteArray secret = m_sessions.hello(prefix, protocol, call.origin);
+    const QByteArray secret = m_sessions.hello(prefix, protocol, call.origin, now());
     const auto encrypted = key.encrypt(secret);
     const auto signature = encrypted ? m_deps.caKey.signSha512(*encrypted) : std::nullopt;
     if (!encrypted || !signature || encrypted->size() != signature->size())

@@ -16,14 +16,12 @@ bool sameMac(const QByteArray &a, const QByteArray &b)
     return diff == 0;
 }
 
-// Where an origin's address lies: an IPv6 /64 origin's /48, an IPv4
-// address's /24. Many /64s are cheap to get, many /48s are not.
-QByteArray originNetwork(const QByteArray &origin)
+} // namespace
+
+QByteArray SessionTable::networkOf(const QByteArray &origin)
 {
     return origin.left(origin.size() == 4 ? 3 : 6);
 }
-
-} // namespace
 
 // The oldest pending secret of the network that holds the most of them, the
 // newcomer's counted in: a flood from one network then evicts only its own
@@ -33,12 +31,12 @@ QByteArray originNetwork(const QByteArray &origin)
 qsizetype SessionTable::pendingToEvict(const QList<Entry> &session, const QByteArray &newcomer)
 {
     QHash<QByteArray, int> count;
-    ++count[originNetwork(newcomer)];
-    for (qsizetype i = 1; i < session.size(); ++i) ++count[originNetwork(session[i].origin)];
+    ++count[networkOf(newcomer)];
+    for (qsizetype i = 1; i < session.size(); ++i) ++count[networkOf(session[i].origin)];
     int most = 0;
     for (const int n : std::as_const(count)) most = std::max(most, n);
     for (qsizetype i = 1; i < session.size(); ++i)
-        if (count.value(originNetwork(session[i].origin)) == most) return i;
+        if (count.value(networkOf(session[i].origin)) == most) return i;
     return 1; // the newcomer's network has the most and no entry yet: cannot happen
 }
 
@@ -52,10 +50,11 @@ void SessionTable::setSecretGenerator(SecretGenerator generator)
     m_generator = generator ? std::move(generator) : [] { return crypto::randomBytes(SecretSize); };
 }
 
-QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QByteArray &origin)
+QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QByteArray &origin, qint64 now)
 {
     const QByteArray secret = m_generator();
     QList<Entry> &session = m_sessions[prefix];
+    dropExpired(session, now);
     // The first entry stays (a third party must not break an established
     // session); after it, one pending secret per origin.
     if (!session.isEmpty()) {
@@ -64,8 +63,23 @@ QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QBy
             session.erase(it);
         if (session.size() > MaxPending) session.remove(pendingToEvict(session, origin));
     }
-    session.append({secret, protocol, origin});
+    session.append({secret, protocol, origin, now, false});
     return secret;
+}
+
+int SessionTable::dropExpired(QList<Entry> &session, qint64 now)
+{
+    return int(session.removeIf([now](const Entry &e) { return !e.established && now - e.at >= PendingLifetime; }));
+}
+
+int SessionTable::expire(qint64 now)
+{
+    int dropped = 0;
+    for (auto it = m_sessions.begin(); it != m_sessions.end();) {
+        dropped += dropExpired(*it, now);
+        it = it->isEmpty() ? m_sessions.erase(it) : std::next(it);
+    }
+    return dropped;
 }
 
 SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QByteArray &target,
@@ -80,7 +94,7 @@ SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QB
         auth.status = Status::Ok;
         auth.responseKey = crypto::sha1(entry.secret);
         auth.protocol = entry.protocol;
-        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}}};
+        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}, 0, true}};
         break;
     }
     return auth;

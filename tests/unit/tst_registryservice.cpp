@@ -398,6 +398,41 @@ private Q_SLOTS:
         QVERIFY(!holds(second));
     }
 
+    // Pending secrets unused for a minute go (the expiry timer, or the next
+    // hello for the prefix); established sessions stay.
+    void pendingSecretsExpire()
+    {
+        Fixture f(baseOptions(), vectors() + "/registry-db/registry.db");
+        const auto key0 = vectorKey("node-0-16.key"), key1 = vectorKey("node-1-16.key");
+        const QByteArray p0 = "0000000000000000", p1 = "0000000000000001";
+        HmacRatchet ratchet(f.hello(p1, key1));
+        QCOMPARE(f.signedGet(ratchet, "/getNetworkConfig?cn=" + p1).status, 200); // established
+        for (int i = 0; i < 3; ++i) {
+            const QHostAddress from(QStringLiteral("2001:db8:%1::1").arg(i + 1));
+            QVERIFY(!f.hello(p1, key1, 10, from).isEmpty());
+            QVERIFY(!f.hello(p0, key0, 10, from).isEmpty());
+        }
+        SessionTable &sessions = f.service->sessions();
+        QCOMPARE(sessions.entries(p1).size(), 4);
+        QCOMPARE(sessions.entries(p0).size(), 3);
+        f.clock += SessionTable::PendingLifetime - 1;
+        QCOMPARE(sessions.expire(f.clock), 0);
+        f.clock += 1;
+        // The next hello for a prefix drops its expired secrets first.
+        const QByteArray fresh = f.hello(p0, key0, 10, QHostAddress(QStringLiteral("2001:db8:9::1")));
+        QCOMPARE(sessions.entries(p0).size(), 1);
+        QCOMPARE(sessions.entries(p0).first().secret, fresh);
+        QCOMPARE(sessions.expire(f.clock), 3); // p1's three
+        QCOMPARE(sessions.entries(p1).size(), 1);
+        QVERIFY(sessions.entries(p1).first().established);
+        QCOMPARE(f.signedGet(ratchet, "/getNetworkConfig?cn=" + p1).status, 200);
+        f.clock += SessionTable::PendingLifetime;
+        QCOMPARE(sessions.expire(f.clock), 1); // p0's fresh one: the session goes
+        QVERIFY(!sessions.contains(p0));
+        QCOMPARE(sessions.sessionCount(), 1);
+        QCOMPARE(f.get("/getNetworkConfig?cn=" + p0).status, 401);
+    }
+
     // Each hello costs a CA signature: bounded per origin, not for authorized ones.
     void helloRateLimitedPerOrigin()
     {
@@ -410,6 +445,16 @@ private Q_SLOTS:
         QCOMPARE(r.body, QByteArray("hello: more than 10 a second from your network; retry in a few seconds"));
         QCOMPARE(f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:5:7::1"))).status, 200); // another /64
         for (int i = 0; i < 100; ++i) QCOMPARE(f.get(target).status, 200);                 // loopback: trusted
+        // ...and per site (/48 or IPv4 /24), whatever its /64s.
+        const auto fromSite = [&](int i) {
+            return f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:6:%1::1").arg(i, 0, 16)));
+        };
+        for (int i = 0; i < RegistryService::HelloNetworkBurst; ++i) QCOMPARE(fromSite(i).status, 200);
+        r = fromSite(RegistryService::HelloNetworkBurst);
+        QCOMPARE(r.status, 503);
+        QCOMPARE(r.body, QByteArray("hello: more than 30 a second from your site (/48 or IPv4 /24); retry in a few "
+                                    "seconds"));
+        QCOMPARE(f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:7::1"))).status, 200); // another /48
         f.clock += 1;
         for (int i = 0; i < RegistryService::HelloPerSecond; ++i) QCOMPARE(f.get(target, {}, a).status, 200);
         QCOMPARE(f.get(target, {}, a).status, 503);
