@@ -22,6 +22,7 @@ struct RegistryService::Call
 {
     QHash<QByteArray, QByteArray> params;
     QByteArray origin; // the requester's /64 (IPv6) or address (IPv4), raw (SessionTable)
+    QByteArray site;   // requesterSite(origin): per-site bounds
     bool trustedOrigin = false; // from an --authorized-origin (loopback by default)
     bool authenticated = false;
     QByteArray responseKey;

@@ -15,6 +15,7 @@
 #include "registry/LocalNode.h"
 #include "registry/Mailer.h"
 #include "registry/PrefixAllocator.h"
+#include "registry/RequesterSite.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -186,11 +187,12 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
         return !self || self->mayLog(key, leftOut);
     };
     if (request.peer.protocol() == QAbstractSocket::IPv4Protocol) {
-        const quint32 v4 = qToBigEndian(request.peer.toIPv4Address()); // network order: SessionTable groups /24s
+        const quint32 v4 = qToBigEndian(request.peer.toIPv4Address()); // network order: requesterSite takes the /24
         call.origin = QByteArray(reinterpret_cast<const char *>(&v4), 4);
     } else {
         call.origin = QByteArray(reinterpret_cast<const char *>(request.peer.toIPv6Address().c), 8);
     }
+    call.site = requesterSite(call.origin, m_network);
     call.trustedOrigin = m_options.authorizedOrigins.contains(request.peer.toString());
     for (const auto &[key, value] : *decoded) call.params.insert(key, value); // last wins
     for (auto it = call.params.cbegin(); it != call.params.cend(); ++it) {
@@ -295,10 +297,10 @@ void RegistryService::hello(Call &call)
     if (!call.trustedOrigin && !m_helloLimit.admit(call.origin, now() * 1000))
         return call.fail(503, QStringLiteral("hello: more than %1 a second from your network; retry in a few seconds")
                                   .arg(HelloPerSecond));
-    if (!call.trustedOrigin && !m_helloNetworkLimit.admit(SessionTable::networkOf(call.origin), now() * 1000))
-        return call.fail(503, QStringLiteral("hello: more than %1 a second from your site (/48 or IPv4 /24); "
+    if (!call.trustedOrigin && !m_helloSiteLimit.admit(call.site, now() * 1000))
+        return call.fail(503, QStringLiteral("hello: more than %1 a second from your site (/48, IPv4 /24, or node); "
                                              "retry in a few seconds")
-                                  .arg(HelloNetworkPerSecond));
+                                  .arg(HelloSitePerSecond));
     const auto cert = storedCertificate(prefix);
     if (!cert) return call.fail(404, QStringLiteral("hello: no certificate for this prefix; enroll with re6st-conf"));
     bool ok = false;
@@ -311,7 +313,7 @@ void RegistryService::hello(Call &call)
                                   .arg(cert->commonName())
                                   .arg(key.bits())
                                   .arg(m_deps.caKey.bits()));
-    const QByteArray secret = m_sessions.hello(prefix, protocol, call.origin, now());
+    const QByteArray secret = m_sessions.hello(prefix, protocol, call.origin, call.site, now());
     const auto encrypted = key.encrypt(secret);
     const auto signature = encrypted ? m_deps.caKey.signSha512(*encrypted) : std::nullopt;
     if (!encrypted || !signature || encrypted->size() != signature->size())

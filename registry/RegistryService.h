@@ -50,12 +50,12 @@ public:
     // authorized origins), HelloBurst at once, then HelloPerSecond.
     static constexpr int HelloBurst = 60;
     static constexpr int HelloPerSecond = 10;
-    // ...and per network (/48, or IPv4 /24: SessionTable::networkOf), whatever
-    // its /64s: with SessionTable::PendingLifetime (expiry every minute, so a
-    // secret lives at most two), one network leaves at most 120 + 30 * 120 =
-    // 3,720 pending secrets in memory.
-    static constexpr int HelloNetworkBurst = 120;
-    static constexpr int HelloNetworkPerSecond = 30;
+    // ...and per site (a /48, an IPv4 /24, or one node of this network:
+    // requesterSite), whatever its /64s: with SessionTable::PendingLifetime
+    // (expiry every minute, so a secret lives at most two), one site leaves at
+    // most 120 + 30 * 120 = 3,720 pending secrets in memory.
+    static constexpr int HelloSiteBurst = 120;
+    static constexpr int HelloSitePerSecond = 30;
     // requestToken: the token mails one address can get (not in upstream, §6.2
     // "no rate limiting"): one a minute, and at most 10 unused ones a day.
     static constexpr qint64 TokenMailInterval = 60;
@@ -217,7 +217,7 @@ private:
     SessionTable m_sessions;
     LogThrottle m_logThrottle{LogIntervalSeconds * 1000};
     KeyedRateLimit m_helloLimit{HelloBurst, HelloPerSecond, 4096};
-    KeyedRateLimit m_helloNetworkLimit{HelloNetworkBurst, HelloNetworkPerSecond, 4096};
+    KeyedRateLimit m_helloSiteLimit{HelloSiteBurst, HelloSitePerSecond, 4096};
     KeyedRateLimit m_tokenMailLimit{TokenMailBurst, 1, TokenMailInterval * 1000, 4096};
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;

@@ -18,26 +18,22 @@ bool sameMac(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-QByteArray SessionTable::networkOf(const QByteArray &origin)
-{
-    return origin.left(origin.size() == 4 ? 3 : 6);
-}
 
-// The oldest pending secret of the network that holds the most of them, the
-// newcomer's counted in: a flood from one network then evicts only its own
-// secrets, and a node's pending secret goes only once as many other networks
-// as there are slots have asked since (entry 0, the established session, is
+// The oldest pending secret of the site that holds the most of them, the
+// newcomer's counted in: a flood from one site then evicts only its own
+// secrets, and a node's pending secret goes only once as many other sites as
+// there are slots have asked since (entry 0, the established session, is
 // never a candidate).
-qsizetype SessionTable::pendingToEvict(const QList<Entry> &session, const QByteArray &newcomer)
+qsizetype SessionTable::pendingToEvict(const QList<Entry> &session, const QByteArray &newcomerSite)
 {
     QHash<QByteArray, int> count;
-    ++count[networkOf(newcomer)];
-    for (qsizetype i = 1; i < session.size(); ++i) ++count[networkOf(session[i].origin)];
+    ++count[newcomerSite];
+    for (qsizetype i = 1; i < session.size(); ++i) ++count[session[i].site];
     int most = 0;
     for (const int n : std::as_const(count)) most = std::max(most, n);
     for (qsizetype i = 1; i < session.size(); ++i)
-        if (count.value(networkOf(session[i].origin)) == most) return i;
-    return 1; // the newcomer's network has the most and no entry yet: cannot happen
+        if (count.value(session[i].site) == most) return i;
+    return 1; // the newcomer's site has the most and no entry yet: cannot happen
 }
 
 SessionTable::SessionTable(SecretGenerator generator)
@@ -50,7 +46,8 @@ void SessionTable::setSecretGenerator(SecretGenerator generator)
     m_generator = generator ? std::move(generator) : [] { return crypto::randomBytes(SecretSize); };
 }
 
-QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QByteArray &origin, qint64 now)
+QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QByteArray &origin,
+                               const QByteArray &site, qint64 now)
 {
     const QByteArray secret = m_generator();
     QList<Entry> &session = m_sessions[prefix];
@@ -61,9 +58,9 @@ QByteArray SessionTable::hello(const QByteArray &prefix, int protocol, const QBy
         const auto sameOrigin = [&](const Entry &e) { return e.origin == origin; };
         if (const auto it = std::find_if(session.begin() + 1, session.end(), sameOrigin); it != session.end())
             session.erase(it);
-        if (session.size() > MaxPending) session.remove(pendingToEvict(session, origin));
+        if (session.size() > MaxPending) session.remove(pendingToEvict(session, site));
     }
-    session.append({secret, protocol, origin, now, false});
+    session.append({secret, protocol, origin, site, now, false});
     return secret;
 }
 
@@ -94,7 +91,7 @@ SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QB
         auth.status = Status::Ok;
         auth.responseKey = crypto::sha1(entry.secret);
         auth.protocol = entry.protocol;
-        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}, 0, true}};
+        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}, {}, 0, true}};
         break;
     }
     return auth;

@@ -25,18 +25,17 @@ public:
     // a steady flood of them kept the node from ever authenticating (audit).
     // Here the rest is one pending secret per origin (who asked: its address's
     // /64, or IPv4 address), up to MaxPending; beyond, the oldest secret of
-    // the network (/48 or IPv4 /24) holding the most goes (pendingToEvict). A
-    // hello from the node's own origin still replaces its previous secret.
+    // the site (requesterSite: a /48, an IPv4 /24, or a node of the network)
+    // holding the most goes (pendingToEvict). A hello from the node's own
+    // origin still replaces its previous secret.
     // A pending secret unused for PendingLifetime seconds is dropped by the
     // next hello for its prefix or by expire() (a node uses its secret right
     // after its hello): what a flood of hellos leaves in memory is bounded by
     // their rate, not by the number of prefixes times MaxPending.
     static constexpr int MaxPending = 16;
     static constexpr qint64 PendingLifetime = 60;
-    // The network an origin lies in: an IPv6 /64's /48, an IPv4 address's
-    // /24 (origins are raw, network order). Many /64s are cheap, many /48s not.
-    static QByteArray networkOf(const QByteArray &origin);
-    QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin = {}, qint64 now = 0);
+    QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin = {},
+                     const QByteArray &site = {}, qint64 now = 0);
     // Drops every pending secret older than PendingLifetime at `now` (seconds),
     // and sessions left empty; established sessions stay. Returns how many went.
     int expire(qint64 now);
@@ -63,13 +62,14 @@ public:
         QByteArray secret;
         int protocol = 0;
         QByteArray origin; // who asked (pending secrets)
+        QByteArray site;   // the site it lies in
         qint64 at = 0;     // when it was asked (s)
         bool established = false; // the ratchet after an authenticated call: never expires
     };
     QList<Entry> entries(const QByteArray &prefix) const { return m_sessions.value(prefix); }
 
 private:
-    static qsizetype pendingToEvict(const QList<Entry> &session, const QByteArray &newcomer);
+    static qsizetype pendingToEvict(const QList<Entry> &session, const QByteArray &newcomerSite);
     static int dropExpired(QList<Entry> &session, qint64 now);
 
     SecretGenerator m_generator;

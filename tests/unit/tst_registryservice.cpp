@@ -449,12 +449,19 @@ private Q_SLOTS:
         const auto fromSite = [&](int i) {
             return f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:6:%1::1").arg(i, 0, 16)));
         };
-        for (int i = 0; i < RegistryService::HelloNetworkBurst; ++i) QCOMPARE(fromSite(i).status, 200);
-        r = fromSite(RegistryService::HelloNetworkBurst);
+        for (int i = 0; i < RegistryService::HelloSiteBurst; ++i) QCOMPARE(fromSite(i).status, 200);
+        r = fromSite(RegistryService::HelloSiteBurst);
         QCOMPARE(r.status, 503);
-        QCOMPARE(r.body, QByteArray("hello: more than 30 a second from your site (/48 or IPv4 /24); retry in a few "
-                                    "seconds"));
+        QCOMPARE(r.body, QByteArray("hello: more than 30 a second from your site (/48, IPv4 /24, or node); retry in a "
+                                    "few seconds"));
         QCOMPARE(f.get(target, {}, QHostAddress(QStringLiteral("2001:db8:7::1"))).status, 200); // another /48
+        // The nodes of the network share its prefix but are sites of their own.
+        for (int i = 0; i < RegistryService::HelloSiteBurst + 10; ++i) {
+            const QByteArray subnet = QByteArray::number(i, 2).rightJustified(16, '0');
+            const auto node = addressing::ipv6FromBits(f.service->network() + subnet, true);
+            QVERIFY(node);
+            QCOMPARE(f.get(target, {}, QHostAddress(*node)).status, 200);
+        }
         f.clock += 1;
         for (int i = 0; i < RegistryService::HelloPerSecond; ++i) QCOMPARE(f.get(target, {}, a).status, 200);
         QCOMPARE(f.get(target, {}, a).status, 503);
