@@ -426,11 +426,18 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
     });
     timer->start(m_timeoutMs);
     const qint64 limit = maxAnswerBytes(target);
-    connect(reply, &QNetworkReply::downloadProgress, reply, [reply, limit](qint64 received, qint64 total) {
-        if (received <= limit && total <= limit) return; // total: Content-Length, or -1
+    // Flow control: past the bound, QNetworkAccessManager's HTTP thread stops
+    // reading the socket instead of buffering whatever the server sends until
+    // this thread gets to abort (77 MB once, on a loaded machine).
+    reply->setReadBufferSize(2 * limit);
+    const auto cut = [reply, limit] {
+        const qint64 announced = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        if (reply->bytesAvailable() <= limit && announced <= limit) return;
         reply->setProperty("re6stTooLarge", limit);
         reply->abort();
-    });
+    };
+    connect(reply, &QNetworkReply::metaDataChanged, reply, cut);
+    connect(reply, &QNetworkReply::readyRead, reply, cut);
     connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
         reply->deleteLater();
         Answer a;

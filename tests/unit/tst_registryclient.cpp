@@ -626,7 +626,11 @@ private Q_SLOTS:
         QVERIFY(r.noResult());
         QVERIFY2(r.message.contains(QLatin1String("larger than 1024 KiB")), qPrintable(r.message));
         QVERIFY2(timer.elapsed() < 30000, "cut by the bound, not by the 60 s timeout");
-        QVERIFY2(sent < (qint64(64) << 20), qPrintable(QString::number(sent)));
+        // The reply's read buffer stops QNetworkAccessManager's thread at 2 MiB:
+        // what the server got rid of is that plus the kernel's socket buffers,
+        // however late this thread gets to abort (it once reached 77 MB).
+        qInfo("server sent %lld bytes", sent);
+        QVERIFY2(sent < (qint64(32) << 20), qPrintable(QString::number(sent)));
         QCOMPARE(RegistryClient::maxAnswerBytes("/topology"), RegistryClient::kMaxListAnswerBytes);
         QCOMPARE(RegistryClient::maxAnswerBytes("/getNetworkConfig?cn=1"), RegistryClient::kMaxAnswerBytes);
     }
