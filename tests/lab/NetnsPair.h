@@ -4,6 +4,7 @@
 // "server" end at <net>.<subnet>.1/24 and a "client" end at <net>.<subnet>.2/24.
 // Created by the constructor, deleted by the destructor (only what it created).
 #include <QProcess>
+#include <QStandardPaths>
 #include <QString>
 #include <QStringList>
 
@@ -62,6 +63,17 @@ public:
     const End &server() const { return m_server; }
     const End &client() const { return m_client; }
     int subnet() const { return m_subnet; }
+
+    // Why an OpenVPN lab test cannot run here (empty if it can): it needs root,
+    // for the namespaces, and openvpn.
+    static QString openVpnLabMissing()
+    {
+        if (::geteuid() != 0) return QStringLiteral("needs root (network namespaces); run the lab tests as root");
+        if (QStandardPaths::findExecutable(QStringLiteral("openvpn")).isEmpty()
+            && QStandardPaths::findExecutable(QStringLiteral("openvpn"), {QStringLiteral("/usr/sbin")}).isEmpty())
+            return QStringLiteral("openvpn not installed; apt-get install openvpn");
+        return {};
+    }
 
     // argv prefixed so that it runs inside end's namespace (`ip netns exec` execs it:
     // the PID is the program's own).

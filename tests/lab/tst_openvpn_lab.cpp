@@ -8,7 +8,6 @@
 #include "daemon/OpenVpnProcess.h"
 
 #include <QElapsedTimer>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -116,10 +115,7 @@ class TestOpenVpnLab final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (::geteuid() != 0) QSKIP("needs root (network namespaces); run the lab tests as root");
-        if (QStandardPaths::findExecutable(QStringLiteral("openvpn")).isEmpty()
-            && QStandardPaths::findExecutable(QStringLiteral("openvpn"), {QStringLiteral("/usr/sbin")}).isEmpty())
-            QSKIP("openvpn not installed; apt-get install openvpn");
+        if (const QString missing = test::NetnsPair::openVpnLabMissing(); !missing.isEmpty()) QSKIP(qPrintable(missing));
         m_dir = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/re6st-ovpn-XXXXXX"));
         QVERIFY(m_dir->isValid());
         // Its destructor (cleanupTestCase) removes what it made, even after a failed step.

@@ -16,7 +16,6 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -103,10 +102,7 @@ class TestOpenVpnPushFilterLab final : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        if (::geteuid() != 0) QSKIP("needs root (network namespaces); run the lab tests as root");
-        if (QStandardPaths::findExecutable(QStringLiteral("openvpn")).isEmpty()
-            && QStandardPaths::findExecutable(QStringLiteral("openvpn"), {QStringLiteral("/usr/sbin")}).isEmpty())
-            QSKIP("openvpn not installed; apt-get install openvpn");
+        if (const QString missing = test::NetnsPair::openVpnLabMissing(); !missing.isEmpty()) QSKIP(qPrintable(missing));
         m_dir = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/re6st-opf-XXXXXX"));
         QVERIFY(m_dir->isValid());
         // Its destructor (cleanupTestCase) removes what it made, even after a failed step.
