@@ -18,7 +18,6 @@ bool sameMac(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
-
 // The oldest pending secret of the site that holds the most of them, the
 // newcomer's counted in: a flood from one site then evicts only its own
 // secrets, and a node's pending secret goes only once as many other sites as

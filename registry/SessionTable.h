@@ -34,8 +34,9 @@ public:
     // their rate, not by the number of prefixes times MaxPending.
     static constexpr int MaxPending = 16;
     static constexpr qint64 PendingLifetime = 60;
-    QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin = {},
-                     const QByteArray &site = {}, qint64 now = 0);
+    // `origin` and `site`: Call::origin and Call::site; `now` in seconds.
+    QByteArray hello(const QByteArray &prefix, int protocol, const QByteArray &origin, const QByteArray &site,
+                     qint64 now);
     // Drops every pending secret older than PendingLifetime at `now` (seconds),
     // and sessions left empty; established sessions stay. Returns how many went.
     int expire(qint64 now);
