@@ -21,7 +21,6 @@
 #include <QJsonArray>
 #include <QLoggingCategory>
 #include <QPointer>
-#include <QtEndian>
 #include <QRandomGenerator>
 #include <algorithm>
 #include <limits>
@@ -186,12 +185,7 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
     call.mayLog = [self = QPointer<RegistryService>(this)](const QString &key, QString *leftOut) {
         return !self || self->mayLog(key, leftOut);
     };
-    if (request.peer.protocol() == QAbstractSocket::IPv4Protocol) {
-        const quint32 v4 = qToBigEndian(request.peer.toIPv4Address()); // network order: requesterSite takes the /24
-        call.origin = QByteArray(reinterpret_cast<const char *>(&v4), 4);
-    } else {
-        call.origin = QByteArray(reinterpret_cast<const char *>(request.peer.toIPv6Address().c), 8);
-    }
+    call.origin = requesterOrigin(request.peer);
     call.site = requesterSite(call.origin, m_network);
     call.trustedOrigin = m_options.authorizedOrigins.contains(request.peer.toString());
     for (const auto &[key, value] : *decoded) call.params.insert(key, value); // last wins

@@ -1,13 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 #include <QByteArray>
+#include <QHostAddress>
+#include <QtEndian>
 #include <algorithm>
 
 namespace re6st::registry {
 
+// Who asks, as the registry keys it (Call::origin, SessionTable, rate limits):
+// an IPv6 peer's /64, 8 octets, or an IPv4 peer's address, 4, network order.
+inline QByteArray requesterOrigin(const QHostAddress &peer)
+{
+    if (peer.protocol() == QAbstractSocket::IPv4Protocol) {
+        const quint32 v4 = qToBigEndian(peer.toIPv4Address());
+        return QByteArray(reinterpret_cast<const char *>(&v4), 4);
+    }
+    return QByteArray(reinterpret_cast<const char *>(peer.toIPv6Address().c), 8);
+}
+
 // The site a requester belongs to, for what is bounded per site (hellos, and
-// which pending secret SessionTable evicts): `origin` is the raw requester key
-// (an IPv6 /64, 8 octets, or an IPv4 address, 4, network order). Many /64s
+// which pending secret SessionTable evicts): `origin` from requesterOrigin.
+// Many /64s
 // are cheap, many /48s are not, so a site is a /48, or an IPv4 /24; but the
 // nodes of this network (`networkBits`, registry-protocol.md §2) all share its
 // prefix while being distinct sites, so there a node's /64 is its own site.

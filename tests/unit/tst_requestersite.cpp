@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// requesterSite: the site per-site bounds count a requester in (a /48, an IPv4
-// /24, or one node of the registry's own network).
+// requesterOrigin and requesterSite: the site per-site bounds count a
+// requester in (a /48, an IPv4 /24, or one node of the registry's own network).
 #include "core/Addressing.h"
 #include "registry/RequesterSite.h"
 
 #include <QHostAddress>
-#include <QtEndian>
 #include <QtTest>
 
 using namespace re6st;
@@ -13,15 +12,9 @@ using re6st::registry::requesterSite;
 
 namespace {
 
-// The registry's raw origin of an address (RegistryService::dispatch).
 QByteArray originOf(const QString &address)
 {
-    const QHostAddress a(address);
-    if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-        const quint32 v4 = qToBigEndian(a.toIPv4Address());
-        return QByteArray(reinterpret_cast<const char *>(&v4), 4);
-    }
-    return QByteArray(reinterpret_cast<const char *>(a.toIPv6Address().c), 8);
+    return re6st::registry::requesterOrigin(QHostAddress(address));
 }
 
 QByteArray bits(const QString &cidr)
