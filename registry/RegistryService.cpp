@@ -233,7 +233,7 @@ void RegistryService::dispatch(const HttpRequest &request, HttpFront::Responder 
         const QByteArray header = request.header("re6sthmac");
         const auto mac = QByteArray::fromBase64Encoding(header, QByteArray::AbortOnBase64DecodingErrors);
         if (header.isEmpty() || !mac) return error(400, "Missing or malformed Re6stHMAC header");
-        const SessionTable::Auth auth = m_sessions.authenticate(*cn, target, mac.decoded);
+        const SessionTable::Auth auth = m_sessions.authenticate(*cn, target, mac.decoded, now());
         if (auth.status == SessionTable::Status::NoSession) return error(401, "No session: call hello first");
         if (auth.status != SessionTable::Status::Ok) return error(400, "Wrong HMAC");
         call.authenticated = true;
@@ -334,7 +334,7 @@ QString RegistryService::newToken() const
     return token;
 }
 
-bool RegistryService::storeNewToken(const QString &email, QString *token)
+bool RegistryService::storeNewToken(const QString &email, qint64 date, QString *token)
 {
     // A new random token until one is not taken yet (26!/18! of them): a
     // failed INSERT is not a collision, and must not be retried in a loop
@@ -342,7 +342,7 @@ bool RegistryService::storeNewToken(const QString &email, QString *token)
     // database refuses writes.
     for (int attempt = 0; attempt < 100; ++attempt) {
         *token = newToken();
-        switch (m_store.insertToken({*token, email, m_options.prefixLength, now()})) {
+        switch (m_store.insertToken({*token, email, m_options.prefixLength, date})) {
         case RegistryStore::Change::Made: return true;
         case RegistryStore::Change::None: continue;
         case RegistryStore::Change::Failed: return false;
@@ -366,7 +366,9 @@ std::optional<QString> RegistryService::tokenMailRefusal(const QString &email) c
     const auto recent = m_store.tokensOf(email, t - 86400);
     if (!recent) return std::nullopt;
     const qint64 ago = t - recent->latest; // negative after the clock was set back: no bound from it
-    if (recent->count && ago >= 0 && ago < TokenMailInterval)
+    // The minute counts from the latest token mailed: not from one whose mail failed.
+    const bool mailed = m_unmailed.value(email, -1) != recent->latest;
+    if (recent->count && mailed && ago >= 0 && ago < TokenMailInterval)
         return QStringLiteral("a token was mailed to %1 %2 s ago; use it, or ask again in %3 s")
             .arg(email)
             .arg(ago)
@@ -400,18 +402,32 @@ void RegistryService::requestToken(Call &call)
                                   .arg(TokenMailBurst)
                                   .arg((m_tokenMailLimit.waitMs(call.origin, now() * 1000) + 999) / 1000));
     QString token;
-    if (!storeNewToken(email, &token)) return call.fail(500, databaseError("requestToken"));
-    cleanupAfterCreation(now());
+    const qint64 date = now();
+    if (!storeNewToken(email, date, &token)) return call.fail(500, databaseError("requestToken"));
+    cleanupAfterCreation(date);
     qCInfo(lcRegistry).noquote() << "token created for" << email;
-    if (!m_deps.mailer)
+    if (!m_deps.mailer) {
+        noteUnmailed(email, date);
         return call.fail(500, QStringLiteral("requestToken: no mailer configured"));
+    }
     auto reply = call.reply;
-    m_deps.mailer->sendToken(email, token, [reply, email](bool ok, const QString &error) {
+    m_deps.mailer->sendToken(email, token, [self = QPointer<RegistryService>(this), reply, email,
+                                            date](bool ok, const QString &error) {
+        if (self && ok) self->m_unmailed.remove(email);
+        if (self && !ok) self->noteUnmailed(email, date);
         if (ok) return reply(204, {});
-        // §6.2 / §18.13: the token stays valid; the client sees 500.
+        // §6.2 / §18.13: the token stays valid; the client sees 500 and may
+        // ask again at once (the requester's budget stays spent: a failure
+        // anyone can cause, a refused recipient say, must not be free).
         qCWarning(lcRegistry).noquote() << "token mail to" << email << "failed:" << error;
         reply(500, error.toUtf8());
     });
+}
+
+void RegistryService::noteUnmailed(const QString &email, qint64 date)
+{
+    if (m_unmailed.size() >= MaxUnmailed && !m_unmailed.contains(email)) m_unmailed.clear();
+    m_unmailed.insert(email, date);
 }
 
 template<typename KeySource>
@@ -611,7 +627,7 @@ void RegistryService::addToken(Call &call)
     QString token = call.text("token");
     const QString email = call.text("email");
     if (token.isEmpty()) {
-        if (!storeNewToken(email, &token)) return call.fail(500, databaseError("addToken"));
+        if (!storeNewToken(email, now(), &token)) return call.fail(500, databaseError("addToken"));
     } else {
         switch (m_store.insertToken({token, email, m_options.prefixLength, now()})) {
         case RegistryStore::Change::Made: break;

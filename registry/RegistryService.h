@@ -64,6 +64,10 @@ public:
     // authorized origins) can cause, whatever the addresses: TokenMailBurst at
     // once (a class enrolling behind one NAT), then one per TokenMailInterval.
     static constexpr int TokenMailBurst = 20;
+    // Addresses whose last token's mail failed, remembered by the token's date
+    // (at most this many; forgetting one only brings the minute back): that
+    // token stays valid (§18.13), but the address may ask again at once.
+    static constexpr int MaxUnmailed = 1024;
 
     struct Dependencies
     {
@@ -160,10 +164,11 @@ private:
     std::optional<crypto::Certificate> storedCertificate(const QByteArray &prefix) const;
     QString newToken() const;
     // Stores a new random token for `email` (§7.1); false if the database refused.
-    bool storeNewToken(const QString &email, QString *token);
+    bool storeNewToken(const QString &email, qint64 date, QString *token);
     bool mayLog(const QString &key, QString *leftOut); // LogThrottle, LogIntervalSeconds per key
     static crypto::Subject renewedSubject(const crypto::Certificate &cert, const QByteArray &prefix);
     std::optional<QString> tokenMailRefusal(const QString &email) const; // why no mail now (null: none); nullopt: not read
+    void noteUnmailed(const QString &email, qint64 date); // the mail of email's token of `date` failed
     // "<method>: database error (<why SQLite failed>), retry later" (500).
     QString databaseError(const char *method) const;
     // KeySource: crypto::CertificateRequest or crypto::Certificate, whose
@@ -219,6 +224,7 @@ private:
     KeyedRateLimit m_helloLimit{HelloBurst, HelloPerSecond, 4096};
     KeyedRateLimit m_helloSiteLimit{HelloSiteBurst, HelloSitePerSecond, 4096};
     KeyedRateLimit m_tokenMailLimit{TokenMailBurst, 1, TokenMailInterval * 1000, 4096};
+    QHash<QString, qint64> m_unmailed; // email -> date of its latest token, whose mail failed
     QHash<QByteArray, const MethodSpec *> m_methods;
     QJsonObject m_staticConfig;
     QList<QByteArray> m_bootstrapPeers;

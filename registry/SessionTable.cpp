@@ -79,11 +79,16 @@ int SessionTable::expire(qint64 now)
 }
 
 SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QByteArray &target,
-                                              const QByteArray &mac)
+                                              const QByteArray &mac, qint64 now)
 {
     Auth auth;
     auto it = m_sessions.find(prefix);
-    if (it == m_sessions.end() || it->isEmpty()) return auth;
+    if (it == m_sessions.end()) return auth;
+    dropExpired(*it, now); // a secret is good for PendingLifetime, not until the next sweep
+    if (it->isEmpty()) {
+        m_sessions.erase(it);
+        return auth;
+    }
     auth.status = Status::BadHmac;
     for (const Entry &entry : std::as_const(*it)) {
         if (!sameMac(crypto::hmacSha1(entry.secret, target), mac)) continue;

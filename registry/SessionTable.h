@@ -51,7 +51,9 @@ public:
     };
     // §5.3: first entry whose HMAC over `target` equals `mac` (raw 20 bytes)
     // wins; the session becomes [(SHA1(K'), protocol)] before the method runs.
-    Auth authenticate(const QByteArray &prefix, const QByteArray &target, const QByteArray &mac);
+    // Pending secrets PendingLifetime old at `now` (seconds) are dropped first:
+    // an unused secret lives exactly that long, whenever expire() runs.
+    Auth authenticate(const QByteArray &prefix, const QByteArray &target, const QByteArray &mac, qint64 now);
 
     std::optional<int> protocol(const QByteArray &prefix) const; // of the last entry
     bool contains(const QByteArray &prefix) const { return m_sessions.contains(prefix); }

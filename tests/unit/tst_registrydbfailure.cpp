@@ -137,7 +137,6 @@ private Q_SLOTS:
         const QByteArray cn = QUrl::toPercentEncoding(cert->commonName());
         const QByteArray version = f.store.configBlob(QStringLiteral("version"));
         const BabelHmacKeys keys = f.service->babelHmacKeys();
-        HmacRatchet ratchet(f.hello(bits, key1));
         QVERIFY(refuseWrites(f.store));
 
         // Used to say "already revoked" when the CRL row could not be written.
@@ -155,6 +154,7 @@ private Q_SLOTS:
         QCOMPARE(f.store.configBlob(QStringLiteral("version")), version);
 
         f.clock = cert->notAfter() - RegistryService::RenewPeriod + 10; // due for renewal
+        HmacRatchet ratchet(f.hello(bits, key1)); // a hello's secret lives a minute
         r = f.signedGet(ratchet, "/renewCertificate?cn=" + bits);
         QVERIFY2(isDatabaseError(r), r.body.constData());
         QCOMPARE(f.store.row(bits)->cert, issued.body);

@@ -431,6 +431,17 @@ private Q_SLOTS:
         QVERIFY(!sessions.contains(p0));
         QCOMPARE(sessions.sessionCount(), 1);
         QCOMPARE(f.get("/getNetworkConfig?cn=" + p0).status, 401);
+
+        // authenticate checks the age itself, whenever the sweep runs: a
+        // secret is good for PendingLifetime seconds, not a second more.
+        HmacRatchet late(f.hello(p0, key0));
+        f.clock += SessionTable::PendingLifetime;
+        QCOMPARE(f.signedGet(late, "/getNetworkConfig?cn=" + p0).status, 401);
+        QVERIFY(!sessions.contains(p0));
+        HmacRatchet inTime(f.hello(p0, key0));
+        f.clock += SessionTable::PendingLifetime - 1;
+        QCOMPARE(f.signedGet(inTime, "/getNetworkConfig?cn=" + p0).status, 200);
+        QVERIFY(sessions.entries(p0).first().established);
     }
 
     // Each hello costs a CA signature: bounded per origin, not for authorized ones.
@@ -591,6 +602,31 @@ private Q_SLOTS:
         f.clock += 86400;
         QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
         QCOMPARE(f.store.tokenCount(), 12);
+    }
+
+    // A token whose mail failed stays valid (§18.13), but the address may ask
+    // again at once: the minute counts from the latest token really mailed.
+    void requestTokenAfterFailedMail()
+    {
+        RegistryOptions o = baseOptions();
+        QTemporaryDir dir;
+        o.mailhost = dir.filePath("not-yet/mbox"); // appending fails until the folder exists
+        Fixture f(o);
+        HttpResponse r = f.get("/requestToken?email=a%40example.org");
+        QCOMPARE(r.status, 500);
+        QCOMPARE(f.store.tokenCount(), 1);
+        f.clock += 5;
+        QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 500);
+        QCOMPARE(f.store.tokenCount(), 2);
+        QVERIFY(QDir(dir.path()).mkdir("not-yet"));
+        f.clock += 5;
+        QCOMPARE(f.get("/requestToken?email=a%40example.org").status, 204);
+        f.clock += 5;
+        r = f.get("/requestToken?email=a%40example.org");
+        QCOMPARE(r.status, 403);
+        QCOMPARE(r.body, QByteArray("requestToken: a token was mailed to a@example.org 5 s ago; use it, or ask again "
+                                    "in 55 s"));
+        QCOMPARE(f.store.tokenCount(), 3);
     }
 
     // ...and per requester, whatever the addresses (authorized origins apart).
@@ -973,8 +1009,8 @@ private Q_SLOTS:
         const QByteArray pem = f.get("/requestCertificate?token=t1&req=" + Fixture::q(f.csr(vectorKey("node-1-16.key")))).body;
         QVERIFY(!pem.isEmpty());
         // Renew the registry node so only 1/16 expires.
+        f.clock = kNow + RegistryService::CertDuration; // a hello's secret lives a minute
         HmacRatchet ratchet(f.hello("0000000000000000", vectorKey("node-0-16.key")));
-        f.clock = kNow + RegistryService::CertDuration;
         const HttpResponse r = f.signedGet(ratchet, "/renewCertificate?cn=0000000000000000");
         QCOMPARE(r.status, 200);
         const qint64 registryNotAfter = crypto::Certificate::fromPem(r.body)->notAfter();
@@ -1046,8 +1082,8 @@ private Q_SLOTS:
         QCOMPARE(index.size(), 3);
 
         // Renewal replaces the entry: the earliest notAfter moves.
+        f->clock = certs[0].notAfter() - 100; // a hello's secret lives a minute
         HmacRatchet ratchet(f->hello("0000000000000000", vectorKey(keys[0])));
-        f->clock = certs[0].notAfter() - 100;
         const HttpResponse renewed = f->signedGet(ratchet, "/renewCertificate?cn=0000000000000000");
         QCOMPARE(renewed.status, 200);
         const qint64 renewedNotAfter = crypto::Certificate::fromPem(renewed.body)->notAfter();
