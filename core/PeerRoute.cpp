@@ -3,6 +3,8 @@
 
 #include <QHostAddress>
 
+#include <algorithm>
+
 namespace re6st {
 
 namespace {
@@ -51,6 +53,22 @@ const QVariantMap *bestRoute(const QList<QVariantMap> &routes, const QString &ad
     }
     return best;
 }
+
+// rtt of the peer at the other end of the tunnel on `interface`. A client
+// tunnel's interface has a single babel neighbour; a server's (re6stnet-tcp,
+// re6stnet-udp) is shared by every client of that server, so there the
+// neighbour is the next hop of the installed route to the peer's address
+// through that interface (none: unknown, rather than another peer's rtt).
+double tunnelRtt(const QList<QVariantMap> &neighbours, const QList<QVariantMap> &routes, const QString &interface,
+                 const QString &address)
+{
+    const auto onInterface = std::count_if(neighbours.cbegin(), neighbours.cend(),
+                                           [&](const QVariantMap &n) { return text(n, "interface") == interface; });
+    if (onInterface <= 1) return neighbourRtt(neighbours, interface, {});
+    const QVariantMap *route = bestRoute(routes, address);
+    if (!route || text(*route, "interface") != interface || text(*route, "next_hop").isEmpty()) return -1;
+    return neighbourRtt(neighbours, interface, text(*route, "next_hop"));
+}
 } // namespace
 
 PeerRoute PeerRoute::find(const QString &prefix, const QString &address, const QList<QVariantMap> &tunnels,
@@ -62,7 +80,7 @@ PeerRoute PeerRoute::find(const QString &prefix, const QString &address, const Q
             if (text(t, "peer") == prefix) {
                 out.kind = Kind::Direct;
                 out.tunnel = t;
-                out.rttMs = neighbourRtt(neighbours, text(t, "interface"), {});
+                out.rttMs = tunnelRtt(neighbours, routes, text(t, "interface"), address);
                 return out;
             }
     if (const QVariantMap *route = bestRoute(routes, address)) {

@@ -238,7 +238,7 @@ QByteArray PeerSession::newSessionDatagram()
     m_key = key;
     m_i = m_j = 2;
     m_liveness = Liveness::Pending; // §6.3 asymmetry: not connected until data arrives
-    m_lastMs = 0;
+    m_waitingSinceMs = 0;
     return PeerDatagram::encodeNewSession(
         m_protocol ? std::optional<quint64>(m_context->protocol) : std::nullopt, *encrypted, *signature);
 }
@@ -293,6 +293,7 @@ PeerSession::Result PeerSession::acceptNewSession(const PeerDatagram &d, const Q
     m_key = *key;
     m_i = m_j = 2;
     m_liveness = Liveness::Fresh;
+    m_lastReceivedMs = m_context->now();
     m_protocol = protocol;
     r.sessionOpened = true;
     // §6.3: announce our network version at once (code 0).
@@ -316,6 +317,7 @@ PeerSession::Result PeerSession::acceptData(const PeerDatagram &d)
     }
     m_i = d.seq();
     m_liveness = Liveness::Fresh;
+    m_lastReceivedMs = m_context->now();
     r.payload = d.payload();
     return r;
 }
@@ -328,7 +330,7 @@ QByteArray PeerSession::send(const std::optional<QByteArray> &payload)
     // §6.4: the first non-empty message sent starts the liveness timer.
     if (!payload->isEmpty() && m_liveness != Liveness::Waiting) {
         m_liveness = Liveness::Waiting;
-        m_lastMs = m_context->now();
+        m_waitingSinceMs = m_context->now();
     }
     return PeerDatagram::encodeData(m_j, *payload, m_key);
 }
@@ -353,7 +355,7 @@ bool PeerSession::isConnected() const
     switch (m_liveness) {
     case Liveness::Fresh: return true;
     case Liveness::Pending: return false;
-    case Liveness::Waiting: return m_context->now() < m_lastMs + kLivenessMs;
+    case Liveness::Waiting: return m_context->now() < m_waitingSinceMs + kLivenessMs;
     }
     return false;
 }

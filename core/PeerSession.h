@@ -129,7 +129,7 @@ public:
     quint32 receivedSeq() const { return m_i; }
     quint32 sentSeq() const { return m_j; }
     quint64 protocol() const { return m_protocol; }
-    qint64 lastReceivedMs() const { return m_lastMs; } // wall clock ms of the last valid datagram, 0 = none
+    qint64 lastReceivedMs() const { return m_lastReceivedMs; } // wall clock ms of the last valid datagram, 0 = none
     QByteArray peerVersion() const { return m_version; }
     void setPeerVersion(const QByteArray &version) { m_version = version; }
 
@@ -155,7 +155,8 @@ private:
     quint32 m_i = 2;
     quint32 m_j = 2;
     Liveness m_liveness = Liveness::Pending;
-    qint64 m_lastMs = 0;
+    qint64 m_waitingSinceMs = 0; // Liveness::Waiting: when the unanswered message left
+    qint64 m_lastReceivedMs = 0;
     qint64 m_helloBlockUntilMs = 0;
     quint64 m_protocol = 0;
     QByteArray m_version;

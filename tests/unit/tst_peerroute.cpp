@@ -39,6 +39,28 @@ private Q_SLOTS:
         QCOMPARE(r.rttMs, 12.5);
     }
 
+    // A server's interface is shared by its clients: each peer gets the rtt of
+    // the neighbour its route goes through, never another client's.
+    void sharedServerInterfaceRttPerPeer()
+    {
+        const QList<QVariantMap> tunnels{tunnel("re6stnet-tcp", "2/16"), tunnel("re6stnet-tcp", "3/16"),
+                                         tunnel("re6stnet-tcp", "4/16")};
+        const QList<QVariantMap> routes{route("2001:db8:42:2::/64", "::/0", "fe80::2", "re6stnet-tcp", true),
+                                        route("2001:db8:42:3::/64", "::/0", "fe80::3", "re6stnet-tcp", true),
+                                        route("2001:db8:42:4::/64", "::/0", "fe80::9", "re6stnet1", true)};
+        const QList<QVariantMap> neighbours{neighbour("fe80::3", "re6stnet-tcp", 7.5),
+                                            neighbour("fe80::2", "re6stnet-tcp", 2.5),
+                                            neighbour("fe80::9", "re6stnet1", 1.0)};
+        auto rtt = [&](const char *prefix, const char *address) {
+            const PeerRoute r = PeerRoute::find(QLatin1String(prefix), QLatin1String(address), tunnels, routes, neighbours);
+            [&] { QCOMPARE(r.kind, PeerRoute::Kind::Direct); }();
+            return r.rttMs;
+        };
+        QCOMPARE(rtt("2/16", "2001:db8:42:2::1"), 2.5);
+        QCOMPARE(rtt("3/16", "2001:db8:42:3::1"), 7.5);
+        QCOMPARE(rtt("4/16", "2001:db8:42:4::1"), -1.0); // its route goes elsewhere: unknown
+    }
+
     void mostSpecificInstalledSourcelessRoute()
     {
         const QList<QVariantMap> routes{

@@ -727,8 +727,12 @@ private Q_SLOTS:
         QCOMPARE(ab.sentSeq(), quint32(2));
         const auto opened = ba.receive(seq2);
         QVERIFY(opened.sessionOpened);
+        QCOMPARE(ba.lastReceivedMs(), b.nowMs); // the seq 2 datagram
+        QCOMPARE(ab.lastReceivedMs(), 0);
         QCOMPARE(ab.receive(opened.replies[0]).outcome, PeerSession::Outcome::Accepted);
         QVERIFY(ab.isConnected());
+        const qint64 answered = a.nowMs;
+        QCOMPARE(ab.lastReceivedMs(), answered);
         // An empty ACK does not start the timer.
         const QByteArray ack = ab.send(QByteArray());
         QCOMPARE(ack.size(), 24);
@@ -736,6 +740,7 @@ private Q_SLOTS:
         QVERIFY(ab.isConnected());
         // A request does: 60 s without any valid answer => dead.
         QCOMPARE(ab.send(QByteArray("\x01")).size(), 25);
+        QCOMPARE(ab.lastReceivedMs(), answered); // sending is not hearing from the peer
         a.nowMs += 59999;
         QVERIFY(ab.isConnected());
         a.nowMs += 1;
