@@ -438,7 +438,7 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
     };
     connect(reply, &QNetworkReply::metaDataChanged, reply, cut);
     connect(reply, &QNetworkReply::readyRead, reply, cut);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, done = std::move(done)] {
         reply->deleteLater();
         Answer a;
         const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
@@ -457,6 +457,7 @@ void RegistryClient::get(const QByteArray &target, const QByteArray &mac, std::f
         } else {
             a.error = reply->errorString();
         }
+        Q_EMIT exchanged(reachedRegistry(a.replied, a.status));
         done(a);
     });
 }

@@ -123,6 +123,18 @@ public:
     static constexpr int kMaxExplanation = 300;
     static constexpr int kMaxReason = 80; // HTTP reason phrases quoted in messages
     static QString errorExplanation(const QByteArray &body);
+    // Whether `answer` shows the registry reachable: it answered, whatever the
+    // status, but a proxy's 502 or 504 (the proxy could not reach it) is no answer.
+    static bool reachedRegistry(bool replied, int httpStatus)
+    {
+        return replied && httpStatus != 502 && httpStatus != 504;
+    }
+
+Q_SIGNALS:
+    // After each HTTP exchange (hello included), before its callback runs:
+    // whether the registry answered (reachedRegistry). The daemon's
+    // RegistryReachable follows it, whatever the method.
+    void exchanged(bool reached);
 
 private:
     struct Operation

@@ -61,17 +61,23 @@ bool ClientModeTunnel::spawn(QString *error)
     if (!argv) return false;
     if (!m_process) {
         m_process = new OpenVpnProcess(OpenVpnProcess::Role::Client, this);
+        m_process->setCommand(m_command);
         connect(m_process, &OpenVpnProcess::connected, this, [this](qint64, const QString &ip) {
             m_delayMs = 1000;
             qCInfo(lcClientMode) << "client tunnel re6stnet is up";
             if (!ip.isEmpty()) Q_EMIT externalIpLearnt(ip);
+            setConnected(true);
         });
-        connect(m_process, &OpenVpnProcess::managementEvent, this, [](const OpenVpnEvents::Event &e) {
+        connect(m_process, &OpenVpnProcess::managementEvent, this, [this](const OpenVpnEvents::Event &e) {
             if (e.kind == OpenVpnEvents::Kind::State || e.kind == OpenVpnEvents::Kind::Connected
                 || e.kind == OpenVpnEvents::Kind::Hold)
                 qCDebug(lcClientMode).noquote() << "OpenVPN state" << e.state << e.text;
+            // Any state but CONNECTED,SUCCESS (that one is Kind::Connected): OpenVPN
+            // is reconnecting (--ping-restart, SIGUSR1), exiting, or its route-up failed.
+            if (e.kind == OpenVpnEvents::Kind::State) setConnected(false);
         });
         connect(m_process, &OpenVpnProcess::finished, this, [this](qint64, int code, bool crashed) {
+            setConnected(false);
             if (m_stopping) return;
             qCWarning(lcClientMode).noquote() << "the --client OpenVPN" << (crashed ? "was killed" : "exited") << code
                                               << "- restarting in" << m_delayMs << "ms; last output:"
@@ -91,6 +97,14 @@ void ClientModeTunnel::stop()
         m_process->stop(5000);
         m_process->waitStopped(5000);
     }
+    setConnected(false); // also if the process outlived the wait
+}
+
+void ClientModeTunnel::setConnected(bool connected)
+{
+    if (m_connected == connected) return;
+    m_connected = connected;
+    Q_EMIT connectedChanged(connected);
 }
 
 } // namespace re6st::daemon

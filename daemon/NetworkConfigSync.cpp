@@ -467,7 +467,6 @@ void NetworkConfigSync::onFetched(FetchMode mode, const FetchOutcome &outcome)
     }
     m_config = outcome.config;
     m_maybeOld = false;
-    Q_EMIT fetchSucceeded();
     m_refetchRequested = false;
     if (mode == FetchMode::StartBlocking || mode == FetchMode::StartOnce) {
         qCInfo(lcNetconf).noquote() << QStringLiteral("network configuration fetched (version %1)")

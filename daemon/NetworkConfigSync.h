@@ -80,7 +80,6 @@ Q_SIGNALS:
     void changed(const QVariantMap &config, const QStringList &changedKeys);
     // Every failed fetch attempt (start-up retries included); config unchanged.
     void fetchFailed(const QString &message);
-    void fetchSucceeded(); // any getNetworkConfig answer that verified (registry reachable)
 
 private:
     enum class FetchMode {

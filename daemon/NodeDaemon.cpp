@@ -58,8 +58,7 @@ int intParam(const QVariantMap &c, const char *key, int fallback)
 NodeDaemon::NodeDaemon(NodeOptions options, NodeIdentity identity, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_identity(std::move(identity))
 {
-    m_renewTimer.setSingleShot(true);
-    connect(&m_renewTimer, &QTimer::timeout, this, [this] {
+    connect(&m_renewTimer, &RenewalTimer::due, this, [this] {
         qCInfo(lcNode) << "certificate renewal is due: restarting";
         shutdown(0, true);
     });
@@ -101,13 +100,11 @@ void NodeDaemon::start()
     });
     connect(m_sync, &NetworkConfigSync::fatal, this, &NodeDaemon::fail);
     connect(m_sync, &NetworkConfigSync::changed, this, &NodeDaemon::onConfigChanged);
-    connect(m_sync, &NetworkConfigSync::fetchFailed, this, [this](const QString &m) {
-        m_registryReachable = false;
-        Q_EMIT statusChanged();
-        qCWarning(lcNode).noquote() << "network configuration not updated (buggy registry?):" << m;
-    });
-    connect(m_sync, &NetworkConfigSync::fetchSucceeded, this, [this] {
-        m_registryReachable = true;
+    // Every exchange says whether the registry answers (the config fetch, but
+    // also renewal, getCa, getDh and the tunnel manager's getBootstrapPeer).
+    connect(m_registry, &RegistryClient::exchanged, this, [this](bool reached) {
+        if (reached == m_registryReachable) return;
+        m_registryReachable = reached;
         Q_EMIT statusChanged();
     });
     qCInfo(lcNode).noquote() << "node" << addressing::cnFromBits(m_identity.prefix) << "subnet" << m_identity.subnet
@@ -149,6 +146,7 @@ bool NodeDaemon::setUp(const QVariantMap &config, QString *error)
         const auto remotes = ClientModeTunnel::parseRemotes(m_options.client, m_disabled, error);
         if (!remotes) return false;
         m_clientMode = new ClientModeTunnel(common, *remotes, m_runDir, this);
+        connect(m_clientMode, &ClientModeTunnel::connectedChanged, this, &NodeDaemon::statusChanged);
     }
     m_running = true;
     if (m_servers) m_sync->ensureDh([this](const QString &dhFile) { finishStart(dhFile); });
@@ -361,11 +359,7 @@ void NodeDaemon::completeStart()
     m_driver->start();
     m_up = true;
     Q_EMIT statusChanged();
-    const qint64 renew = m_sync->nextRenewal();
-    if (renew > 0) {
-        const qint64 ms = (renew - QDateTime::currentSecsSinceEpoch()) * 1000;
-        m_renewTimer.start(int(qBound<qint64>(1000, ms, 24LL * 3600 * 1000)));
-    }
+    m_renewTimer.start(m_sync->nextRenewal());
     qCInfo(lcNode).noquote() << QStringLiteral("re6stnet is up: %1 on %2, %3 client tunnels, servers: %4, advertising %5")
                                     .arg(m_identity.ip, m_options.mainInterface)
                                     .arg(m_clientCount)

@@ -7,6 +7,7 @@
 #include "core/PeerSession.h"
 #include "daemon/NodeIdentity.h"
 #include "daemon/NodeOptions.h"
+#include "daemon/RenewalTimer.h"
 #include "daemon/SystemNetwork.h"
 
 #include <QHash>
@@ -126,7 +127,7 @@ private:
     UpnpForwarder *m_upnp = nullptr; // `--ip upnp` or no IPv4 given, with IPv4 servers
     QList<QProcess *> m_daemons; // --daemon commands
     QProcess *m_upCommand = nullptr; // --up, while it runs (§2.4 step 18)
-    QTimer m_renewTimer;
+    RenewalTimer m_renewTimer;
 
     // Derived at setUp (§2.4 steps 5–10).
     int m_hello = 15;
@@ -144,7 +145,9 @@ private:
     QString m_runDir;
     bool m_running = false, m_stopping = false, m_runDirCreated = false;
     bool m_up = false;
-    bool m_registryReachable = false;
+    // Until an exchange fails: a start from a valid cached config asks the
+    // registry nothing (node-protocol.md §7.4), and "unreachable" would be a guess.
+    bool m_registryReachable = true;
     QString m_lastError;
 };
 

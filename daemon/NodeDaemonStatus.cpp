@@ -6,7 +6,9 @@
 #include "core/Addressing.h"
 #include "core/PeerSession.h"
 #include "daemon/BabelControl.h"
+#include "daemon/BabelRecords.h"
 #include "daemon/BabelProcess.h"
+#include "daemon/ClientModeTunnel.h"
 #include "daemon/NetworkConfigSync.h"
 #include "daemon/NodeStatus.h"
 #include "daemon/PeerCache.h"
@@ -15,7 +17,6 @@
 #include "daemon/ServerTunnels.h"
 #include "daemon/TunnelDriver.h"
 
-#include <QFile>
 #include <QLoggingCategory>
 #include <QSet>
 
@@ -25,13 +26,6 @@ namespace re6st::daemon {
 
 namespace {
 QString cn(const QByteArray &bits) { return addressing::cnFromBits(bits); }
-
-// Kernel counters of a tap (client tunnels have one each).
-quint64 interfaceCounter(const QString &iface, const char *name)
-{
-    QFile f(QStringLiteral("/sys/class/net/%1/statistics/%2").arg(iface, QLatin1String(name)));
-    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toULongLong() : 0;
-}
 } // namespace
 
 void NodeDaemon::fillStatus(NodeStatus &s) const
@@ -53,9 +47,9 @@ void NodeDaemon::fillStatus(NodeStatus &s) const
         for (const TunnelDriver::TunnelInfo &t : m_driver->tunnels()) {
             if (!t.connected) continue;
             tunnelled.insert(t.prefix);
-            s.tunnels << NodeStatus::tunnelRecord(t.iface, cn(t.prefix), t.proto, true, t.since,
-                                                  interfaceCounter(t.iface, "rx_bytes"),
-                                                  interfaceCounter(t.iface, "tx_bytes"));
+            // Bytes since route-up: the tap also carried earlier tunnels (TapTraffic).
+            s.tunnels << NodeStatus::tunnelRecord(t.iface, cn(t.prefix), t.proto, true, t.since, t.bytes.rx,
+                                                  t.bytes.tx);
         }
     if (m_servers)
         for (const ServerTunnels::ClientInfo &c : m_servers->clients()) {
@@ -63,7 +57,9 @@ void NodeDaemon::fillStatus(NodeStatus &s) const
             // The server tap is shared: per-client bytes come from OpenVPN's bytecount.
             s.tunnels << NodeStatus::tunnelRecord(c.iface, cn(c.prefix), c.proto, false, c.since, c.rxBytes, c.txBytes);
         }
-    if (m_clientMode) tunnelled.insert({}); // --client: one tunnel, peer unknown to us
+    // --client: one tunnel, peer unknown to us (no record), counted only once OpenVPN
+    // is connected so that State stays "connecting" while it fails to reach a server.
+    const bool clientModeUp = m_clientMode && m_clientMode->isConnected();
 
     // Peers: the cache (addresses, countries) and the peer-protocol sessions.
     QMap<QByteArray, QString> country;
@@ -92,15 +88,11 @@ void NodeDaemon::fillStatus(NodeStatus &s) const
     if (m_babelControl) {
         const BabelControl::Tables t = m_babelControl->tables();
         s.babelReachable = t.valid || m_babelControl->isReady();
-        for (const babel::Route &r : t.routes)
-            s.routes << NodeStatus::routeRecord(r.prefix, r.from.isEmpty() ? QStringLiteral("::/0") : r.from, r.via,
-                                                r.interface, quint32(qMax(0, r.metric)), r.installed);
-        for (const babel::Neighbour &n : t.neighbours)
-            s.neighbours << NodeStatus::neighbourRecord(n.address, n.interface, n.rtt.value_or(0.0),
-                                                        quint32(qMax(0, n.cost)), n.reach);
+        for (const babel::Route &r : t.routes) s.routes << BabelRecords::route(r);
+        for (const babel::Neighbour &n : t.neighbours) s.neighbours << BabelRecords::neighbour(n);
     }
     s.peerCount = quint32(s.peers.size());
-    s.tunnelCount = quint32(s.tunnels.size() + (m_clientMode ? 1 : 0));
+    s.tunnelCount = quint32(s.tunnels.size() + (clientModeUp ? 1 : 0));
 
     using State = NodeStatus::State;
     if (m_stopping) {

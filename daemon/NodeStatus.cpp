@@ -83,7 +83,7 @@ QStringList NodeStatus::changedProperties(const NodeStatus &a, const NodeStatus 
 
 namespace {
 // Lists equal but for values that move all the time (byte counters, last_seen, rtt):
-// those are fresh on every call but do not raise the *Changed signals.
+// those are in every snapshot (taken every 2 s) but do not raise the *Changed signals.
 bool sameRecords(const QList<QVariantMap> &a, const QList<QVariantMap> &b, std::initializer_list<const char *> volatileKeys)
 {
     if (a.size() != b.size())

@@ -72,6 +72,9 @@ PeerEndpoint::PeerEndpoint(PeerContext *context, const QByteArray &network,
     m_pruneTimer.setInterval(60 * 1000);
     connect(&m_pruneTimer, &QTimer::timeout, this, [this] { pruneUncertified(false); });
     m_pruneTimer.start();
+    m_versionTimer.setInterval(kVersionCatchUpMs);
+    connect(&m_versionTimer, &QTimer::timeout, this, &PeerEndpoint::catchUpVersion);
+    m_versionTimer.start();
 }
 
 PeerEndpoint::~PeerEndpoint() = default;
@@ -615,6 +618,22 @@ void PeerEndpoint::broadcastVersion(const QList<QByteArray> &prefixes)
         if (session.peerVersion() < ours && sendTo(session, QByteArray(1, '\0') + ours))
             session.setPeerVersion(ours);
     }
+}
+
+int PeerEndpoint::catchUpVersion()
+{
+    const QByteArray ours = m_context->networkVersion;
+    if (ours.isEmpty()) return 0;
+    int sent = 0;
+    for (auto &entry : m_sessions) {
+        PeerSession &session = *entry.second;
+        if (!session.isConnected() || !(session.peerVersion() < ours)) continue;
+        if (sendTo(session, QByteArray(1, '\0') + ours)) {
+            session.setPeerVersion(ours);
+            ++sent;
+        }
+    }
+    return sent;
 }
 
 void PeerEndpoint::setCrl(const QList<qint64> &serials)

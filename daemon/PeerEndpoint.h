@@ -81,6 +81,15 @@ public:
     // §7.6: code 0 with our version to each prefix whose recorded version is lower
     // (a hello first if the peer is unknown or not connected).
     void broadcastVersion(const QList<QByteArray> &prefixes);
+    // Beyond §7.6: code 0 with our version to every connected session whose
+    // recorded version is lower, starting no handshake; returns how many were
+    // sent. The broadcast after a fetch reaches the direct neighbours babel had
+    // identified at that moment: a peer tunnelled to us whose route was not
+    // identified yet (a tunnel just replaced, say) then waited for its hourly
+    // check, and a revocation took that long to reach it. Run every
+    // kVersionCatchUpMs; nothing is sent while every peer agrees.
+    int catchUpVersion();
+    static constexpr int kVersionCatchUpMs = 10 * 1000;
     void setCrl(const QList<qint64> &serials); // updates the context; drops revoked records
     const Stats &stats() const { return m_stats; }
 
@@ -152,6 +161,7 @@ private:
     std::map<QByteArray, qint64> m_uncertifiedSince; // prefix -> creation time (context ms)
     friend struct PeerEndpointFuzzAccess; // tests/fuzz/fuzz_peerendpoint.cpp
     QTimer m_pruneTimer;
+    QTimer m_versionTimer; // catchUpVersion
 
     PeerContext *m_context;
     QByteArray m_network;

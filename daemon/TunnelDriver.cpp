@@ -34,13 +34,32 @@ struct TunnelDriver::Tunnel
     bool exited = false;
     qint64 startedAt = 0; // unix seconds at (re)start: route-up older than this is stale (§3.5)
     qint64 connectedAt = 0; // unix seconds of the last route-up
+    TapTraffic traffic;     // the tap's counters at the last route-up (the tap served earlier tunnels)
     QString gatewayRoute;   // --remote-gateway: the IPv4 this tunnel holds in m_gatewayRoutes (§9.4), released once
 };
 
 namespace {
 QString cn(const QByteArray &bits) { return addressing::cnFromBits(bits); }
 bool isIpv4(const QString &ip) { return QHostAddress(ip).protocol() == QAbstractSocket::IPv4Protocol; }
+
+quint64 tapCounter(const QString &iface, const char *name)
+{
+    QFile f(QStringLiteral("/sys/class/net/%1/statistics/%2").arg(iface, QLatin1String(name)));
+    return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toULongLong() : 0;
+}
+
+TapTraffic::Counters tapCounters(const QString &iface)
+{
+    return {tapCounter(iface, "rx_bytes"), tapCounter(iface, "tx_bytes")};
+}
 } // namespace
+
+QString TunnelDriver::openVpnProto(const QString &proto)
+{
+    if (proto == QLatin1String("udp4")) return QStringLiteral("udp");
+    if (proto == QLatin1String("tcp4")) return QStringLiteral("tcp");
+    return proto;
+}
 
 TunnelDriver::TunnelDriver(Settings settings, Hooks hooks, PeerCache *cache, PeerEndpoint *endpoint,
                            BabelControl *babel, RegistryClient *registry, crypto::RsaKey nodeKey, QObject *parent)
@@ -292,9 +311,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
     if (!m_settings.logDir.isEmpty()) c.common.logFile = QDir(m_settings.logDir).filePath(iface + QStringLiteral(".log"));
     c.remote.host = address.ip;
     c.remote.port = address.port;
-    c.remote.proto = address.proto == QLatin1String("udp4") ? QStringLiteral("udp")
-                     : address.proto == QLatin1String("tcp4") ? QStringLiteral("tcp")
-                                                              : address.proto;
+    c.remote.proto = openVpnProto(address.proto);
     c.serverCn = cn(prefix);
     QString error;
     const auto argv = OpenVpnArguments::client(c, &error);
@@ -307,6 +324,7 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
             if (m_stopped || time < raw->startedAt || raw->exited) return; // stale notification (§3.5)
             raw->connected = true;
             raw->connectedAt = QDateTime::currentSecsSinceEpoch();
+            raw->traffic.start(tapCounters(raw->iface)); // the record's `since` restarts: so do its bytes
             Q_EMIT tunnelsChanged();
             qCInfo(lcTunnels).noquote() << "tunnel to" << cn(raw->prefix) << "on" << raw->iface << "is up";
             const bool revoked = m_hooks.revoked && m_hooks.revoked(raw->prefix).value_or(false);
@@ -345,10 +363,13 @@ void TunnelDriver::openTunnel(const QString &iface, const QByteArray &prefix, co
 QList<TunnelDriver::TunnelInfo> TunnelDriver::tunnels() const
 {
     QList<TunnelInfo> out;
+    // Tunnels are shared_ptr: traffic.since() may rebase a tap made anew (TapTraffic).
     for (const auto &t : m_tunnels) {
         if (t->exited) continue;
         const PeerAddress current = t->tried.value(t->tried.size() - 1);
-        out << TunnelInfo{t->iface, t->prefix, current.proto, t->connected, t->connected ? t->connectedAt : t->startedAt};
+        out << TunnelInfo{t->iface, t->prefix, openVpnProto(current.proto), t->connected,
+                          t->connected ? t->connectedAt : t->startedAt,
+                          t->connected ? t->traffic.since(tapCounters(t->iface)) : TapTraffic::Counters{}};
     }
     return out;
 }

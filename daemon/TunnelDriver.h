@@ -3,6 +3,7 @@
 #include "core/BabelDump.h"
 #include "core/OpenVpnArguments.h"
 #include "core/GatewayRouteTable.h"
+#include "core/TapTraffic.h"
 #include "core/TunnelManager.h"
 #include "core/crypto/RsaKey.h"
 #include "daemon/SystemNetwork.h"
@@ -83,11 +84,15 @@ public:
     {
         QString iface;
         QByteArray prefix;
-        QString proto;        // of the address in use
+        QString proto;        // of the address in use, as openVpnProto() spells it
         bool connected = false;
         qint64 since = 0;     // Unix s of route-up (connected) or of the last start
+        TapTraffic::Counters bytes; // tap bytes since route-up (0 while not connected)
     };
-    QList<TunnelInfo> tunnels() const;
+    QList<TunnelInfo> tunnels() const; // reads the taps' kernel counters
+    // A peer's address protocol as OpenVPN and the D-Bus contract (dbus/org.re6st.Node1.xml)
+    // name it: udp4 -> udp, tcp4 -> tcp (PeerAddress accepts both spellings); others unchanged.
+    static QString openVpnProto(const QString &proto);
     // Stops the client OpenVPN on `iface` without trying other addresses; the manager
     // sees a dead tunnel and may open another later. False: no such client tunnel.
     bool killTunnel(const QString &iface);

@@ -432,6 +432,29 @@ expect_rc kill-unknown 1 "tunnel kill re6stnet99 (no such tunnel)"
 grep -q 'no such tunnel' "$D/out/kill-unknown.err" || { ctl_show kill-unknown "tunnel kill re6stnet99"; lab_fail "the NotFound message does not say 'no such tunnel'"; }
 echo "tunnel kill re6stnet99: exit 1: $(cat "$D/out/kill-unknown.err")"
 
+# ---- 7. stop, start: from its cache, the node asks the registry nothing --------------
+# (node-protocol.md §7.4: a valid cached configuration is not fetched again.) Its
+# state must still come back to connected with RegistryReachable true: it used to
+# say registry-unreachable until its next exchange with the registry, hours later.
+ctl stop stop
+expect_rc stop 0 "stop"
+ctl start start
+expect_rc start 0 "start"
+restart_at=$(lab_now)
+state=''
+for _ in $(seq 90); do
+  ctl status-restart --json status
+  if [ "$CTL_RC" -eq 0 ]; then
+    state=$("$LABDBUS_PY" -c 'import json,sys; p=json.load(sys.stdin)["properties"]; print(p["State"], p["RegistryReachable"])' \
+            <"$D/out/status-restart.out" 2>/dev/null || true)
+    [ "$state" = "connected True" ] && break
+  fi
+  sleep 1
+done
+[ "$state" = "connected True" ] || { ctl_show status-restart "--json status" | head -n 30;
+  lab_fail "after stop and start: State RegistryReachable = '${state:-?}' within 90 s, expected 'connected True'" "$NODE"; }
+echo "stop, start from the cache: connected, registry reachable, after $(lab_elapsed "$restart_at")s"
+
 # The node keeps routing after all this.
 lab_wait_mesh 90 || lab_fail "the mesh did not recover within 90 s after the tunnel kill" "$NODE"
 echo "PASS: re6stctl against host $NODE (mesh in ${LAB_MESH_SECONDS}s), total $(lab_elapsed "$LAB_TEST_START")s"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // daemon/NodeMetrics: re6stnet's Prometheus text from a NodeStatus.
 #include "core/MetricsCatalog.h"
+#include "core/TapTraffic.h"
 #include "daemon/NodeMetrics.h"
 
 #include <QtTest>
@@ -146,6 +147,32 @@ private Q_SLOTS:
         m.observe(s);
         QCOMPARE(m.rxBytes(), quint64(1750));
         QCOMPARE(m.txBytes(), quint64(40));
+    }
+
+    // A reused tap (TunnelDriver): each tunnel's record carries the tap's growth since
+    // its route-up (TapTraffic), so the total is the tap's growth, each byte once.
+    void reusedTapCountsEachByteOnce()
+    {
+        NodeMetrics m;
+        NodeStatus s;
+        TapTraffic tunnel;
+        tunnel.start({0, 0}); // to 2/16: the tap is new
+        TapTraffic::Counters bytes = tunnel.since({1000, 100});
+        s.tunnels = {NodeStatus::tunnelRecord("re6stnet1", "2/16", "udp", true, 100, bytes.rx, bytes.tx)};
+        m.observe(s);
+        s.tunnels.clear(); // closed at tap counters {1000, 100}
+        m.observe(s);
+        tunnel.start({1000, 100}); // to 3/16 on the same tap
+        bytes = tunnel.since({1600, 150});
+        QCOMPARE(bytes, (TapTraffic::Counters{600, 50}));
+        s.tunnels = {NodeStatus::tunnelRecord("re6stnet1", "3/16", "udp", true, 300, bytes.rx, bytes.tx)};
+        m.observe(s);
+        tunnel.start({1600, 150}); // reconnected (route-up again): a new since
+        bytes = tunnel.since({1700, 160});
+        s.tunnels = {NodeStatus::tunnelRecord("re6stnet1", "3/16", "udp", true, 400, bytes.rx, bytes.tx)};
+        m.observe(s);
+        QCOMPARE(m.rxBytes(), quint64(1700));
+        QCOMPARE(m.txBytes(), quint64(160));
     }
 };
 

@@ -738,6 +738,29 @@ private Q_SLOTS:
         QCOMPARE(newerC.count(), 1);
     }
 
+    // A connected peer left out of the broadcast (babel had not identified it
+    // as a direct neighbour) gets our version from the periodic catch-up.
+    void catchUpVersion()
+    {
+        Net net;
+        net.setClock(kMidWindow * 1000);
+        Node b(net, "node-1-16", m_ca, version(2));
+        Node a(net, "node-0-16", m_ca, version(2));
+        QVERIFY(connectNodes(a, b));
+        QVERIFY(roundTrip(a, b));
+        QSignalSpy newerB(b.ep.get(), &PeerEndpoint::newerVersion);
+        a.ep->setNetworkVersion(version(4));
+        a.ep->broadcastVersion({}); // b was not among the identified neighbours
+        QCOMPARE(a.ep->catchUpVersion(), 1);
+        QCOMPARE(a.ep->knownPeers(), QList<QByteArray>{b.prefix}); // no handshake started
+        QVERIFY(newerB.wait(kWait));
+        QCOMPARE(newerB.first().first().toByteArray(), version(4));
+        QCOMPARE(a.ep->catchUpVersion(), 0); // b is up to date now
+        QVERIFY(roundTrip(a, b));
+        QCOMPARE(newerB.count(), 1);
+        QCOMPARE(b.ep->catchUpVersion(), 0); // nobody is behind b
+    }
+
     // Audit F3: a certificate-less record nested in a peer's prefix (named on the
     // local channel, or a Babel route's prefix) never captures the peer's traffic,
     // and none is created once the peer is certified.

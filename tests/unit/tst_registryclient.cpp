@@ -456,7 +456,10 @@ private Q_SLOTS:
             return FakeHttpServer::Response{500, "<html>oops</html>", {}, false};
         };
         RegistryClient client(server.url());
+        QSignalSpy exchanged(&client, &RegistryClient::exchanged);
         const auto f = wait([&](auto cb) { client.requestToken(QStringLiteral("a b+c@example.com"), cb); });
+        QCOMPARE(exchanged.size(), 1);
+        QCOMPARE(exchanged.takeFirst().value(0).toBool(), true); // an answer, even a refusal: reachable
         QCOMPARE(f.kind, RegistryClient::Result::Kind::Forbidden);
         QCOMPARE(f.httpStatus, 403);
         QVERIFY2(f.message.contains(QLatin1String("403")), qPrintable(f.message));
@@ -467,6 +470,18 @@ private Q_SLOTS:
         QCOMPARE(e.httpStatus, 500);
         QVERIFY2(e.message.contains(QLatin1String("500")), qPrintable(e.message));
         QCOMPARE(server.requests.size(), 2);
+        QCOMPARE(exchanged.size(), 1);
+        QCOMPARE(exchanged.takeFirst().value(0).toBool(), true);
+
+        // A proxy in front of a registry it cannot reach: no answer from the registry.
+        for (const int status : {502, 504}) {
+            server.handler = [status](const FakeHttpServer::Request &) {
+                return FakeHttpServer::Response{status, "<html>Bad Gateway</html>", {}, false};
+            };
+            QVERIFY(wait([&](auto cb) { client.getCa(cb); }).noResult());
+            QCOMPARE(exchanged.size(), 1);
+            QCOMPARE(exchanged.takeFirst().value(0).toBool(), false);
+        }
     }
 
     // The registry's own words (its error page, §4.2) reach the caller, on one
@@ -533,7 +548,10 @@ private Q_SLOTS:
         }
         const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(port);
         RegistryClient client{QUrl(url)};
+        QSignalSpy exchanged(&client, &RegistryClient::exchanged);
         const auto r = wait([&](auto cb) { client.getCa(cb); });
+        QCOMPARE(exchanged.size(), 1);
+        QCOMPARE(exchanged.first().value(0).toBool(), false);
         QVERIFY(r.noResult());
         QCOMPARE(r.httpStatus, 0);
         QCOMPARE(r.message, QStringLiteral("cannot reach %1: Connection refused").arg(url));
