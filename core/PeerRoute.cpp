@@ -13,22 +13,6 @@ QString text(const QVariantMap &record, const char *key)
     return record.value(QLatin1String(key)).toString();
 }
 
-// rtt of babel's neighbour on `interface` (at `address` when given). A tunnel
-// interface has a single babel neighbour: the peer at its other end.
-double neighbourRtt(const QList<QVariantMap> &neighbours, const QString &interface, const QString &address)
-{
-    for (const QVariantMap &n : neighbours) {
-        if (text(n, "interface") != interface)
-            continue;
-        if (!address.isEmpty() && QHostAddress(text(n, "address")) != QHostAddress(address))
-            continue;
-        const QVariant rtt = n.value(QStringLiteral("rtt_ms"));
-        if (rtt.isValid())
-            return rtt.toDouble();
-    }
-    return -1;
-}
-
 const QVariantMap *bestRoute(const QList<QVariantMap> &routes, const QString &address)
 {
     const QHostAddress host(address);
@@ -54,22 +38,52 @@ const QVariantMap *bestRoute(const QList<QVariantMap> &routes, const QString &ad
     return best;
 }
 
-// rtt of the peer at the other end of the tunnel on `interface`. A client
-// tunnel's interface has a single babel neighbour; a server's (re6stnet-tcp,
-// re6stnet-udp) is shared by every client of that server, so there the
-// neighbour is the next hop of the installed route to the peer's address
-// through that interface (none: unknown, rather than another peer's rtt).
-double tunnelRtt(const QList<QVariantMap> &neighbours, const QList<QVariantMap> &routes, const QString &interface,
-                 const QString &address)
+// babel's neighbour at the other end of `tunnel`, the tunnel to the peer at
+// `address`. A client tunnel's interface (a tap of its own) has a single babel
+// neighbour: the peer. A server's (re6stnet-tcp, re6stnet-udp) is shared by every
+// client of that server, and babel may know only some of them yet (just
+// connected, babeld down on their side), so a lone neighbour there may be another
+// client: there the neighbour is the next hop of the installed route to the peer's
+// address through that interface (none: unknown, rather than another peer's).
+PeerRoute::Neighbour tunnelNeighbour(const QVariantMap &tunnel, const QString &address,
+                                     const QList<QVariantMap> &tunnels, const QList<QVariantMap> &routes,
+                                     const QList<QVariantMap> &neighbours)
 {
+    const QString interface = text(tunnel, "interface");
     const auto onInterface = std::count_if(neighbours.cbegin(), neighbours.cend(),
                                            [&](const QVariantMap &n) { return text(n, "interface") == interface; });
-    if (onInterface <= 1) return neighbourRtt(neighbours, interface, {});
+    const auto sharing = std::count_if(tunnels.cbegin(), tunnels.cend(),
+                                       [&](const QVariantMap &t) { return text(t, "interface") == interface; });
+    // direction: "client" (we connected: our own tap) or "server" (dbus/org.re6st.Node1.xml, Tunnels()).
+    const bool ownInterface = text(tunnel, "direction") == QLatin1String("client") || sharing <= 1;
+    if (onInterface <= 1 && ownInterface)
+        return PeerRoute::neighbourOn(neighbours, interface, {});
     const QVariantMap *route = bestRoute(routes, address);
-    if (!route || text(*route, "interface") != interface || text(*route, "next_hop").isEmpty()) return -1;
-    return neighbourRtt(neighbours, interface, text(*route, "next_hop"));
+    if (!route || text(*route, "interface") != interface || text(*route, "next_hop").isEmpty())
+        return {};
+    return PeerRoute::neighbourOn(neighbours, interface, text(*route, "next_hop"));
 }
 } // namespace
+
+PeerRoute::Neighbour PeerRoute::neighbourOn(const QList<QVariantMap> &neighbours, const QString &interface,
+                                            const QString &address)
+{
+    for (const QVariantMap &n : neighbours) {
+        if (text(n, "interface") != interface)
+            continue;
+        if (!address.isEmpty() && QHostAddress(text(n, "address")) != QHostAddress(address))
+            continue;
+        Neighbour out;
+        out.address = text(n, "address");
+        // rtt_ms may be absent while babeld has no valid measurement (dbus/org.re6st.Node1.xml,
+        // Neighbours()): unknown, never 0. `>= 0` also turns NaN into unknown.
+        const QVariant rtt = n.value(QStringLiteral("rtt_ms"));
+        if (rtt.isValid() && rtt.toDouble() >= 0)
+            out.rttMs = rtt.toDouble();
+        return out;
+    }
+    return {};
+}
 
 PeerRoute PeerRoute::find(const QString &prefix, const QString &address, const QList<QVariantMap> &tunnels,
                           const QList<QVariantMap> &routes, const QList<QVariantMap> &neighbours)
@@ -80,7 +94,8 @@ PeerRoute PeerRoute::find(const QString &prefix, const QString &address, const Q
             if (text(t, "peer") == prefix) {
                 out.kind = Kind::Direct;
                 out.tunnel = t;
-                out.rttMs = tunnelRtt(neighbours, routes, text(t, "interface"), address);
+                out.neighbour = tunnelNeighbour(t, address, tunnels, routes, neighbours);
+                out.rttMs = out.neighbour.rttMs;
                 return out;
             }
     if (const QVariantMap *route = bestRoute(routes, address)) {
@@ -88,7 +103,7 @@ PeerRoute PeerRoute::find(const QString &prefix, const QString &address, const Q
         out.route = *route;
         const QString nextHop = text(*route, "next_hop");
         if (!nextHop.isEmpty() && QHostAddress(nextHop) == QHostAddress(address))
-            out.rttMs = neighbourRtt(neighbours, text(*route, "interface"), nextHop);
+            out.rttMs = neighbourOn(neighbours, text(*route, "interface"), nextHop).rttMs;
     }
     return out;
 }

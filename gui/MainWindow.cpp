@@ -5,7 +5,9 @@
 #include "NeighbourhoodView.h"
 #include "NodeModel.h"
 #include "RecordsModel.h"
+#include "RecordsSortProxy.h"
 #include "TrayIconSet.h"
+#include "WindowRefresh.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -14,7 +16,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
-#include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
@@ -82,6 +83,11 @@ MainWindow::MainWindow(NodeModel *node, RecordsModel *peers, RecordsModel *tunne
     setCentralWidget(m_tabs);
     resize(760, 480);
 
+    m_refresh = new WindowRefresh(this);
+    for (RecordsModel *model : {peers, tunnels, routes})
+        connect(m_refresh, &WindowRefresh::due, model, &RecordsModel::refresh);
+    connect(m_refresh, &WindowRefresh::due, feed, &NeighbourhoodFeed::refresh);
+
     connect(node, &NodeModel::changed, this, &MainWindow::updateOverview);
     updateOverview();
 }
@@ -103,9 +109,7 @@ QWidget *MainWindow::recordsPage(RecordsModel *model, QTableView **view)
     error->setTextFormat(Qt::PlainText); // the daemon's error message
     error->setVisible(false);
     layout->addWidget(error);
-    auto *sorted = new QSortFilterProxyModel(page);
-    sorted->setSourceModel(model);
-    sorted->setSortRole(RecordsModel::SortRole);
+    auto *sorted = new RecordsSortProxy(model, page);
     *view = new QTableView;
     (*view)->setModel(sorted);
     (*view)->setSortingEnabled(true);

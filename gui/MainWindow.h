@@ -12,10 +12,12 @@ namespace re6st::gui {
 class NeighbourhoodView;
 class NodeModel;
 class RecordsModel;
+class WindowRefresh;
 
 // The window: Overview (state, address, network, registry reachability, certificate
 // validity and next renewal: NodeModel), Peers, Tunnels and Routes (sortable tables of
-// the record models), Neighbourhood (NeighbourhoodView) and "Copy address".
+// the record models), Neighbourhood (NeighbourhoodView) and "Copy address". While it is
+// on screen the records are refreshed every few seconds (WindowRefresh).
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -31,6 +33,7 @@ public:
     QTableView *table(Tab tab) const;
     NeighbourhoodView *neighbourhood() const { return m_neighbourhood; }
     QAction *copyAddressAction() const { return m_copy; }
+    WindowRefresh *refresher() const { return m_refresh; }
     QString headline() const;
     // Adds a panel below the overview table (TrayApplication: the NetworkManager
     // conflicts, ConflictsPanel).
@@ -52,6 +55,7 @@ private:
     QTableView *m_routes = nullptr;
     NeighbourhoodView *m_neighbourhood = nullptr;
     QAction *m_copy = nullptr;
+    WindowRefresh *m_refresh = nullptr;
 };
 
 } // namespace re6st::gui

@@ -44,7 +44,10 @@ void NeighbourhoodFeed::fetchNeighbours()
         if (generation != m_generation)
             return; // a newer call or the daemon left
         const QDBusPendingReply<QList<QVariantMap>> reply = *w;
-        m_neighbours = reply.isError() ? QList<QVariantMap>() : reply.value();
+        QList<QVariantMap> neighbours = reply.isError() ? QList<QVariantMap>() : reply.value();
+        if (neighbours == m_neighbours)
+            return;
+        m_neighbours = std::move(neighbours);
         schedule();
     });
 }

@@ -12,7 +12,8 @@ class RecordsModel;
 // Keeps a NeighbourhoodGraph current from the daemon: the records the Peers, Tunnels
 // and Routes tabs already load (rebuilt when any of them reloads), our prefix, address
 // and subnet (NodeModel), and babel's neighbours for the rtt (Neighbours(), re-read on
-// RoutesChanged). Changes arriving together give one rebuild.
+// RoutesChanged and refresh()). Changes arriving together give one rebuild; answers
+// bringing nothing new give none.
 class NeighbourhoodFeed final : public QObject
 {
     Q_OBJECT
@@ -23,6 +24,10 @@ public:
     ~NeighbourhoodFeed() override;
 
     const NeighbourhoodGraph &graph() const { return m_graph; }
+
+public Q_SLOTS:
+    // Re-reads Neighbours(): rtt_ms changes raise no RoutesChanged.
+    void refresh() { fetchNeighbours(); }
 
 Q_SIGNALS:
     void changed();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "NeighbourhoodGraph.h"
 
+#include "core/PeerRoute.h"
+
 #include <algorithm>
 
 #include <QHostAddress>
@@ -15,23 +17,6 @@ QString text(const QVariantMap &record, const char *key)
 }
 
 using Subnet = QPair<QHostAddress, int>;
-
-// babel's rtt to the neighbour on `interface` (at `address` when given), < 0 if unknown.
-double neighbourRtt(const QList<QVariantMap> &neighbours, const QString &interface, const QString &address,
-                    QString *neighbourAddress = nullptr)
-{
-    for (const QVariantMap &n : neighbours) {
-        if (text(n, "interface") != interface)
-            continue;
-        if (!address.isEmpty() && QHostAddress(text(n, "address")) != QHostAddress(address))
-            continue;
-        if (neighbourAddress)
-            *neighbourAddress = text(n, "address");
-        const QVariant rtt = n.value(QStringLiteral("rtt_ms"));
-        return rtt.isValid() ? rtt.toDouble() : -1;
-    }
-    return -1;
-}
 
 QString canonical(const Subnet &subnet)
 {
@@ -111,7 +96,9 @@ NeighbourhoodGraph NeighbourhoodGraph::build(const Self &self, const QList<QVari
         return QString();
     };
 
-    // Direct: one node per tunnel peer.
+    // Direct: one node per tunnel peer, with babel's neighbour at the other end of the
+    // tunnel as PeerRoute finds it: on a server's interface, shared by all its clients,
+    // the first neighbour there may be another client's.
     for (const QVariantMap &t : tunnels) {
         const QString prefix = text(t, "peer");
         if (prefix.isEmpty() || g.indexOf(prefix) >= 0)
@@ -121,11 +108,29 @@ NeighbourhoodGraph NeighbourhoodGraph::build(const Self &self, const QList<QVari
         n.prefix = prefix;
         n.label = prefix;
         n.address = addressOf(prefix);
-        n.interface = text(t, "interface");
+        const PeerRoute reach = PeerRoute::find(prefix, n.address, tunnels, routes, neighbours);
+        n.interface = text(reach.tunnel, "interface");
         n.tunnel = true;
-        n.rttMs = neighbourRtt(neighbours, n.interface, {}, &n.nextHop);
+        n.nextHop = reach.neighbour.address;
+        n.rttMs = reach.neighbour.rttMs;
         g.addDirect(n);
     }
+    // The Direct tunnel node a route through (interface, next hop) goes through: the
+    // peer that is that neighbour, else the only tunnel on that interface when its
+    // neighbour is not resolved (the Neighbours() answer is not in yet), else none.
+    auto tunnelNode = [&g](const QString &interface, const QString &nextHop) {
+        int alone = -1, onInterface = 0;
+        for (int i = 1; i < g.m_nodes.size(); ++i) {
+            const Node &n = g.m_nodes.at(i);
+            if (n.kind != Kind::Direct || !n.tunnel || n.interface != interface)
+                continue;
+            if (!n.nextHop.isEmpty() && QHostAddress(n.nextHop) == QHostAddress(nextHop))
+                return i;
+            alone = i;
+            ++onInterface;
+        }
+        return onInterface == 1 && g.m_nodes.at(alone).nextHop.isEmpty() ? alone : -1;
+    };
 
     const QHostAddress ourAddress(self.address);
     const Subnet ourSubnet = QHostAddress::parseSubnet(self.subnet);
@@ -145,10 +150,7 @@ NeighbourhoodGraph NeighbourhoodGraph::build(const Self &self, const QList<QVari
 
         const QString interface = text(r, "interface");
         const QString nextHop = text(r, "next_hop");
-        int parent = -1;
-        for (int i = 1; i < g.m_nodes.size() && parent < 0; ++i)
-            if (g.m_nodes.at(i).kind == Kind::Direct && g.m_nodes.at(i).tunnel && g.m_nodes.at(i).interface == interface)
-                parent = i;
+        int parent = tunnelNode(interface, nextHop);
         if (parent < 0) {
             // A babel neighbour without a tunnel (same LAN): known only by its link-local address.
             const QString id = QStringLiteral("neighbour:%1%%2").arg(nextHop, interface);
@@ -159,7 +161,7 @@ NeighbourhoodGraph NeighbourhoodGraph::build(const Self &self, const QList<QVari
                 n.label = shortAddress(nextHop);
                 n.interface = interface;
                 n.nextHop = nextHop;
-                n.rttMs = neighbourRtt(neighbours, interface, nextHop);
+                n.rttMs = PeerRoute::neighbourOn(neighbours, interface, nextHop).rttMs;
                 parent = g.addDirect(n);
             }
         }

@@ -10,8 +10,8 @@ namespace re6st::gui {
 // Our neighbourhood as a graph, from the records of dbus/org.re6st.Node1.xml: us; our
 // direct neighbours (the peer at the other end of each tunnel, or a babel neighbour on
 // another interface such as a LAN); the nodes babel reaches through each of them (the
-// installed routes, grouped by next hop). Rebuilt from scratch on every change: a node
-// whose route is lost disappears. Pure.
+// installed routes, grouped by interface and next hop). Rebuilt from scratch on every
+// change: a node whose route is lost disappears. Pure.
 class NeighbourhoodGraph final
 {
     Q_DECLARE_TR_FUNCTIONS(NeighbourhoodGraph)
@@ -25,7 +25,7 @@ public:
         QString prefix;      // CN form ("2/16"); empty when no peer record matches
         QString address;     // the peer's re6st address, or the route's destination
         QString interface;   // Direct: the tunnel (or LAN) interface; Via: the route's
-        QString nextHop;     // Via: babel's next hop (a Direct node's link-local address)
+        QString nextHop;     // babel's neighbour (link-local; Direct: empty when unknown), Via: next hop
         bool tunnel = false; // Direct: over one of our OpenVPN tunnels
         int parent = -1;     // index in nodes(): 0 (us) for Direct, the Direct node for Via
         int metric = -1;     // babel metric of the route to it; < 0: none known

@@ -16,14 +16,14 @@ const QString kRtt = QStringLiteral("rtt");
 
 PeersModel::PeersModel(NodeModel *node, QObject *parent)
     : RecordsModel(node, QStringLiteral("Peers"),
-                   {{QStringLiteral("prefix"), tr("Prefix"), Format::Text},
+                   {{QStringLiteral("prefix"), tr("Prefix"), Format::Prefix},
                     {QStringLiteral("address"), tr("Address"), Format::Text},
                     {QStringLiteral("country"), tr("Country"), Format::Text},
                     {kReach, tr("Reached"), Format::Text},
                     {kRtt, tr("RTT"), Format::Number},
                     {QStringLiteral("last_seen"), tr("Last seen"), Format::Time},
                     {QStringLiteral("protocol"), tr("Protocol"), Format::Number}},
-                   parent)
+                   {QStringLiteral("prefix")}, parent)
 {
     connect(node->proxy(), &Node1Proxy::PeersChanged, this, &PeersModel::reload);
     connect(node->proxy(), &Node1Proxy::TunnelsChanged, this, [this] { fetchContext(QStringLiteral("Tunnels"), &m_tunnels); });
@@ -31,17 +31,19 @@ PeersModel::PeersModel(NodeModel *node, QObject *parent)
         fetchContext(QStringLiteral("Routes"), &m_routes);
         fetchContext(QStringLiteral("Neighbours"), &m_neighbours);
     });
-    auto fetchAll = [this] {
-        fetchContext(QStringLiteral("Tunnels"), &m_tunnels);
-        fetchContext(QStringLiteral("Routes"), &m_routes);
-        fetchContext(QStringLiteral("Neighbours"), &m_neighbours);
-    };
-    connect(node, &NodeModel::servicePresenceChanged, this, [fetchAll](bool present) {
+    connect(node, &NodeModel::servicePresenceChanged, this, [this](bool present) {
         if (present)
-            fetchAll();
+            refreshContext();
     });
     if (node->servicePresent())
-        fetchAll();
+        refreshContext();
+}
+
+void PeersModel::refreshContext()
+{
+    fetchContext(QStringLiteral("Tunnels"), &m_tunnels);
+    fetchContext(QStringLiteral("Routes"), &m_routes);
+    fetchContext(QStringLiteral("Neighbours"), &m_neighbours);
 }
 
 void PeersModel::clearContext()
@@ -62,6 +64,9 @@ QVariant PeersModel::display(const QVariantMap &record, const Column &column) co
         return reach.rttMs < 0 ? QString() : tr("%1 ms").arg(QLocale().toString(reach.rttMs, 'f', 1));
     }
     if (column.key == QLatin1String("country") && record.value(column.key).toString().isEmpty())
+        return tr("unknown");
+    // protocol 0: no session with the peer yet, so its version is not known.
+    if (column.key == QLatin1String("protocol") && record.value(column.key).toUInt() == 0)
         return tr("unknown");
     return RecordsModel::display(record, column);
 }

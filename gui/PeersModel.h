@@ -6,7 +6,8 @@ namespace re6st::gui {
 
 // The peers known to the daemon (Peers()) as a table, reloaded on PeersChanged, with
 // how each is reached and babel's rtt (PeerReach, from Tunnels(), Routes() and
-// Neighbours(), re-read on TunnelsChanged / RoutesChanged).
+// Neighbours(), re-read on TunnelsChanged / RoutesChanged). last_seen and rtt_ms raise
+// no signal: refresh() re-reads all four.
 class PeersModel final : public RecordsModel
 {
     Q_OBJECT
@@ -20,9 +21,9 @@ protected:
     QVariant display(const QVariantMap &record, const Column &column) const override;
     QVariant sortValue(const QVariantMap &record, const Column &column) const override;
     void clearContext() override;
+    void refreshContext() override;
 
 private:
-
     QList<QVariantMap> m_tunnels;
     QList<QVariantMap> m_routes;
     QList<QVariantMap> m_neighbours;

@@ -11,8 +11,10 @@
 
 namespace re6st::gui {
 
-RecordsModel::RecordsModel(NodeModel *node, const QString &method, QList<Column> columns, QObject *parent)
-    : QAbstractTableModel(parent), m_node(node), m_method(method), m_columns(std::move(columns))
+RecordsModel::RecordsModel(NodeModel *node, const QString &method, QList<Column> columns, QStringList rowKeys,
+                           QObject *parent)
+    : QAbstractTableModel(parent), m_node(node), m_method(method), m_columns(std::move(columns)),
+      m_rowKeys(std::move(rowKeys))
 {
     connect(node, &NodeModel::servicePresenceChanged, this, [this](bool present) {
         if (present)
@@ -57,21 +59,51 @@ void RecordsModel::reload()
             return;
         m_inFlight = false;
         const QDBusPendingReply<QList<QVariantMap>> reply = *w;
-        beginResetModel();
-        if (reply.isError()) {
-            m_records.clear();
-            m_errorText = DaemonErrorText::explain(reply.error().name(), reply.error().message());
-        } else {
-            m_records = reply.value();
-            m_errorText.clear();
-        }
-        endResetModel();
-        Q_EMIT loaded();
+        if (reply.isError())
+            apply({}, DaemonErrorText::explain(reply.error().name(), reply.error().message()));
+        else
+            apply(reply.value(), {});
         if (m_again) {
             m_again = false;
             reload();
         }
     });
+}
+
+void RecordsModel::refresh()
+{
+    reload();
+    refreshContext();
+}
+
+void RecordsModel::apply(QList<QVariantMap> records, const QString &errorText)
+{
+    if (records == m_records && errorText == m_errorText)
+        return; // the periodic refresh usually brings nothing new: leave the views alone
+    if (errorText == m_errorText && sameRows(records)) {
+        for (int row = 0; row < records.size(); ++row)
+            if (records.at(row) != m_records.at(row)) {
+                m_records[row] = records.at(row);
+                Q_EMIT dataChanged(index(row, 0), index(row, int(m_columns.size()) - 1));
+            }
+    } else {
+        beginResetModel();
+        m_records = std::move(records);
+        m_errorText = errorText;
+        endResetModel();
+    }
+    Q_EMIT loaded();
+}
+
+bool RecordsModel::sameRows(const QList<QVariantMap> &records) const
+{
+    if (m_rowKeys.isEmpty() || records.size() != m_records.size())
+        return false;
+    for (int row = 0; row < records.size(); ++row)
+        for (const QString &key : m_rowKeys)
+            if (records.at(row).value(key) != m_records.at(row).value(key))
+                return false;
+    return true;
 }
 
 int RecordsModel::rowCount(const QModelIndex &parent) const
@@ -103,7 +135,8 @@ QVariant RecordsModel::display(const QVariantMap &record, const Column &column) 
 {
     const QVariant value = record.value(column.key);
     switch (column.format) {
-    case Format::Text: return value.toString();
+    case Format::Text:
+    case Format::Prefix: return value.toString();
     case Format::Number: return value.toString();
     case Format::Time: return ValueText::time(value.toLongLong(), tr("never"));
     case Format::Bytes: return ValueText::bytes(value.toULongLong());
@@ -134,9 +167,17 @@ void RecordsModel::fetchContext(const QString &method, QList<QVariantMap> *into)
         if (generation != m_contextGeneration)
             return;
         const QDBusPendingReply<QList<QVariantMap>> reply = *w;
-        *into = reply.isError() ? QList<QVariantMap>() : reply.value();
+        QList<QVariantMap> records = reply.isError() ? QList<QVariantMap>() : reply.value();
+        if (records == *into)
+            return; // nothing new (the periodic refresh): no repaint, no re-sort
+        *into = std::move(records);
         recomputed();
     });
+}
+
+RecordsModel::Format RecordsModel::format(int column) const
+{
+    return column >= 0 && column < m_columns.size() ? m_columns.at(column).format : Format::Text;
 }
 
 QVariant RecordsModel::headerData(int section, Qt::Orientation orientation, int role) const

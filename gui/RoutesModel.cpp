@@ -2,6 +2,7 @@
 #include "RoutesModel.h"
 
 #include "NodeModel.h"
+#include "core/PeerRoute.h"
 #include "node1proxy.h"
 
 #include <QLocale>
@@ -21,28 +22,32 @@ RoutesModel::RoutesModel(NodeModel *node, QObject *parent)
                     {QStringLiteral("metric"), tr("Metric"), Format::Number},
                     {kRtt, tr("RTT"), Format::Number},
                     {QStringLiteral("installed"), tr("Installed"), Format::YesNo}},
+                   // babeld may hold several routes to one destination (source-specific,
+                   // through several neighbours).
+                   {QStringLiteral("destination"), QStringLiteral("source"), QStringLiteral("next_hop"),
+                    QStringLiteral("interface")},
                    parent)
 {
-    auto fetchNeighbours = [this] { fetchContext(QStringLiteral("Neighbours"), &m_neighbours); };
-    connect(node->proxy(), &Node1Proxy::RoutesChanged, this, &RoutesModel::reload);
-    connect(node->proxy(), &Node1Proxy::RoutesChanged, this, fetchNeighbours);
-    connect(node, &NodeModel::servicePresenceChanged, this, [fetchNeighbours](bool present) {
+    connect(node->proxy(), &Node1Proxy::RoutesChanged, this, &RoutesModel::refresh);
+    connect(node, &NodeModel::servicePresenceChanged, this, [this](bool present) {
         if (present)
-            fetchNeighbours();
+            refreshContext();
     });
     if (node->servicePresent())
-        fetchNeighbours();
+        refreshContext();
+}
+
+void RoutesModel::refreshContext()
+{
+    fetchContext(QStringLiteral("Neighbours"), &m_neighbours);
 }
 
 double RoutesModel::rttMs(const QVariantMap &route) const
 {
     const QString nextHop = route.value(QStringLiteral("next_hop")).toString();
-    const QString interface = route.value(QStringLiteral("interface")).toString();
-    for (const QVariantMap &n : m_neighbours)
-        if (n.value(QStringLiteral("address")).toString() == nextHop
-            && n.value(QStringLiteral("interface")).toString() == interface)
-            return n.value(QStringLiteral("rtt_ms")).toDouble();
-    return -1;
+    if (nextHop.isEmpty())
+        return -1;
+    return PeerRoute::neighbourOn(m_neighbours, route.value(QStringLiteral("interface")).toString(), nextHop).rttMs;
 }
 
 QVariant RoutesModel::display(const QVariantMap &record, const Column &column) const

@@ -5,7 +5,8 @@
 namespace re6st::gui {
 
 // babeld's routes (Routes()) as a table, reloaded on RoutesChanged, with the rtt babel
-// measured to each route's next hop (Neighbours(), which RoutesChanged also covers).
+// measured to each route's next hop (Neighbours(), which RoutesChanged also covers but
+// for rtt_ms alone: refresh() re-reads it).
 class RoutesModel final : public RecordsModel
 {
     Q_OBJECT
@@ -19,6 +20,7 @@ protected:
     QVariant display(const QVariantMap &record, const Column &column) const override;
     QVariant sortValue(const QVariantMap &record, const Column &column) const override;
     void clearContext() override { m_neighbours.clear(); }
+    void refreshContext() override;
 
 private:
     double rttMs(const QVariantMap &route) const; // < 0: unknown

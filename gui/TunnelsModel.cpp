@@ -9,13 +9,14 @@ namespace re6st::gui {
 TunnelsModel::TunnelsModel(NodeModel *node, QObject *parent)
     : RecordsModel(node, QStringLiteral("Tunnels"),
                    {{QStringLiteral("interface"), tr("Interface"), Format::Text},
-                    {QStringLiteral("peer"), tr("Peer"), Format::Text},
+                    {QStringLiteral("peer"), tr("Peer"), Format::Prefix},
                     {QStringLiteral("protocol"), tr("Protocol"), Format::Text},
                     {QStringLiteral("direction"), tr("Direction"), Format::Text},
                     {QStringLiteral("since"), tr("Since"), Format::Time},
                     {QStringLiteral("rx_bytes"), tr("Received"), Format::Bytes},
                     {QStringLiteral("tx_bytes"), tr("Sent"), Format::Bytes}},
-                   parent)
+                   // A server's interface (re6stnet-udp) carries one tunnel per client.
+                   {QStringLiteral("interface"), QStringLiteral("peer")}, parent)
 {
     connect(node->proxy(), &Node1Proxy::TunnelsChanged, this, &TunnelsModel::reload);
 }

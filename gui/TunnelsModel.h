@@ -4,7 +4,8 @@
 
 namespace re6st::gui {
 
-// The OpenVPN tunnels up (Tunnels()) as a table, reloaded on TunnelsChanged.
+// The OpenVPN tunnels up (Tunnels()) as a table, reloaded on TunnelsChanged; the byte
+// counters raise no signal (dbus/org.re6st.Node1.xml): refresh() re-reads them.
 class TunnelsModel final : public RecordsModel
 {
     Q_OBJECT

@@ -6,6 +6,7 @@
 #include "NodeModel.h"
 #include "PeerReach.h"
 #include "PeersModel.h"
+#include "RecordsSortProxy.h"
 #include "RoutesModel.h"
 #include "TunnelsModel.h"
 #include "ValueText.h"
@@ -162,6 +163,36 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(m_tunnels->rowCount(), 1, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(m_routes->rowCount(), 2, 10000);
         QCOMPARE(presence.size(), 2);
+    }
+
+    // Prefixes sort by their bits, as re6stctl sorts them (2/16 before 10/16, not as
+    // text); protocol 0 (no session with the peer yet) is unknown, not version 0.
+    void prefixOrderAndUnknownProtocol()
+    {
+        QTRY_VERIFY_WITH_TIMEOUT(m_node->servicePresent(), 10000);
+        m_daemon.status.peers.append(NodeStatus::peerRecord(QStringLiteral("10/16"), QStringLiteral("2001:db8:42:a::1"),
+                                                            QString(), 0, 0, false));
+        m_daemon.status.tunnels.append(NodeStatus::tunnelRecord(QStringLiteral("re6stnet2"), QStringLiteral("10/16"),
+                                                                QStringLiteral("udp"), true, 1700000300, 0, 0));
+        m_daemon.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(m_peers->rowCount(), 3, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_tunnels->rowCount(), 2, 10000);
+        RecordsSortProxy peers(m_peers.get());
+        peers.sort(PeersModel::PrefixColumn, Qt::AscendingOrder);
+        QCOMPARE(cell(peers, 0, PeersModel::PrefixColumn), QStringLiteral("2/16"));
+        QCOMPARE(cell(peers, 1, PeersModel::PrefixColumn), QStringLiteral("3/16"));
+        QCOMPARE(cell(peers, 2, PeersModel::PrefixColumn), QStringLiteral("10/16"));
+        QCOMPARE(cell(peers, 2, PeersModel::ProtocolColumn), PeersModel::tr("unknown"));
+        QCOMPARE(cell(peers, 0, PeersModel::ProtocolColumn), QStringLiteral("10"));
+        RecordsSortProxy tunnels(m_tunnels.get());
+        tunnels.sort(1, Qt::DescendingOrder); // peer
+        QCOMPARE(cell(tunnels, 0, 1), QStringLiteral("10/16"));
+        QCOMPARE(cell(tunnels, 1, 1), QStringLiteral("2/16"));
+        // Other columns keep the raw values' order.
+        tunnels.sort(4, Qt::DescendingOrder); // since
+        QCOMPARE(cell(tunnels, 0, 1), QStringLiteral("10/16"));
+        tunnels.sort(4, Qt::AscendingOrder);
+        QCOMPARE(cell(tunnels, 0, 1), QStringLiteral("2/16"));
     }
 
     // No bus at all (no dbus-daemon on the machine): "daemon not running", with the reason.

@@ -132,6 +132,51 @@ private Q_SLOTS:
         QVERIFY2(g.describe(two).contains(QStringLiteral("re6stnet1")), qPrintable(g.describe(two)));
     }
 
+    // Two clients of our server share its interface (re6stnet-udp): each gets its own
+    // neighbour (the next hop of the route to its address), not the first one there,
+    // and the nodes behind each hang under the client they are reached through (audit F5).
+    void clientsSharingAServerInterface()
+    {
+        const QString udp = QStringLiteral("re6stnet-udp");
+        auto server = [&udp](int n) {
+            return NodeStatus::tunnelRecord(udp, QStringLiteral("%1/16").arg(n), QStringLiteral("udp"), false,
+                                            1700000000, 0, 0);
+        };
+        const QList<QVariantMap> peers{peer(2), peer(3), peer(5)};
+        const QList<QVariantMap> tunnels{server(2), server(3)};
+        const QList<QVariantMap> routes{
+            route(QStringLiteral("2001:db8:42:2::/64"), QStringLiteral("fe80::2"), udp, 256),
+            route(QStringLiteral("2001:db8:42:3::/64"), QStringLiteral("fe80::3"), udp, 300),
+            route(QStringLiteral("2001:db8:42:5::/64"), QStringLiteral("fe80::3"), udp, 512)};
+        QVariantMap silent = NodeStatus::neighbourRecord(QStringLiteral("fe80::3"), udp, 0, 96, 0xffff);
+        silent.remove(QStringLiteral("rtt_ms")); // babeld has no rtt to it yet: unknown, not 0
+        const QList<QVariantMap> neighbours{
+            NodeStatus::neighbourRecord(QStringLiteral("fe80::2"), udp, 2.5, 96, 0xffff), silent};
+        const NeighbourhoodGraph g = NeighbourhoodGraph::build(us(), peers, tunnels, routes, neighbours);
+
+        QCOMPARE(g.count(Kind::Direct), 2);
+        QCOMPARE(g.count(Kind::Via), 1);
+        const int two = g.indexOf(QStringLiteral("2/16")), three = g.indexOf(QStringLiteral("3/16")),
+                  five = g.indexOf(QStringLiteral("5/16"));
+        QVERIFY(two > 0 && three > 0 && five > 0);
+        QCOMPARE(g.nodes().at(two).nextHop, QStringLiteral("fe80::2"));
+        QCOMPARE(g.nodes().at(two).rttMs, 2.5);
+        QCOMPARE(g.nodes().at(two).metric, 256);
+        QCOMPARE(g.nodes().at(three).kind, Kind::Direct);
+        QCOMPARE(g.nodes().at(three).nextHop, QStringLiteral("fe80::3"));
+        QCOMPARE(g.nodes().at(three).rttMs, -1.0);
+        QCOMPARE(g.nodes().at(three).metric, 300); // its own route, no longer skipped
+        QCOMPARE(g.nodes().at(five).parent, three);
+        QVERIFY2(!g.describe(three).contains(QStringLiteral("RTT")), qPrintable(g.describe(three)));
+
+        // babel knows only the first client yet: the second gets no rtt of the first's.
+        const NeighbourhoodGraph early = NeighbourhoodGraph::build(us(), peers, tunnels, {routes.first()},
+                                                                   {neighbours.first()});
+        QCOMPARE(early.nodes().at(early.indexOf(QStringLiteral("2/16"))).rttMs, 2.5);
+        QCOMPARE(early.nodes().at(early.indexOf(QStringLiteral("3/16"))).rttMs, -1.0);
+        QVERIFY(early.nodes().at(early.indexOf(QStringLiteral("3/16"))).nextHop.isEmpty());
+    }
+
     // A babel neighbour on a LAN (no tunnel) and a destination no peer record names.
     void lanNeighbourAndUnknownDestination()
     {

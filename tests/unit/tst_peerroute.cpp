@@ -7,9 +7,12 @@
 using re6st::PeerRoute;
 
 namespace {
-QVariantMap tunnel(const char *iface, const char *peer)
+QVariantMap tunnel(const char *iface, const char *peer, const char *direction = nullptr)
 {
-    return {{QStringLiteral("interface"), QLatin1String(iface)}, {QStringLiteral("peer"), QLatin1String(peer)}};
+    QVariantMap t{{QStringLiteral("interface"), QLatin1String(iface)}, {QStringLiteral("peer"), QLatin1String(peer)}};
+    if (direction)
+        t.insert(QStringLiteral("direction"), QLatin1String(direction));
+    return t;
 }
 QVariantMap route(const char *destination, const char *source, const char *nextHop, const char *iface, bool installed)
 {
@@ -59,6 +62,60 @@ private Q_SLOTS:
         QCOMPARE(rtt("2/16", "2001:db8:42:2::1"), 2.5);
         QCOMPARE(rtt("3/16", "2001:db8:42:3::1"), 7.5);
         QCOMPARE(rtt("4/16", "2001:db8:42:4::1"), -1.0); // its route goes elsewhere: unknown
+    }
+
+    // Two clients on one server interface, babel up with only one of them yet: the
+    // lone neighbour is no reason to give its rtt to the other client (audit F9).
+    void sharedServerInterfaceWithOneNeighbourYet()
+    {
+        const QList<QVariantMap> tunnels{tunnel("re6stnet-udp", "2/16", "server"),
+                                         tunnel("re6stnet-udp", "3/16", "server")};
+        const QList<QVariantMap> routes{route("2001:db8:42:2::/64", "::/0", "fe80::2", "re6stnet-udp", true)};
+        const QList<QVariantMap> neighbours{neighbour("fe80::2", "re6stnet-udp", 2.5)};
+        const PeerRoute known = PeerRoute::find(QStringLiteral("2/16"), QStringLiteral("2001:db8:42:2::1"), tunnels,
+                                                routes, neighbours);
+        QCOMPARE(known.kind, PeerRoute::Kind::Direct);
+        QCOMPARE(known.rttMs, 2.5);
+        QCOMPARE(known.neighbour.address, QStringLiteral("fe80::2"));
+        const PeerRoute other = PeerRoute::find(QStringLiteral("3/16"), QStringLiteral("2001:db8:42:3::1"), tunnels,
+                                                routes, neighbours);
+        QCOMPARE(other.kind, PeerRoute::Kind::Direct);
+        QCOMPARE(other.rttMs, -1.0);
+        QVERIFY(other.neighbour.address.isEmpty());
+    }
+
+    // A server with a single client, or a client tunnel (its own tap): the only
+    // neighbour on the interface is the peer, even before babel installed a route.
+    void loneNeighbourOnAnUnsharedInterface()
+    {
+        const QList<QVariantMap> neighbours{neighbour("fe80::2", "re6stnet-udp", 2.5),
+                                            neighbour("fe80::5", "re6stnet5", 5.0)};
+        const PeerRoute server = PeerRoute::find(QStringLiteral("2/16"), QStringLiteral("2001:db8:42:2::1"),
+                                                 {tunnel("re6stnet-udp", "2/16", "server")}, {}, neighbours);
+        QCOMPARE(server.rttMs, 2.5);
+        const PeerRoute client = PeerRoute::find(QStringLiteral("5/16"), QStringLiteral("2001:db8:42:5::1"),
+                                                 {tunnel("re6stnet5", "5/16", "client")}, {}, neighbours);
+        QCOMPARE(client.rttMs, 5.0);
+        QCOMPARE(client.neighbour.address, QStringLiteral("fe80::5"));
+    }
+
+    // rtt_ms absent (babeld has no measurement yet) or negative: unknown, never 0.
+    void missingOrNegativeRttIsUnknown()
+    {
+        QVariantMap silent = neighbour("fe80::2", "re6stnet2", 0);
+        silent.remove(QStringLiteral("rtt_ms"));
+        const PeerRoute absent = PeerRoute::find(QStringLiteral("2/16"), QStringLiteral("2001:db8:42:2::1"),
+                                                 {tunnel("re6stnet2", "2/16", "client")}, {}, {silent});
+        QCOMPARE(absent.rttMs, -1.0);
+        QCOMPARE(absent.neighbour.address, QStringLiteral("fe80::2")); // the neighbour is known all the same
+        QCOMPARE(PeerRoute::neighbourOn({neighbour("fe80::2", "re6stnet2", -1)}, QStringLiteral("re6stnet2"), {}).rttMs,
+                 -1.0);
+        QCOMPARE(PeerRoute::neighbourOn({neighbour("fe80::2", "re6stnet2", 0.5)}, QStringLiteral("re6stnet2"),
+                                        QStringLiteral("fe80:0::2"))
+                     .rttMs,
+                 0.5);
+        QVERIFY(PeerRoute::neighbourOn({neighbour("fe80::2", "re6stnet2", 0.5)}, QStringLiteral("re6stnet3"), {})
+                    .address.isEmpty());
     }
 
     void mostSpecificInstalledSourcelessRoute()

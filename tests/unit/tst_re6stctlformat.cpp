@@ -2,12 +2,13 @@
 // re6stctl's output without a bus (tools/re6stctl): values, aligned tables sorted by
 // prefix, the status report (how each peer is reached), --json documents, enrollment
 // texts. Records are built with the daemon's own NodeStatus helpers (the contract).
+#include "../../daemon/BabelRecords.h"
 #include "../../daemon/NodeStatus.h"
 #include "../../tools/re6stctl/DoctorReport.h"
 #include "../../tools/re6stctl/EnrollmentText.h"
 #include "../../tools/re6stctl/JsonOutput.h"
 #include "../../tools/re6stctl/PeerReachability.h"
-#include "../../tools/re6stctl/PrefixOrder.h"
+#include "core/PrefixOrder.h"
 #include "../../tools/re6stctl/RecordTables.h"
 #include "../../tools/re6stctl/StatusReport.h"
 #include "../../tools/re6stctl/TextTable.h"
@@ -19,6 +20,7 @@
 #include <QtTest>
 
 using namespace re6st::ctl;
+using re6st::PrefixOrder;
 using re6st::daemon::NodeStatus;
 
 namespace {
@@ -177,12 +179,15 @@ private Q_SLOTS:
 
     void peersTable()
     {
-        const QString text = RecordTables::peers(samplePeers(), kUtc);
+        QList<QVariantMap> peers = samplePeers();
+        peers << NodeStatus::peerRecord(QStringLiteral("11/16"), QStringLiteral("2001:db8:42:b::1"), {}, 0, 0, false);
+        const QString text = RecordTables::peers(peers, kUtc);
         QCOMPARE(text, QStringLiteral(
             "PREFIX  ADDRESS           COUNTRY  PROTOCOL  LAST SEEN            CONNECTED\n"
             "2/16    2001:db8:42:2::1  FR             10  2027-01-15 07:59:00  yes\n"
             "3/16    2001:db8:42:3::1  DE              9  2027-01-15 07:00:00  no\n"
-            "10/16   2001:db8:42:a::1  -              10  -                    no\n"));
+            "10/16   2001:db8:42:a::1  -              10  -                    no\n"
+            "11/16   2001:db8:42:b::1  -               -  -                    no\n")); // protocol 0: no session yet
         QCOMPARE(RecordTables::peers({}, kUtc), QStringLiteral("No peers known.\n"));
     }
 
@@ -218,6 +223,29 @@ private Q_SLOTS:
             "re6stnet3   fe80::2  12.3 ms    96  ffff\n"
             "re6stnet10  fe80::9  3.50 ms   256  00f0\n"));
         QCOMPARE(RecordTables::neighbours({}), QStringLiteral("No babel neighbours.\n"));
+    }
+
+    // babeld has not measured the rtt yet: the daemon leaves rtt_ms out (BabelRecords),
+    // and every place re6stctl shows it says "-", not "0.00 ms".
+    void unmeasuredRtt()
+    {
+        re6st::babel::Neighbour unmeasured;
+        unmeasured.address = QStringLiteral("fe80::2");
+        unmeasured.interface = QStringLiteral("re6stnet3");
+        unmeasured.cost = 96;
+        unmeasured.reach = 0x8000;
+        const QList<QVariantMap> n{re6st::daemon::BabelRecords::neighbour(unmeasured)};
+        QVERIFY(!n.first().contains(QStringLiteral("rtt_ms")));
+        QCOMPARE(RecordTables::neighbours(n), QStringLiteral(
+            "INTERFACE  ADDRESS  RTT  COST  REACH\n"
+            "re6stnet3  fe80::2    -    96  8000\n"));
+        const PeerReachability r(sampleTunnels(), sampleRoutes(), n);
+        const auto direct = r.reach(QStringLiteral("2/16"), QStringLiteral("2001:db8:42:2::1"));
+        QCOMPARE(direct.how, QStringLiteral("direct (re6stnet3, client udp)"));
+        QVERIFY(direct.rttMs < 0);
+        QCOMPARE(ValueFormat::rtt(direct.rttMs), QStringLiteral("-"));
+        const QJsonObject json = QJsonDocument::fromJson(JsonOutput::records(n)).array().at(0).toObject();
+        QVERIFY(!json.contains(QStringLiteral("rtt_ms")));
     }
 
     void status()

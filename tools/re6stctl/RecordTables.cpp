@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "RecordTables.h"
-#include "PrefixOrder.h"
+#include "core/PrefixOrder.h"
 #include "TextTable.h"
 #include "ValueFormat.h"
 
@@ -81,7 +81,8 @@ QString RecordTables::peers(QList<QVariantMap> records, const QTimeZone &zone)
                      QStringLiteral("PROTOCOL"), QStringLiteral("LAST SEEN"), QStringLiteral("CONNECTED")});
     table.setRightAligned(3);
     for (const QVariantMap &r : std::as_const(records))
-        table.addRow({str(r, "prefix"), str(r, "address"), str(r, "country"), number(r, "protocol"),
+        table.addRow({str(r, "prefix"), str(r, "address"), str(r, "country"),
+                      r.value(QStringLiteral("protocol")).toUInt() ? number(r, "protocol") : QStringLiteral("-"),
                       time(r, "last_seen", zone), yesNo(r, "connected")});
     return table.render();
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "StatusReport.h"
 #include "PeerReachability.h"
-#include "PrefixOrder.h"
+#include "core/PrefixOrder.h"
 #include "TextTable.h"
 #include "ValueFormat.h"
 

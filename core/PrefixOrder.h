@@ -4,7 +4,7 @@
 #include <QString>
 #include <QVariantMap>
 
-namespace re6st::ctl {
+namespace re6st {
 
 // Orders re6st prefixes in certificate CN form ("value/length") by their bits, as
 // they sit in the address space (1/16 < 2/16; 8/4 = 1000 before 9/4), shorter first
@@ -17,4 +17,4 @@ public:
     static void sort(QList<QVariantMap> &records, const QString &key);
 };
 
-} // namespace re6st::ctl
+} // namespace re6st

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "PrefixOrder.h"
+#include "core/PrefixOrder.h"
 
 #include <algorithm>
 #include <optional>
 
-namespace re6st::ctl {
+namespace re6st {
 
 namespace {
 
@@ -46,4 +46,4 @@ void PrefixOrder::sort(QList<QVariantMap> &records, const QString &key)
     });
 }
 
-} // namespace re6st::ctl
+} // namespace re6st
