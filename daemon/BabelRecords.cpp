@@ -13,10 +13,7 @@ QVariantMap BabelRecords::route(const babel::Route &r)
 
 QVariantMap BabelRecords::neighbour(const babel::Neighbour &n)
 {
-    QVariantMap record = NodeStatus::neighbourRecord(n.address, n.interface, n.rtt.value_or(0.0),
-                                                     quint32(qMax(0, n.cost)), n.reach);
-    if (!n.rtt) record.remove(QStringLiteral("rtt_ms"));
-    return record;
+    return NodeStatus::neighbourRecord(n.address, n.interface, n.rtt, quint32(qMax(0, n.cost)), n.reach);
 }
 
 } // namespace re6st::daemon

@@ -154,13 +154,14 @@ QVariantMap NodeStatus::routeRecord(const QString &destination, const QString &s
 }
 
 QVariantMap NodeStatus::neighbourRecord(const QString &address, const QString &interface,
-                                        double rttMs, quint32 cost, quint16 reach)
+                                        std::optional<double> rttMs, quint32 cost, quint16 reach)
 {
-    return {{QStringLiteral("address"), address},
-            {QStringLiteral("interface"), interface},
-            {QStringLiteral("rtt_ms"), QVariant::fromValue<double>(rttMs)},
-            {QStringLiteral("cost"), QVariant::fromValue<uint>(cost)},
-            {QStringLiteral("reach"), QVariant::fromValue<ushort>(reach)}};
+    QVariantMap record{{QStringLiteral("address"), address},
+                       {QStringLiteral("interface"), interface},
+                       {QStringLiteral("cost"), QVariant::fromValue<uint>(cost)},
+                       {QStringLiteral("reach"), QVariant::fromValue<ushort>(reach)}};
+    if (rttMs) record.insert(QStringLiteral("rtt_ms"), QVariant::fromValue<double>(*rttMs));
+    return record;
 }
 
 } // namespace re6st::daemon

@@ -65,8 +65,9 @@ public:
     static QVariantMap routeRecord(const QString &destination, const QString &source,
                                    const QString &nextHop, const QString &interface,
                                    quint32 metric, bool installed);
+    // Without rtt_ms when `rttMs` is empty: babeld has not measured it yet.
     static QVariantMap neighbourRecord(const QString &address, const QString &interface,
-                                       double rttMs, quint32 cost, quint16 reach);
+                                       std::optional<double> rttMs, quint32 cost, quint16 reach);
 };
 
 } // namespace re6st::daemon

@@ -148,8 +148,8 @@ private Q_SLOTS:
             route(QStringLiteral("2001:db8:42:2::/64"), QStringLiteral("fe80::2"), udp, 256),
             route(QStringLiteral("2001:db8:42:3::/64"), QStringLiteral("fe80::3"), udp, 300),
             route(QStringLiteral("2001:db8:42:5::/64"), QStringLiteral("fe80::3"), udp, 512)};
-        QVariantMap silent = NodeStatus::neighbourRecord(QStringLiteral("fe80::3"), udp, 0, 96, 0xffff);
-        silent.remove(QStringLiteral("rtt_ms")); // babeld has no rtt to it yet: unknown, not 0
+        // babeld has no rtt to it yet: unknown, not 0
+        const QVariantMap silent = NodeStatus::neighbourRecord(QStringLiteral("fe80::3"), udp, std::nullopt, 96, 0xffff);
         const QList<QVariantMap> neighbours{
             NodeStatus::neighbourRecord(QStringLiteral("fe80::2"), udp, 2.5, 96, 0xffff), silent};
         const NeighbourhoodGraph g = NeighbourhoodGraph::build(us(), peers, tunnels, routes, neighbours);
