@@ -96,6 +96,8 @@ void NodeService::start()
     }
     if (m_hostDown) { // waits for the main interface (setHostNetworkDown)
         m_pausedByHost = true;
+        // Shown meanwhile (status()): who this node is; startNode checks it again.
+        if (auto loaded = loadIdentity(); loaded.identity) m_identity = std::move(*loaded.identity);
         changed();
         return;
     }
@@ -112,11 +114,15 @@ void NodeService::start()
     changed();
 }
 
+NodeIdentity::Result NodeService::loadIdentity() const
+{
+    return NodeIdentity::load(m_options.ca, m_options.cert, m_options.key, QDateTime::currentSecsSinceEpoch());
+}
+
 // §2.4 step 1 (certificates), then the node itself.
 bool NodeService::startNode(QString *error, const char **errorName)
 {
-    const NodeIdentity::Result loaded =
-        NodeIdentity::load(m_options.ca, m_options.cert, m_options.key, QDateTime::currentSecsSinceEpoch());
+    const NodeIdentity::Result loaded = loadIdentity();
     if (!loaded.identity) {
         *error = loaded.error;
         *errorName = QFile::exists(m_options.cert) ? dbuserror::Failed : dbuserror::NotEnrolled;

@@ -85,6 +85,7 @@ private:
     int m_exitCode = 0;
     // setHostNetworkDown: the host's network is down / the node waits for it to come up.
     void resumeIfHostUp();
+    NodeIdentity::Result loadIdentity() const; // --ca/--cert/--key, checked as of now (§2.3)
     bool m_hostDown = false;
     bool m_pausedByHost = false;
     QString m_hostDownWhy;

@@ -112,6 +112,22 @@ private Q_SLOTS:
         QVERIFY(service.node());
     }
 
+    // Started while the main interface is down: paused, but the status already says
+    // who this node is (it used to show no certificate and no address).
+    void pausedAtStartShowsItsIdentity()
+    {
+        NodeService service(options());
+        service.setHostNetworkDown(true, QStringLiteral("lo is down"));
+        service.start();
+        QVERIFY(!service.node());
+        const daemon::NodeStatus s = service.status();
+        QCOMPARE(s.state, daemon::NodeStatus::State::Stopped);
+        QCOMPARE(s.stateDetail, QStringLiteral("lo is down"));
+        QCOMPARE(s.prefix, QStringLiteral("1/16"));
+        QVERIFY(!s.address.isEmpty());
+        QVERIFY(s.certificateNotAfter > 0);
+    }
+
     // The network going down while the user's Stop runs must not turn that Stop into a
     // pause that the network coming up would undo.
     void hostDownDuringStopDoesNotResume()
