@@ -65,7 +65,7 @@ QString NodeState::advice(Tray tray)
         return tr("Start the re6stnet service (systemctl start re6stnet) or install re6st.");
     case Tray::NotEnrolled: return tr("Use “Join a network…” to enroll this computer.");
     case Tray::Stopped: return tr("Use “Start” to connect.");
-    case Tray::Connecting: return tr("Waiting for a first tunnel to another node.");
+    case Tray::Connecting: return tr("Getting the network configuration and opening the first tunnels to other nodes.");
     case Tray::Connected: return {};
     case Tray::RegistryUnreachable:
         return tr("The network works; the certificate cannot be renewed until the registry answers again.");

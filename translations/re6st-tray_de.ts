@@ -142,8 +142,8 @@ Details: %2</translation>
         <translation>Verwenden Sie „Starten“, um die Verbindung herzustellen.</translation>
     </message>
     <message>
-        <source>Waiting for a first tunnel to another node.</source>
-        <translation>Warten auf den ersten Tunnel zu einem anderen Knoten.</translation>
+        <source>Getting the network configuration and opening the first tunnels to other nodes.</source>
+        <translation>Die Netzwerkkonfiguration wird abgerufen und die ersten Tunnel zu anderen Knoten werden geöffnet.</translation>
     </message>
     <message>
         <source>The network works; the certificate cannot be renewed until the registry answers again.</source>

@@ -142,8 +142,8 @@ Détails&#xa0;: %2</translation>
         <translation>Utilisez «&#xa0;Démarrer&#xa0;» pour vous connecter.</translation>
     </message>
     <message>
-        <source>Waiting for a first tunnel to another node.</source>
-        <translation>En attente d&apos;un premier tunnel vers un autre nœud.</translation>
+        <source>Getting the network configuration and opening the first tunnels to other nodes.</source>
+        <translation>Récupération de la configuration du réseau et ouverture des premiers tunnels vers d&apos;autres nœuds.</translation>
     </message>
     <message>
         <source>The network works; the certificate cannot be renewed until the registry answers again.</source>
