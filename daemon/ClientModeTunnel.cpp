@@ -62,10 +62,11 @@ bool ClientModeTunnel::spawn(QString *error)
     if (!m_process) {
         m_process = new OpenVpnProcess(OpenVpnProcess::Role::Client, this);
         m_process->setCommand(m_command);
-        connect(m_process, &OpenVpnProcess::connected, this, [this](qint64, const QString &ip) {
+        // The external IP a server may push is of no use here: a --client node runs no
+        // server and advertises no address (node-protocol.md §3.6: no route-up script).
+        connect(m_process, &OpenVpnProcess::connected, this, [this](qint64, const QString &) {
             m_delayMs = 1000;
             qCInfo(lcClientMode) << "client tunnel re6stnet is up";
-            if (!ip.isEmpty()) Q_EMIT externalIpLearnt(ip);
             setConnected(true);
         });
         connect(m_process, &OpenVpnProcess::managementEvent, this, [this](const OpenVpnEvents::Event &e) {

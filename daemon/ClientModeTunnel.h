@@ -38,7 +38,6 @@ public:
     bool isConnected() const { return m_connected; }
 
 Q_SIGNALS:
-    void externalIpLearnt(const QString &ip);
     void connectedChanged(bool connected);
 
 private:

@@ -17,7 +17,7 @@ bool RecordsSortProxy::lessThan(const QModelIndex &left, const QModelIndex &righ
 {
     if (m_source->format(left.column()) == RecordsModel::Format::Prefix)
         return PrefixOrder::lessThan(left.data(RecordsModel::SortRole).toString(),
-                                          right.data(RecordsModel::SortRole).toString());
+                                     right.data(RecordsModel::SortRole).toString());
     return QSortFilterProxyModel::lessThan(left, right);
 }
 
