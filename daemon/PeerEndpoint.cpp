@@ -614,25 +614,26 @@ void PeerEndpoint::broadcastVersion(const QList<QByteArray> &prefixes)
             send(prefix, std::nullopt); // §7.6: handshake first; versions follow it (§6.3)
             continue;
         }
-        PeerSession &session = *it->second;
-        if (session.peerVersion() < ours && sendTo(session, QByteArray(1, '\0') + ours))
-            session.setPeerVersion(ours);
+        announceVersion(*it->second);
     }
+}
+
+// Code 0 with our version to `session` if its recorded version is lower;
+// recorded as ours once sent (§6.6, §7.6). True if it was sent.
+bool PeerEndpoint::announceVersion(PeerSession &session)
+{
+    const QByteArray ours = m_context->networkVersion;
+    if (!(session.peerVersion() < ours) || !sendTo(session, QByteArray(1, '\0') + ours)) return false;
+    session.setPeerVersion(ours);
+    return true;
 }
 
 int PeerEndpoint::catchUpVersion()
 {
-    const QByteArray ours = m_context->networkVersion;
-    if (ours.isEmpty()) return 0;
+    if (m_context->networkVersion.isEmpty()) return 0;
     int sent = 0;
-    for (auto &entry : m_sessions) {
-        PeerSession &session = *entry.second;
-        if (!session.isConnected() || !(session.peerVersion() < ours)) continue;
-        if (sendTo(session, QByteArray(1, '\0') + ours)) {
-            session.setPeerVersion(ours);
-            ++sent;
-        }
-    }
+    for (auto &entry : m_sessions)
+        if (entry.second->isConnected() && announceVersion(*entry.second)) ++sent;
     return sent;
 }
 

@@ -140,6 +140,7 @@ private:
     // Forgets certificate-less records past their TTL (and over the cap when
     // `makeRoom`), with their pending relays; drops expired pending relays.
     void pruneUncertified(bool makeRoom);
+    bool announceVersion(PeerSession &session);
     void evictRecord(const QByteArray &prefix);
     bool write(const QByteArray &datagram, const Endpoint &to);
     std::optional<Endpoint> peerAddress(const QByteArray &prefix) const; // §2.2, or the test resolver
