@@ -21,18 +21,24 @@ bool sameMac(const QByteArray &a, const QByteArray &b)
 // The oldest pending secret of the site that holds the most of them, the
 // newcomer's counted in: a flood from one site then evicts only its own
 // secrets, and a node's pending secret goes only once as many other sites as
-// there are slots have asked since (entry 0, the established session, is
-// never a candidate).
+// there are slots have asked since (entry 0, the established session or the
+// first hello, is never a candidate). Once the prefix has authenticated, the
+// secrets of the site it did so from (the established entry's) go last: a
+// node restarting where it ran keeps its hello however many sites flood it.
 qsizetype SessionTable::pendingToEvict(const QList<Entry> &session, const QByteArray &newcomerSite)
 {
+    const QByteArray known = session[0].established ? session[0].site : QByteArray();
+    const auto candidate = [&](qsizetype i) { return known.isEmpty() || session[i].site != known; };
     QHash<QByteArray, int> count;
-    ++count[newcomerSite];
-    for (qsizetype i = 1; i < session.size(); ++i) ++count[session[i].site];
+    for (qsizetype i = 1; i < session.size(); ++i)
+        if (candidate(i)) ++count[session[i].site];
+    if (count.isEmpty()) return 1; // all from the known site: its oldest
+    if (const auto it = count.find(newcomerSite); it != count.end()) ++*it;
     int most = 0;
     for (const int n : std::as_const(count)) most = std::max(most, n);
     for (qsizetype i = 1; i < session.size(); ++i)
-        if (count.value(session[i].site) == most) return i;
-    return 1; // the newcomer's site has the most and no entry yet: cannot happen
+        if (candidate(i) && count.value(session[i].site) == most) return i;
+    return 1; // cannot happen: `most` is some candidate's site count
 }
 
 SessionTable::SessionTable(SecretGenerator generator)
@@ -95,7 +101,8 @@ SessionTable::Auth SessionTable::authenticate(const QByteArray &prefix, const QB
         auth.status = Status::Ok;
         auth.responseKey = crypto::sha1(entry.secret);
         auth.protocol = entry.protocol;
-        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}, {}, 0, true}};
+        // The site stays: its secrets go last (pendingToEvict).
+        *it = QList<Entry>{{crypto::sha1(auth.responseKey), entry.protocol, {}, entry.site, 0, true}};
         break;
     }
     return auth;

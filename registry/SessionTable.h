@@ -26,8 +26,9 @@ public:
     // Here the rest is one pending secret per origin (who asked: its address's
     // /64, or IPv4 address), up to MaxPending; beyond, the oldest secret of
     // the site (requesterSite: a /48, an IPv4 /24, or a node of the network)
-    // holding the most goes (pendingToEvict). A hello from the node's own
-    // origin still replaces its previous secret.
+    // holding the most goes (pendingToEvict), but once the prefix has
+    // authenticated, the site it did so from loses its secrets last. A hello
+    // from the node's own origin still replaces its previous secret.
     // A pending secret unused for PendingLifetime seconds is dropped by the
     // next hello for its prefix or by expire() (a node uses its secret right
     // after its hello): what a flood of hellos leaves in memory is bounded by
@@ -65,7 +66,7 @@ public:
         QByteArray secret;
         int protocol = 0;
         QByteArray origin; // who asked (pending secrets)
-        QByteArray site;   // the site it lies in
+        QByteArray site;   // the site it lies in; established: the site that authenticated
         qint64 at = 0;     // when it was asked (s)
         bool established = false; // the ratchet after an authenticated call: never expires
     };

@@ -391,11 +391,26 @@ private Q_SLOTS:
         }
         QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
         QVERIFY(holds(second));
-        // Beyond MaxPending networks each holding one, the oldest pending secret goes.
+        // Beyond MaxPending networks each holding one, a pending secret goes,
+        // but not one of the site the node authenticated from (its /48).
         for (int i = 0; i < SessionTable::MaxPending; ++i)
             f.hello(prefix, node, 10, QHostAddress(QStringLiteral("2001:db8:%1::1").arg(0x100 + i, 0, 16)));
         QCOMPARE(f.service->sessions().entries(prefix).size(), 1 + SessionTable::MaxPending);
-        QVERIFY(!holds(second));
+        QVERIFY(holds(second));
+        HmacRatchet again(second);
+        QCOMPARE(f.signedGet(again, "/getNetworkConfig?cn=" + prefix, nodeAddress).status, 200);
+
+        // A prefix that never authenticated has no such site: there the
+        // oldest pending secret goes.
+        const QByteArray other = "0000000000000000";
+        const auto otherKey = vectorKey("node-0-16.key");
+        f.hello(other, otherKey); // the first entry (kept by §5.2)
+        const QByteArray theirs = f.hello(other, otherKey, 10, nodeAddress);
+        for (int i = 0; i < SessionTable::MaxPending; ++i)
+            f.hello(other, otherKey, 10, QHostAddress(QStringLiteral("2001:db8:%1::1").arg(0x200 + i, 0, 16)));
+        const auto entries = f.service->sessions().entries(other);
+        QCOMPARE(entries.size(), 1 + SessionTable::MaxPending);
+        QVERIFY(std::none_of(entries.cbegin(), entries.cend(), [&](const auto &e) { return e.secret == theirs; }));
     }
 
     // Pending secrets unused for a minute go (the expiry timer, or the next
