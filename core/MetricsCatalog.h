@@ -57,7 +57,7 @@ inline constexpr MetricSpec NodeUp{
 inline constexpr MetricSpec NodeState{
     "re6st_node_state", MetricType::Gauge,
     "1 for the current run state of the node, 0 for the others "
-    "(stopped, starting, connecting, connected, registry-unreachable, error).",
+    "(stopped, starting, connecting, connected, registry-unreachable, stopping, error).",
     {"state"}};
 inline constexpr MetricSpec NodeTunnels{
     "re6st_node_tunnels", MetricType::Gauge,

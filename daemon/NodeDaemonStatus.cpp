@@ -95,9 +95,9 @@ void NodeDaemon::fillStatus(NodeStatus &s) const
     s.tunnelCount = quint32(s.tunnels.size() + (clientModeUp ? 1 : 0));
 
     using State = NodeStatus::State;
-    if (m_stopping) {
-        s.state = m_lastError.isEmpty() ? State::Stopped : State::Error;
-        s.stateDetail = m_lastError;
+    if (m_stopping) { // until finished(): OpenVPN, babeld and the routes are being cleaned up (§2.6)
+        s.state = m_lastError.isEmpty() ? State::Stopping : State::Error;
+        s.stateDetail = m_lastError.isEmpty() ? QStringLiteral("closing the tunnels and stopping babeld") : m_lastError;
     } else if (!m_up) {
         s.state = State::Starting;
         s.stateDetail = m_running ? QStringLiteral("starting OpenVPN servers and babeld")

@@ -47,7 +47,8 @@ QByteArray NodeMetrics::render(const NodeStatus &status, const NodeCounters &cou
     t.family(NodeState);
     for (const NodeStatus::State state :
          {NodeStatus::State::Stopped, NodeStatus::State::Starting, NodeStatus::State::Connecting,
-          NodeStatus::State::Connected, NodeStatus::State::RegistryUnreachable, NodeStatus::State::Error})
+          NodeStatus::State::Connected, NodeStatus::State::RegistryUnreachable, NodeStatus::State::Stopping,
+          NodeStatus::State::Error})
         t.sample(NodeState, {NodeStatus::toString(state).toUtf8()}, quint64(state == status.state ? 1 : 0));
 
     quint64 client = 0, server = 0;

@@ -10,6 +10,7 @@ constexpr std::pair<NodeStatus::State, const char *> kStateNames[] = {
     {NodeStatus::State::Connecting, "connecting"},
     {NodeStatus::State::Connected, "connected"},
     {NodeStatus::State::RegistryUnreachable, "registry-unreachable"},
+    {NodeStatus::State::Stopping, "stopping"},
     {NodeStatus::State::Error, "error"},
 };
 } // namespace

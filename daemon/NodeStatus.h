@@ -14,7 +14,7 @@ namespace re6st::daemon {
 class NodeStatus final
 {
 public:
-    enum class State { Stopped, Starting, Connecting, Connected, RegistryUnreachable, Error };
+    enum class State { Stopped, Starting, Connecting, Connected, RegistryUnreachable, Stopping, Error };
     static QString toString(State state);                        // "registry-unreachable", ...
     static std::optional<State> stateFromString(const QString &text);
 

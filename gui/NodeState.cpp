@@ -12,6 +12,8 @@ NodeState::Tray NodeState::of(const Inputs &in)
     Tray running;
     if (in.state == QLatin1String("stopped"))
         return Tray::Stopped;
+    if (in.state == QLatin1String("stopping"))
+        return Tray::Stopping;
     else if (in.state == QLatin1String("starting") || in.state == QLatin1String("connecting"))
         running = Tray::Connecting;
     else if (in.state == QLatin1String("connected"))
@@ -38,6 +40,7 @@ QString NodeState::id(Tray tray)
     case Tray::Connected: return QStringLiteral("connected");
     case Tray::RegistryUnreachable: return QStringLiteral("registry-unreachable");
     case Tray::CertificateExpiring: return QStringLiteral("certificate-expiring");
+    case Tray::Stopping: return QStringLiteral("stopping");
     case Tray::Error: return QStringLiteral("error");
     }
     return QStringLiteral("error");
@@ -53,6 +56,7 @@ QString NodeState::title(Tray tray)
     case Tray::Connected: return tr("Connected");
     case Tray::RegistryUnreachable: return tr("Connected, registry unreachable");
     case Tray::CertificateExpiring: return tr("Connected, certificate expiring soon");
+    case Tray::Stopping: return tr("Stopping…");
     case Tray::Error: return tr("Error");
     }
     return tr("Error");
@@ -71,6 +75,7 @@ QString NodeState::advice(Tray tray)
         return tr("The network works; the certificate cannot be renewed until the registry answers again.");
     case Tray::CertificateExpiring:
         return tr("Make sure the registry is reachable so that the certificate gets renewed.");
+    case Tray::Stopping: return tr("Closing the tunnels; this takes a few seconds at most.");
     case Tray::Error: return tr("See the details in the window, or the logs (journalctl -u re6stnet).");
     }
     return {};

@@ -19,6 +19,7 @@ public:
         Connected,
         RegistryUnreachable, // mesh up, registry silent
         CertificateExpiring, // mesh up, certificate ends within kExpiryWarningSecs
+        Stopping,            // tunnels and babeld being stopped; Stopped follows
         Error,
     };
     static constexpr qint64 kExpiryWarningSecs = 14 * 24 * 3600;
@@ -42,7 +43,7 @@ public:
     static bool canStop(Tray tray);        // Stop makes sense
     static constexpr Tray kAll[] = {Tray::DaemonNotRunning, Tray::NotEnrolled, Tray::Stopped,
                                     Tray::Connecting, Tray::Connected, Tray::RegistryUnreachable,
-                                    Tray::CertificateExpiring, Tray::Error};
+                                    Tray::CertificateExpiring, Tray::Stopping, Tray::Error};
 };
 
 } // namespace re6st::gui

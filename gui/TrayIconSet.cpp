@@ -32,6 +32,7 @@ QColor fillOf(Tray tray)
     case Tray::Connected: return QColor(0x43a047);
     case Tray::RegistryUnreachable: return QColor(0x00897b);
     case Tray::CertificateExpiring: return QColor(0xfb8c00);
+    case Tray::Stopping: return QColor(0x757575);
     case Tray::Error: return QColor(0xe53935);
     }
     return QColor(0xe53935);
@@ -59,7 +60,8 @@ void drawGlyph(QPainter &p, Tray tray)
         p.setBrush(Qt::white);
         p.drawRoundedRect(QRectF(22, 22, 20, 20), 2, 2);
         return;
-    case Tray::Connecting: dot(19, 32, 4.5); dot(32, 32, 4.5); dot(45, 32, 4.5); return;
+    case Tray::Connecting:
+    case Tray::Stopping: dot(19, 32, 4.5); dot(32, 32, 4.5); dot(45, 32, 4.5); return;
     case Tray::Connected: path.moveTo(19, 33); path.lineTo(28, 42); path.lineTo(45, 23); break;
     case Tray::RegistryUnreachable: path.moveTo(32, 17); path.lineTo(32, 36); dot(32, 46, 4); break;
     case Tray::CertificateExpiring:

@@ -126,6 +126,10 @@ Details: %2</translation>
         <translation>Verbunden, Zertifikat läuft bald ab</translation>
     </message>
     <message>
+        <source>Stopping…</source>
+        <translation>Wird gestoppt…</translation>
+    </message>
+    <message>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
@@ -152,6 +156,10 @@ Details: %2</translation>
     <message>
         <source>Make sure the registry is reachable so that the certificate gets renewed.</source>
         <translation>Sorgen Sie dafür, dass die Registry erreichbar ist, damit das Zertifikat erneuert wird.</translation>
+    </message>
+    <message>
+        <source>Closing the tunnels; this takes a few seconds at most.</source>
+        <translation>Die Tunnel werden geschlossen; das dauert höchstens einige Sekunden.</translation>
     </message>
     <message>
         <source>See the details in the window, or the logs (journalctl -u re6stnet).</source>

@@ -126,6 +126,10 @@ Détails&#xa0;: %2</translation>
         <translation>Connecté, le certificat expire bientôt</translation>
     </message>
     <message>
+        <source>Stopping…</source>
+        <translation>Arrêt en cours…</translation>
+    </message>
+    <message>
         <source>Error</source>
         <translation>Erreur</translation>
     </message>
@@ -152,6 +156,10 @@ Détails&#xa0;: %2</translation>
     <message>
         <source>Make sure the registry is reachable so that the certificate gets renewed.</source>
         <translation>Assurez-vous que le registre est joignable afin que le certificat soit renouvelé.</translation>
+    </message>
+    <message>
+        <source>Closing the tunnels; this takes a few seconds at most.</source>
+        <translation>Fermeture des tunnels&#xa0;; cela prend quelques secondes au plus.</translation>
     </message>
     <message>
         <source>See the details in the window, or the logs (journalctl -u re6stnet).</source>

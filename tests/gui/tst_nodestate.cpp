@@ -44,6 +44,9 @@ private Q_SLOTS:
         QTest::newRow("connecting") << true << true << QStringLiteral("connecting") << far << Tray::Connecting;
         QTest::newRow("connected") << true << true << QStringLiteral("connected") << far << Tray::Connected;
         QTest::newRow("registry unreachable") << true << true << QStringLiteral("registry-unreachable") << far << Tray::RegistryUnreachable;
+        QTest::newRow("stopping") << true << true << QStringLiteral("stopping") << far << Tray::Stopping;
+        QTest::newRow("stopping, expiring: stopping wins") << true << true << QStringLiteral("stopping") << kNow + kDay
+                                                           << Tray::Stopping;
         QTest::newRow("error") << true << true << QStringLiteral("error") << far << Tray::Error;
         QTest::newRow("unknown state is an error") << true << true << QStringLiteral("hibernating") << far << Tray::Error;
         QTest::newRow("empty state is an error") << true << true << QStringLiteral("") << far << Tray::Error;
@@ -82,8 +85,8 @@ private Q_SLOTS:
             ids.insert(NodeState::id(t));
             titles.insert(NodeState::title(t));
         }
-        QCOMPARE(ids.size(), 8);
-        QCOMPARE(titles.size(), 8);
+        QCOMPARE(ids.size(), qsizetype(std::size(NodeState::kAll)));
+        QCOMPARE(titles.size(), qsizetype(std::size(NodeState::kAll)));
     }
 
     void actionsFollowTheState()
@@ -97,6 +100,10 @@ private Q_SLOTS:
         QVERIFY(!NodeState::canStart(Tray::NotEnrolled));
         QVERIFY(NodeState::meshUp(Tray::RegistryUnreachable));
         QVERIFY(!NodeState::meshUp(Tray::Connecting));
+        // Stopping: Start waits behind the stop anyway, and Stop is already under way.
+        QVERIFY(!NodeState::canStart(Tray::Stopping));
+        QVERIFY(!NodeState::canStop(Tray::Stopping));
+        QVERIFY(!NodeState::meshUp(Tray::Stopping));
     }
 
     void errorsSayWhatToDo()
@@ -166,7 +173,7 @@ private Q_SLOTS:
                 QCOMPARE(image.size(), QSize(32, 32));
                 images.insert(QByteArray(reinterpret_cast<const char *>(image.constBits()), image.sizeInBytes()));
             }
-        QCOMPARE(images.size(), 16);
+        QCOMPARE(images.size(), 2 * qsizetype(std::size(NodeState::kAll)));
     }
 
     // With RE6ST_GUI_ARTIFACTS=DIR: every icon, drawn and SVG, light and dark, on one PNG.
@@ -175,7 +182,7 @@ private Q_SLOTS:
         const QString dir = qEnvironmentVariable("RE6ST_GUI_ARTIFACTS");
         if (dir.isEmpty())
             QSKIP("set RE6ST_GUI_ARTIFACTS=DIR to save tray-icons.png there");
-        QImage sheet(8 * 72, 4 * 72, QImage::Format_ARGB32);
+        QImage sheet(int(std::size(NodeState::kAll)) * 72, 4 * 72, QImage::Format_ARGB32);
         sheet.fill(Qt::white);
         QPainter p(&sheet);
         int row = 0;

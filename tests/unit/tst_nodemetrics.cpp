@@ -85,6 +85,7 @@ private Q_SLOTS:
         QCOMPARE(value(text, "re6st_node_state{state=\"connected\"}"), QByteArray("1"));
         QCOMPARE(value(text, "re6st_node_state{state=\"stopped\"}"), QByteArray("0"));
         QCOMPARE(value(text, "re6st_node_state{state=\"registry-unreachable\"}"), QByteArray("0"));
+        QCOMPARE(value(text, "re6st_node_state{state=\"stopping\"}"), QByteArray("0"));
         QCOMPARE(value(text, "re6st_node_tunnels{direction=\"client\"}"), QByteArray("2"));
         QCOMPARE(value(text, "re6st_node_tunnels{direction=\"server\"}"), QByteArray("1"));
         QCOMPARE(value(text, "re6st_node_peers"), QByteArray("7"));

@@ -73,6 +73,9 @@ private Q_SLOTS:
         Answers answers;
         QVERIFY(startRunning(service, answers));
         service.stop(answers(QStringLiteral("stop")));
+        // Until the cleanup is done: "stopping", not yet "stopped".
+        QCOMPARE(service.status().state, daemon::NodeStatus::State::Stopping);
+        QCOMPARE(service.status().stateDetail, QStringLiteral("closing the tunnels and stopping babeld"));
         service.start(answers(QStringLiteral("start")));
         QVERIFY2(answers.log.isEmpty(), qPrintable(answers.log.join(u',')));
         QTRY_COMPARE(answers.log, (QStringList{QStringLiteral("stop ok"), QStringLiteral("start ok")}));

@@ -16,7 +16,8 @@ private Q_SLOTS:
         const QList<std::pair<S, QString>> names{
             {S::Stopped, QStringLiteral("stopped")}, {S::Starting, QStringLiteral("starting")},
             {S::Connecting, QStringLiteral("connecting")}, {S::Connected, QStringLiteral("connected")},
-            {S::RegistryUnreachable, QStringLiteral("registry-unreachable")}, {S::Error, QStringLiteral("error")}};
+            {S::RegistryUnreachable, QStringLiteral("registry-unreachable")}, {S::Stopping, QStringLiteral("stopping")},
+            {S::Error, QStringLiteral("error")}};
         for (const auto &[state, name] : names) {
             QCOMPARE(NodeStatus::toString(state), name);
             QCOMPARE(NodeStatus::stateFromString(name), std::optional<S>(state));

@@ -311,6 +311,9 @@ private Q_SLOTS:
         p[QStringLiteral("StateDetail")] = QString();
         QCOMPARE(StatusReport::stateText(p), QStringLiteral("error (unknown state \"exploded\")"));
         QCOMPARE(StatusReport::stateText({}), QStringLiteral("-"));
+        p[QStringLiteral("State")] = QStringLiteral("stopping");
+        p[QStringLiteral("StateDetail")] = QStringLiteral("closing the tunnels and stopping babeld");
+        QCOMPARE(StatusReport::stateText(p), QStringLiteral("stopping (closing the tunnels and stopping babeld)"));
         QVariantMap expired = sampleProperties();
         expired[QStringLiteral("CertificateNotAfter")] = qlonglong(kNow - 3 * 86400);
         StatusReport report;

@@ -9,7 +9,7 @@ namespace re6st::ctl {
 
 namespace {
 
-const char *const kStates[] = {"stopped", "starting", "connecting", "connected", "registry-unreachable", "error"};
+const char *const kStates[] = {"stopped", "starting", "connecting", "connected", "registry-unreachable", "stopping", "error"};
 
 QString prop(const QVariantMap &p, const char *name)
 {
