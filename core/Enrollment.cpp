@@ -265,6 +265,14 @@ void Enrollment::start()
             if (!crypto::isKnownAttribute(key.toLatin1()))
                 return fail(QStringLiteral("Error: unknown certificate field '%1'").arg(key),
                             QStringLiteral("Use OpenSSL attribute names such as C, ST, L, O, OU or emailAddress."));
+            // Before any key, token or request (audit F8: "-r C FRANCE" failed only at the CSR).
+            const QString why = value.isEmpty() ? QString() : crypto::subjectEntryError(key.toLatin1(), value);
+            if (!why.isEmpty())
+                return usageError(QStringLiteral("-r %1 %2: not a valid %1 value (%3)%4")
+                                      .arg(key, value.left(100), why,
+                                           crypto::shortAttributeName(key.toLatin1()) == "C"
+                                               ? QStringLiteral("; C is a 2-letter country code such as FR")
+                                               : QString()));
         }
     }
     if (o.directory.isEmpty()) {
@@ -327,10 +335,21 @@ void Enrollment::onCa(const QByteArray &pem)
     if (m_options.mode == Mode::NetworkOnly)
         return succeed();
 
-    // Step 5.
+    // Step 5, but a ca.crt that differs from this CA is replaced only once the new
+    // certificate is saved (onCertificate): upstream overwrites it at once, so a run
+    // that then fails (wrong --registry, bad token) left the node's certificate
+    // with another network's CA, and the old CA gone (audit F1).
     QString error;
     const QString caPath = path(QStringLiteral("ca.crt"));
-    if (writeAtomically(caPath, m_ca.toPem(), modeFor(caPath), &error) != Write::Done)
+    m_caDeferred = false;
+    if (m_options.mode == Mode::Full && QFileInfo::exists(caPath)) {
+        const std::optional<QByteArray> current = RegularFile::read(caPath, nullptr);
+        m_caDeferred = !current || *current != m_ca.toPem();
+    }
+    if (m_caDeferred)
+        Q_EMIT message(QStringLiteral("%1 holds another CA: it is replaced once the new certificate is saved.")
+                           .arg(caPath));
+    else if (writeAtomically(caPath, m_ca.toPem(), modeFor(caPath), &error) != Write::Done)
         return fail(QStringLiteral("Error: cannot write %1: %2").arg(caPath, error),
                     QStringLiteral("Choose a writable directory with --dir."));
     if (m_options.mode == Mode::CaOnly)
@@ -580,6 +599,12 @@ void Enrollment::onCertificate(const QByteArray &pem)
                              path(QStringLiteral("cert.key")), certPath));
     }
     m_certFile.reset();
+    const QString caPath = path(QStringLiteral("ca.crt"));
+    if (m_caDeferred && writeAtomically(caPath, m_ca.toPem(), modeFor(caPath), &error) != Write::Done)
+        return fail(QStringLiteral("Error: cannot write %1: %2").arg(caPath, error),
+                    QStringLiteral("The new certificate is saved in %1, but %2 still holds the previous CA: run "
+                                   "re6st-conf --ca-only with the same --registry and --dir once it can be written.")
+                        .arg(certPath, caPath));
 
     m_outcome.cn = cn;
     m_outcome.subnet = QStringLiteral("%1/%2").arg(*base).arg(subnetBits.size());

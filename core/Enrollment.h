@@ -138,6 +138,7 @@ private:
     RegistryClient *m_client = nullptr;
     bool m_running = false;
     bool m_done = false;
+    bool m_caDeferred = false; // ca.crt replaced only once the certificate is saved (onCa)
     Waiting m_waiting = Waiting::Nothing;
     crypto::Certificate m_ca;
     crypto::RsaKey m_key;

@@ -1,27 +1,61 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "core/crypto/SubjectCodec.h"
+#include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/x509.h>
 
 namespace re6st::crypto::detail {
+namespace {
+
+// One entry appended to `name`; false when OpenSSL refuses it (its reason is
+// left in the error queue).
+bool addEntry(X509_NAME *name, const SubjectEntry &entry)
+{
+    if (entry.name.isEmpty() || entry.name.contains('\0') || !isKnownAttribute(entry.name))
+        return false;
+    const QByteArray value = entry.value.toUtf8();
+    if (value.size() > 0x10000)
+        return false;
+    return X509_NAME_add_entry_by_txt(name, entry.name.constData(), MBSTRING_UTF8,
+                                      reinterpret_cast<const unsigned char *>(value.constData()), int(value.size()),
+                                      -1, 0)
+        == 1;
+}
+
+} // namespace
 
 X509NamePtr toX509Name(const Subject &subject)
 {
     X509NamePtr name(X509_NAME_new());
     if (!name)
         return failed(X509NamePtr());
-    for (const SubjectEntry &entry : subject) {
-        if (entry.name.isEmpty() || entry.name.contains('\0') || !isKnownAttribute(entry.name))
+    for (const SubjectEntry &entry : subject)
+        if (!addEntry(name.get(), entry))
             return failed(X509NamePtr());
-        const QByteArray value = entry.value.toUtf8();
-        if (value.size() > 0x10000)
-            return failed(X509NamePtr());
-        if (X509_NAME_add_entry_by_txt(name.get(), entry.name.constData(), MBSTRING_UTF8,
-                                       reinterpret_cast<const unsigned char *>(value.constData()),
-                                       int(value.size()), -1, 0) != 1)
-            return failed(X509NamePtr());
-    }
     return name;
 }
+
+} // namespace re6st::crypto::detail
+
+namespace re6st::crypto {
+
+QString subjectEntryError(const QByteArray &name, const QString &value)
+{
+    if (name.isEmpty() || name.contains('\0') || !isKnownAttribute(name))
+        return QStringLiteral("unknown certificate field");
+    const detail::X509NamePtr scratch(X509_NAME_new());
+    ERR_clear_error();
+    if (scratch && detail::addEntry(scratch.get(), {name, value}))
+        return {};
+    const unsigned long code = ERR_peek_last_error();
+    const char *reason = code ? ERR_reason_error_string(code) : nullptr;
+    ERR_clear_error();
+    return reason ? QString::fromLatin1(reason) : QStringLiteral("string too long");
+}
+
+} // namespace re6st::crypto
+
+namespace re6st::crypto::detail {
 
 Subject fromX509Name(const X509_NAME *name)
 {

@@ -30,6 +30,11 @@ QString subjectUniqueValue(const Subject &subject, const QByteArray &name);
 void subjectReplace(Subject &subject, const QByteArray &name, const QString &value);
 // True if OpenSSL knows `name` as a short or long attribute name.
 bool isKnownAttribute(const QByteArray &name);
+// Why `value` cannot be a `name` attribute of a certificate subject (as
+// OpenSSL encodes it, detail::toX509Name: e.g. C takes exactly 2 characters,
+// most others at most 64), or an empty string when it can. For re6st-conf's
+// -r pairs, checked before anything is sent (audit F8).
+QString subjectEntryError(const QByteArray &name, const QString &value);
 // OpenSSL's short name of an attribute given by short or long name
 // ("organizationName" -> "O"); unknown names are returned unchanged.
 QByteArray shortAttributeName(const QByteArray &name);

@@ -178,6 +178,63 @@ private Q_SLOTS:
         QCOMPARE(r.err, QStringLiteral("CN field is reserved.\n"));
     }
 
+    // Audit F1: a run that fails keeps the ca.crt the node's certificate goes with;
+    // one that succeeds replaces it (after cert.crt).
+    void failedRunKeepsTheExistingCa()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        const QString caPath = QDir(dir.path()).filePath(QStringLiteral("ca.crt"));
+        // Another network's CA, as far as these bytes go.
+        const QByteArray previous = readFile(test::vectorPath(QStringLiteral("crypto/node-1-16.crt")));
+        QVERIFY(previous != registry.ca.toPem());
+        QFile ca(caPath);
+        QVERIFY(ca.open(QIODevice::WriteOnly) && ca.write(previous) == previous.size());
+        ca.close();
+        Result r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                         QStringLiteral("--token"), QStringLiteral("wrongtoken")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith(QLatin1String("Error: invalid or expired token\n")), qPrintable(r.err));
+        QVERIFY2(r.out.contains(QLatin1String("holds another CA: it is replaced once the new certificate is saved")),
+                 qPrintable(r.out));
+        QCOMPARE(readFile(caPath), previous);
+        r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                  QStringLiteral("--token"), QStringLiteral("goodtoken")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(readFile(caPath), registry.ca.toPem());
+        // The same CA again: written at once, as upstream does, and no message about it.
+        r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                  QStringLiteral("--token"), QStringLiteral("wrongtoken")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(!r.out.contains(QLatin1String("holds another CA")));
+    }
+
+    // Audit F8: a -r value the certificate cannot hold is a usage error before anything
+    // is generated or sent.
+    void reqValueCheckedFirst()
+    {
+        FakeRegistry registry;
+        QTemporaryDir dir;
+        Result r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                         QStringLiteral("--email"), QStringLiteral("e@example.com"), QStringLiteral("-r"),
+                         QStringLiteral("C"), QStringLiteral("FRANCE")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("re6st-conf: error: -r C FRANCE: not a valid C value (")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("C is a 2-letter country code")), qPrintable(r.err));
+        r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                  QStringLiteral("--token"), QStringLiteral("goodtoken"), QStringLiteral("-r"),
+                  QStringLiteral("O"), QString(65, QLatin1Char('o'))});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("not a valid O value (string too long)")), qPrintable(r.err));
+        QVERIFY(registry.calls.isEmpty());
+        QVERIFY(QDir(dir.path()).isEmpty());
+        // Values that fit go through.
+        r = conf({QStringLiteral("--registry"), registry.url(), QStringLiteral("-d"), dir.path(),
+                  QStringLiteral("--token"), QStringLiteral("goodtoken"), QStringLiteral("-r"), QStringLiteral("C"),
+                  QStringLiteral("FR"), QStringLiteral("-r"), QStringLiteral("O"), QString(64, QLatin1Char('o'))});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    }
+
     // §16.3 test_get_null_cert: no hint, no cert.crt left behind.
     void nullCertificate()
     {
@@ -275,6 +332,11 @@ private Q_SLOTS:
         r = conf({QStringLiteral("--registry"), QStringLiteral("http://x/"), QStringLiteral("extra")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains(QLatin1String("unrecognized arguments: extra")));
+        // Audit F9: an empty --dir (an unset shell variable) is not the working directory.
+        r = conf({QStringLiteral("--registry"), QStringLiteral("http://x/"), QStringLiteral("-d"), QString()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("re6st-conf: error: argument -d/--dir: empty directory name")),
+                 qPrintable(r.err));
         r = conf({QStringLiteral("--help")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.contains(QLatin1String("--is-needed")));

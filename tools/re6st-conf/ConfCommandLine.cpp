@@ -161,6 +161,12 @@ ConfCommandLine ConfCommandLine::parse(const QStringList &arguments)
         } else if (name == QLatin1String("ca-only")) {
             o.mode = Enrollment::Mode::CaOnly;
         } else if (name == QLatin1String("dir")) {
+            // An unset shell variable (-d "$DIR") must not mean the working directory,
+            // whose ca.crt would be replaced (audit F9); upstream's chdir('') fails too.
+            if (values.first().isEmpty()) {
+                cl.error = QStringLiteral("argument -d/--dir: empty directory name");
+                return cl;
+            }
             o.directory = values.first();
         } else if (name == QLatin1String("req")) {
             o.req.append({values.at(0), values.at(1)});
