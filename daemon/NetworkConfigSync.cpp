@@ -124,6 +124,16 @@ QByteArray readFile(const QString &path)
     return RegularFile::read(path, nullptr).value_or(QByteArray());
 }
 
+// True while `path` still holds `loaded`, the certificate this node started with: a
+// renewal answered after the file was replaced (an Enroll over D-Bus installing a
+// new identity, an administrator) must not overwrite the new one with a
+// certificate for the old key (audit H3).
+bool stillOnDisk(const QString &path, const crypto::Certificate &loaded)
+{
+    const auto onDisk = crypto::Certificate::fromPem(readFile(path));
+    return onDisk && onDisk->toDer() == loaded.toDer();
+}
+
 QString dateText(qint64 secs)
 {
     return QDateTime::fromSecsSinceEpoch(secs, Qt::UTC).toString(Qt::ISODate);
@@ -256,6 +266,9 @@ void NetworkConfigSync::renewCertificate(int round)
             || fresh->commonName() != s.m_identity.cert.commonName())
             return notRenewed(QStringLiteral("the registry returned a certificate that is not ours "
                                              "(bad PEM, other key, CN or CA): buggy registry?"));
+        if (!stillOnDisk(s.m_options.certPath, s.m_identity.cert))
+            return notRenewed(QStringLiteral("%1 was replaced while the registry answered; kept")
+                                  .arg(s.m_options.certPath));
         QString error;
         if (!writeAtomically(s.m_options.certPath, pem, &error)) return notRenewed(error);
         qCInfo(lcNetconf).noquote() << QStringLiteral("certificate renewed: %1 now valid until %2 (serial %3)")
@@ -300,6 +313,8 @@ void NetworkConfigSync::renewCa()
                                              "if the network really changed its CA, re-enroll with re6st-conf"));
         if (fresh->notAfter() <= s.m_identity.ca.notAfter())
             return notRenewed(QStringLiteral("the registry's CA certificate does not expire later than ours"));
+        if (!stillOnDisk(s.m_options.caPath, s.m_identity.ca))
+            return notRenewed(QStringLiteral("%1 was replaced while the registry answered; kept").arg(s.m_options.caPath));
         QString error;
         if (!writeAtomically(s.m_options.caPath, pem, &error)) return notRenewed(error);
         if (fresh->serialHex() != s.m_identity.ca.serialHex())

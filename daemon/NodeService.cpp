@@ -9,6 +9,7 @@
 #include "daemon/RestartRules.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -28,6 +29,8 @@ NodeService::NodeService(NodeOptions options, QObject *parent)
     // Where the certificate files are: next to --cert when given (e.g. @re6stnet.conf
     // read from its directory), else --config-dir. Enrollment writes there too.
     m_configDir = hasCertificateOptions() ? QFileInfo(m_options.cert).absolutePath() : m_options.configDir;
+    m_confAtStart = m_options.dbusService && !hasCertificateOptions()
+        && QFile::exists(QDir(m_options.configDir).filePath(QStringLiteral("re6stnet.conf")));
     m_enrollment = new NodeEnrollment(m_configDir, this);
     // Enroll must write (and refuse to overwrite) the files this daemon runs with.
     m_enrollment->setFiles(m_options.ca, m_options.cert, m_options.key);
@@ -77,8 +80,9 @@ NodeStatus NodeService::status() const
         m_node->fillStatus(s);
         return s;
     }
-    s.state = m_lastError.isEmpty() ? NodeStatus::State::Stopped : NodeStatus::State::Error;
-    s.stateDetail = !m_lastError.isEmpty() ? m_lastError
+    const QString lastError = m_lastError.isEmpty() && s.enrolled ? confWithoutCertificates() : m_lastError;
+    s.state = lastError.isEmpty() ? NodeStatus::State::Stopped : NodeStatus::State::Error;
+    s.stateDetail = !lastError.isEmpty() ? lastError
                     : m_pausedByHost       ? m_hostDownWhy
                     : s.enrolled           ? QStringLiteral("the node is stopped; start it with `re6stctl start`")
                                            : QStringLiteral("this node is not enrolled yet; join a network with "
@@ -88,6 +92,11 @@ NodeStatus NodeService::status() const
 
 void NodeService::start()
 {
+    if (const QString why = confWithoutCertificates(); !why.isEmpty() && m_enrollment->isEnrolled()) {
+        qCCritical(lcService).noquote() << why;
+        changed();
+        return;
+    }
     if (!hasCertificateOptions()) {
         qCInfo(lcService).noquote() << "not enrolled: waiting for an enrollment over D-Bus (re6stctl enroll, re6st-tray);"
                                     << "files go to" << m_options.configDir;
@@ -112,6 +121,14 @@ void NodeService::start()
         m_lastError = error;
     }
     changed();
+}
+
+QString NodeService::confWithoutCertificates() const
+{
+    if (!m_confAtStart || hasCertificateOptions()) return {};
+    return QStringLiteral("%1 lacks some of the lines `ca ca.crt`, `cert cert.crt` and `key cert.key` "
+                          "(as re6st-conf writes them): add them, then start again")
+        .arg(QDir(m_options.configDir).filePath(QStringLiteral("re6stnet.conf")));
 }
 
 NodeIdentity::Result NodeService::loadIdentity() const
@@ -198,6 +215,8 @@ void NodeService::start(Done done)
         if (!m_enrollment->isEnrolled())
             return done(Reply::fail(dbuserror::NotEnrolled, QStringLiteral("this node is not enrolled; run "
                                                                            "`re6stctl enroll URL` first")));
+        if (const QString why = confWithoutCertificates(); !why.isEmpty())
+            return done(Reply::fail(dbuserror::Failed, why));
         // Enrolled since we started: re-read re6stnet.conf by restarting ourselves.
         done(Reply::ok());
         Q_EMIT finished(0, true);
@@ -271,20 +290,28 @@ void NodeService::resumeIfHostUp()
     changed();
 }
 
+// Why a call that needs a running node cannot act now (audit M7: "not running"
+// was said of a node starting, "still starting" of one stopping).
+QString NodeService::notUpWhy() const
+{
+    if (!m_node) return QStringLiteral("the node is not running; start it first");
+    if (m_node->isStopping() || stopping()) return QStringLiteral("the node is stopping");
+    return QStringLiteral("the node is still starting (network configuration, OpenVPN servers, babeld); retry in "
+                          "a moment");
+}
+
 void NodeService::reloadConfig(Done done)
 {
-    if (!m_node || !m_node->reloadConfig())
-        return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is not running; start it first")));
+    if (!m_node || !m_node->reloadConfig()) return done(Reply::fail(dbuserror::Failed, notUpWhy()));
     done(Reply::ok());
 }
 
 void NodeService::killTunnel(const QString &tunnel, Done done)
 {
-    if (!m_node) return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is not running")));
+    if (!m_node) return done(Reply::fail(dbuserror::Failed, notUpWhy()));
     switch (m_node->killTunnel(tunnel.trimmed())) {
     case NodeDaemon::KillResult::Killed: changed(); return done(Reply::ok());
-    case NodeDaemon::KillResult::NotRunning:
-        return done(Reply::fail(dbuserror::Failed, QStringLiteral("the node is still starting; retry in a moment")));
+    case NodeDaemon::KillResult::NotRunning: return done(Reply::fail(dbuserror::Failed, notUpWhy()));
     case NodeDaemon::KillResult::NotFound: break;
     }
     done(Reply::fail(dbuserror::NotFound, QStringLiteral("no tunnel '%1': name a client interface (re6stnet3) or "
@@ -337,6 +364,10 @@ void NodeService::enroll(const QString &registry, const QString &fingerprint, co
     const bool startAfter = options.value(QStringLiteral("start"), true).toBool();
     m_enrollment->enroll(registry, fingerprint, token, options, progress,
                          [this, done, progress, startAfter](const Reply &r) {
+                             // Not started (start=false) and not running: show who we are now
+                             // (audit L8: the previous identity stayed until the next Start).
+                             if (r.error.isEmpty() && !m_node)
+                                 if (auto loaded = loadIdentity(); loaded.identity) m_identity = std::move(*loaded.identity);
                              changed();
                              done(r);
                              if (!r.error.isEmpty() || !startAfter) return;
@@ -348,7 +379,11 @@ void NodeService::enroll(const QString &registry, const QString &fingerprint, co
                                  m_exitCode = 0;
                                  disconnect(m_node.get(), &NodeDaemon::finished, this, nullptr);
                                  connect(m_node.get(), &NodeDaemon::finished, this, [this] {
-                                     answerStopWaiters(); // a queued Start fails: we are restarting
+                                     // Gone first: a queued Stop is then done, a queued Start fails
+                                     // (we are restarting); neither waits for a node that ended
+                                     // (audit L5: a queued Stop was never answered).
+                                     m_node.release()->deleteLater();
+                                     answerStopWaiters();
                                      Q_EMIT finished(0, true);
                                  });
                                  m_node->shutdown(0, true);

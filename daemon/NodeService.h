@@ -71,6 +71,10 @@ private:
     bool stopping() const { return !m_stopWaiters.isEmpty(); }
     void answerStopWaiters();
     bool hasCertificateOptions() const { return !m_options.ca.isEmpty() && !m_options.cert.isEmpty() && !m_options.key.isEmpty(); }
+    // Why a restart cannot start the node: re6stnet.conf was read at start (main.cpp)
+    // and names no certificate files, so reading it again changes nothing (audit H4).
+    QString confWithoutCertificates() const;
+    QString notUpWhy() const; // for calls that need the node up
 
     NodeOptions m_options;
     std::optional<NodeIdentity> m_identity; // last loaded, shown while stopped
@@ -81,6 +85,7 @@ private:
     QList<Done> m_stopWaiters;
     QString m_lastError;
     QString m_configDir;
+    bool m_confAtStart = false; // <config-dir>/re6stnet.conf existed when the daemon started
     bool m_exiting = false;
     int m_exitCode = 0;
     // setHostNetworkDown: the host's network is down / the node waits for it to come up.

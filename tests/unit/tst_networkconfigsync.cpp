@@ -617,6 +617,26 @@ private Q_SLOTS:
         QCOMPARE(readFile(node.certPath()), original.toPem());
     }
 
+    // Audit H3: a renewal answered after cert.crt was replaced (an Enroll over D-Bus
+    // installing a new identity) keeps the new file instead of writing a
+    // certificate for the old key over it.
+    void renewalKeepsAReplacedCertificate()
+    {
+        TestRegistry registry;
+        TestNode node;
+        const auto original = *crypto::Certificate::fromPem(readVector("crypto/node-1-16.crt"));
+        registry.clock = node.clock = original.notAfter() - 10 * 86400; // due (§8)
+        QVERIFY(registry.startService());
+        QVERIFY(registry.listen());
+        QVERIFY(node.create(registry.url()));
+        const QByteArray replacement = readVector("crypto/node-0-16.crt");
+        QVERIFY(writeFile(node.certPath(), replacement)); // after the identity was loaded
+        const StartResult r = startAndWait(*node.sync);
+        QCOMPARE(r.outcome, QStringLiteral("ready"));
+        QCOMPARE(readFile(node.certPath()), replacement);
+        QCOMPARE(node.sync->nextRenewal(), node.clock + 86400); // retried tomorrow
+    }
+
     void revokedCertificateRenewed()
     {
         TestRegistry registry;

@@ -168,6 +168,57 @@ private Q_SLOTS:
         QCOMPARE(service.status().state, daemon::NodeStatus::State::Error);
     }
 
+    // Audit H4: a re6stnet.conf read at start that names no certificate files used to
+    // make every Start answer "ok" and restart the daemon into the same state.
+    void confWithoutCertificateLinesSaysSo()
+    {
+        QTemporaryDir dir;
+        for (const auto &[from, to] : {std::pair{"ca.crt", "ca.crt"}, std::pair{"cert.crt", "cert.crt"},
+                                       std::pair{"cert.key", "cert.key"}})
+            QVERIFY(QFile::copy(m_dir.filePath(QLatin1String(from)), dir.filePath(QLatin1String(to))));
+        QFile conf(dir.filePath(QStringLiteral("re6stnet.conf")));
+        QVERIFY(conf.open(QIODevice::WriteOnly) && conf.write("registry http://127.0.0.1:1/\n") > 0);
+        conf.close();
+        daemon::NodeOptions o = options();
+        o.ca.clear();
+        o.cert.clear();
+        o.key.clear();
+        o.configDir = dir.path();
+        NodeService service(o);
+        QSignalSpy restarts(&service, &NodeService::finished);
+        QStringList messages;
+        service.start([&messages](const Reply &r) { messages << r.error + u' ' + r.message; });
+        QCOMPARE(messages.size(), 1);
+        const QString expected = dir.filePath(QStringLiteral("re6stnet.conf"))
+            + QStringLiteral(" lacks some of the lines `ca ca.crt`, `cert cert.crt` and `key cert.key`");
+        QVERIFY2(messages[0].startsWith(QStringLiteral("org.re6st.Error.Failed ") + expected), qPrintable(messages[0]));
+        QCOMPARE(restarts.count(), 0);
+        const daemon::NodeStatus s = service.status();
+        QCOMPARE(s.state, daemon::NodeStatus::State::Error);
+        QVERIFY2(s.stateDetail.startsWith(expected), qPrintable(s.stateDetail));
+    }
+
+    // Audit M7: calls that need the node up say whether it is stopped, starting or stopping.
+    void callsNeedingTheNodeUpSayWhyNot()
+    {
+        NodeService service(options());
+        QStringList messages;
+        auto record = [&messages](const Reply &r) { messages << r.message; };
+        service.reloadConfig(record);
+        Answers answers;
+        QVERIFY(startRunning(service, answers)); // waits for its configuration (registry refused)
+        service.reloadConfig(record);
+        service.killTunnel(QStringLiteral("1/16"), record);
+        service.stop(answers(QStringLiteral("stop")));
+        service.reloadConfig(record);
+        service.killTunnel(QStringLiteral("1/16"), record);
+        const QString starting = QStringLiteral("the node is still starting (network configuration, OpenVPN servers, "
+                                                "babeld); retry in a moment");
+        QCOMPARE(messages, (QStringList{QStringLiteral("the node is not running; start it first"), starting, starting,
+                                        QStringLiteral("the node is stopping"), QStringLiteral("the node is stopping")}));
+        QTRY_COMPARE(answers.log, QStringList{QStringLiteral("stop ok")});
+    }
+
     // Start while the process shuts down: a clear failure, not "ok" for a node that ends.
     void startDuringShutdownFails()
     {
