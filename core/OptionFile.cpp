@@ -92,8 +92,21 @@ std::optional<QStringList> OptionFile::lineToArgs(const QString &line, const Kno
     auto words = shellSplit(line, error);
     if (!words) return std::nullopt;
     if (words->isEmpty()) return QStringList();
-    const QString option = QStringLiteral("--") + words->takeFirst();
-    QStringList out{isKnown && isKnown(option) ? option : option.mid(1)};
+    const QString word = words->takeFirst();
+    const QString option = QStringLiteral("--") + word;
+    if (!isKnown || !isKnown(option)) {
+        // Upstream's short form: `O--verb` gives `-O--verb`, `4 10.0.0.1` gives `-4 10.0.0.1`.
+        // Anything else is a typo: name it here, with the file and line (audit F7), rather
+        // than as an option `-word` the user never wrote.
+        if (isKnown && (word.isEmpty() || !isKnown(QStringLiteral("-") + word.left(1)))) {
+            if (error) *error = QStringLiteral("unknown option '%1' (see --help)").arg(word.left(100));
+            return std::nullopt;
+        }
+        QStringList out{QStringLiteral("-") + word};
+        out += *words;
+        return out;
+    }
+    QStringList out{option};
     out += *words;
     return out;
 }

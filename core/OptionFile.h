@@ -10,8 +10,9 @@ namespace re6st {
 // `@FILE` option files as re6st-registry and re6stnet read them
 // (registry-protocol.md §13): each line whose text before any '#' is not blank
 // is split shell-like into `name args…` and becomes `--name args…`, or
-// `-name args…` when `--name` is not a known option (so `O--verb` gives
-// `-O--verb`); a line starting with '@' includes another file. `@FILE`
+// `-name args…` when `--name` is not a known option but `-n` is (so `O--verb`
+// gives `-O--verb`); any other name is an error "unknown option 'name'" with
+// the file and line. A line starting with '@' includes another file. `@FILE`
 // arguments on the command line are expanded the same way (recursively).
 // Option files must be regular files of at most 1 MiB; the expansion stops
 // at 16 nested includes, 256 files or 100,000 arguments in all.

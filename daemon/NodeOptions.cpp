@@ -3,8 +3,10 @@
 
 #include "core/Addressing.h"
 #include "core/ArgParser.h"
+#include "core/IpLiteral.h"
 #include "core/LoopbackEndpoint.h"
 #include "core/OptionFile.h"
+#include "core/RegularFile.h"
 
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -82,16 +84,61 @@ enum class IpKind { Ipv4, Ipv6, Keyword, HostName, Invalid };
 IpKind classifyIp(const QString &value)
 {
     if (value == QLatin1String("any") || value == QLatin1String("upnp")) return IpKind::Keyword;
-    QHostAddress address;
-    if (address.setAddress(value))
+    // Written in full only: QHostAddress would take "1.2.3" for 1.2.0.3 (audit F2).
+    const QHostAddress address = IpLiteral::parse(value);
+    if (!address.isNull())
         return address.protocol() == QAbstractSocket::IPv4Protocol ? IpKind::Ipv4 : IpKind::Ipv6;
+    // "300.1.1.1", "10", "0x7f.1": a mistyped address, never a host name.
+    if (IpLiteral::looksNumeric(value)) return IpKind::Invalid;
     // A host name is resolved later (the seed man page uses `--ip re6st.example.com`).
     static const QRegularExpression hostName(QStringLiteral(
         "^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?$"));
     return hostName.match(value).hasMatch() ? IpKind::HostName : IpKind::Invalid;
 }
 
+// --client HOST,PORT,PROTO[;...] (§1.1): empty when every remote is well formed, else
+// what is wrong with the first bad one. Strict, unlike PeerAddress::parseList, which
+// skips bad entries of network data (§6.6): here a typo must not drop a remote silently.
+QString clientError(const QString &value)
+{
+    static const QStringList protocols = kProtocols + QStringList{QStringLiteral("udp4"), QStringLiteral("tcp4")};
+    for (const QString &entry : value.split(u';')) {
+        const QStringList f = entry.split(u',');
+        QString why;
+        if (f.size() != 3) {
+            why = QStringLiteral("expected 3 fields separated by commas, got %1").arg(f.size());
+        } else if (const IpKind kind = classifyIp(f[0]); kind == IpKind::Invalid || kind == IpKind::Keyword) {
+            why = QStringLiteral("'%1' is not an IP address or a host name").arg(f[0]);
+        } else {
+            static const QRegularExpression digits(QStringLiteral("^[0-9]{1,5}$"));
+            const bool portOk = digits.match(f[1]).hasMatch() && f[1].toInt() >= 1 && f[1].toInt() <= 65535;
+            if (!portOk)
+                why = QStringLiteral("port '%1' is not a number from 1 to 65535").arg(f[1]);
+            else if (!protocols.contains(f[2]))
+                why = QStringLiteral("protocol '%1' is not one of %2").arg(f[2], protocols.join(QLatin1String(", ")));
+        }
+        if (!why.isEmpty())
+            return QStringLiteral("argument --client: '%1' is not HOST,PORT,PROTO: %2 (e.g. --client "
+                                  "192.0.2.1,1194,tcp; separate remotes with ';')").arg(entry.left(200), why);
+    }
+    return {};
+}
+
 } // namespace
+
+QString NodeOptions::checkDhFile(const QString &path)
+{
+    QString why;
+    const std::optional<QByteArray> pem = RegularFile::read(path, &why);
+    if (!pem) return QStringLiteral("--dh: cannot read %1: %2").arg(path, why);
+    // What OpenVPN's --dh takes (openssl dhparam writes the first form).
+    static const QRegularExpression dh(QStringLiteral(
+        "-----BEGIN (X9\\.42 )?DH PARAMETERS-----\\s*[A-Za-z0-9+/=\\s]+-----END (X9\\.42 )?DH PARAMETERS-----"));
+    if (!dh.match(QString::fromLatin1(*pem)).hasMatch())
+        return QStringLiteral("--dh: %1 is not PEM DH parameters (make them with `openssl dhparam -out %1 2048`, "
+                              "or leave --dh out to get them from the registry)").arg(path);
+    return {};
+}
 
 bool NodeOptions::isOptionString(const QString &option)
 {
@@ -162,7 +209,8 @@ NodeOptions::Result NodeOptions::parse(const QStringList &args)
         case Ip:
             if (classifyIp(v) == IpKind::Invalid) {
                 result.error = QStringLiteral("argument --ip: '%1' is not an IP address, a host name, "
-                                              "'any' or 'upnp'").arg(v);
+                                              "'any' or 'upnp' (write IPv4 addresses in full, e.g. 192.0.2.1)")
+                                   .arg(v.left(200));
                 return result;
             }
             o.ip += v;
@@ -239,7 +287,14 @@ NodeOptions::Result NodeOptions::parse(const QStringList &args)
             o.maxClients = *n;
             break;
         }
-        case RemoteGateway: o.remoteGateways += v; break;
+        case RemoteGateway:
+            if (IpLiteral::parse(v).protocol() != QAbstractSocket::IPv4Protocol) {
+                result.error = QStringLiteral("argument --remote-gateway: '%1' is not an IPv4 address "
+                                              "(e.g. --remote-gateway 192.0.2.254)").arg(v.left(200));
+                return result;
+            }
+            o.remoteGateways += v;
+            break;
         case DisableProto:
             if (v != QLatin1String("none") && !kProtocols.contains(v)) {
                 result.error = QStringLiteral("argument --disable-proto: invalid choice '%1' (choose from "
@@ -251,6 +306,10 @@ NodeOptions::Result NodeOptions::parse(const QStringList &args)
         case Client:
             if (v.trimmed().isEmpty()) {
                 result.error = QStringLiteral("argument --client: expected HOST,PORT,PROTO[;...]");
+                return result;
+            }
+            if (const QString error = clientError(v); !error.isEmpty()) {
+                result.error = error;
                 return result;
             }
             o.client = v;

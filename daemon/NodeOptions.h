@@ -60,6 +60,10 @@ struct NodeOptions final
     // Same, @files already expanded.
     static Result parse(const QStringList &args);
     static bool isOptionString(const QString &option); // for OptionFile
+    // --dh FILE: empty when it is a readable file of PEM DH parameters, else the error
+    // ("--dh: cannot read FILE: why" / "--dh: FILE is not PEM DH parameters ..."). Checked
+    // at start, like --ca/--cert/--key, so a bad file fails on the terminal (audit F5).
+    static QString checkDhFile(const QString &path);
     static QString usage();
     static QString helpText();
     static QString versionText();

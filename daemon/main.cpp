@@ -126,6 +126,13 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    // --dh: the same, rather than OpenVPN servers that restart for ever (audit F5).
+    if (!options.dh.isEmpty()) {
+        if (const QString error = NodeOptions::checkDhFile(options.dh); !error.isEmpty()) {
+            fprintf(stderr, "re6stnet: %s\n", qPrintable(error));
+            return 1;
+        }
+    }
     if (::geteuid() != 0) {
         fprintf(stderr, "re6stnet: must run as root: it sets addresses and routes and runs openvpn and babeld.\n");
         return 1;

@@ -20,7 +20,10 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
 
 using re6st::daemon::DBusService;
 using re6st::daemon::NodeStatus;
@@ -347,6 +350,33 @@ private Q_SLOTS:
         QCOMPARE(r.err.count(u'\n'), 1);
     }
 
+    // Audit F12: a --config that is not a readable file gets its reason; "run as root"
+    // only for a permission error when not root.
+    void doctorLocalConfigNotAFile()
+    {
+        const QString noBus = QStringLiteral("unix:path=/nonexistent/bus");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Run r = run({QStringLiteral("doctor"), QStringLiteral("--local"), QStringLiteral("--config"), dir.path()}, noBus);
+        QVERIFY2(r.code == 2, qPrintable(show(r)));
+        QCOMPARE(r.err, QStringLiteral("re6stctl: cannot read %1: not a regular file (give the path of a file, not "
+                                       "a directory, device or pipe)\n").arg(dir.path()));
+        const QString missing = dir.filePath(QStringLiteral("missing.conf"));
+        r = run({QStringLiteral("doctor"), QStringLiteral("--local"), QStringLiteral("--config"), missing}, noBus);
+        QVERIFY2(r.code == 2, qPrintable(show(r)));
+        QVERIFY2(r.err.endsWith(QLatin1String(": give the node's configuration with --config FILE\n")), qPrintable(show(r)));
+        QVERIFY2(!r.err.contains(QLatin1String("root")), qPrintable(show(r)));
+        if (::geteuid() == 0) return; // root reads an unreadable file anyway (and the checks would run)
+        const QString locked = dir.filePath(QStringLiteral("locked.conf"));
+        QFile file(locked);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::WriteOwner));
+        r = run({QStringLiteral("doctor"), QStringLiteral("--local"), QStringLiteral("--config"), locked}, noBus);
+        QVERIFY2(r.code == 2, qPrintable(show(r)));
+        QVERIFY2(r.err.endsWith(QLatin1String(": run as root\n")), qPrintable(show(r)));
+    }
+
     void noBus()
     {
         QTemporaryDir dir;
@@ -567,11 +597,12 @@ private Q_SLOTS:
                                        << 0 << "Neighbour 5/16 removed";
         QTest::newRow("start not enrolled") << QStringList{"start"} << "Start" << "org.re6st.Error.NotEnrolled" << "Start"
                                             << 5 << "run `re6stctl enroll URL`";
+        // Audit M2: the daemon's reason is kept (it says what to do itself).
         QTest::newRow("stop refused") << QStringList{"stop"} << "Stop" << "org.re6st.Error.NotAuthorized" << "Stop" << 4
-                                      << "polkit refused: run as root";
+                                      << "re6stctl: not allowed to stop the node: boom\n";
         QTest::newRow("access denied") << QStringList{"reload"} << "ReloadConfig"
                                        << "org.freedesktop.DBus.Error.AccessDenied" << "ReloadConfig" << 4
-                                       << "polkit refused: run as root";
+                                       << "not allowed to reload the network configuration: boom; run as root";
         QTest::newRow("kill not found") << QStringList{"tunnel", "kill", "re6stnet9"} << "KillTunnel"
                                         << "org.re6st.Error.NotFound" << "KillTunnel re6stnet9" << 1
                                         << "no such tunnel: boom; list them with `re6stctl tunnels`";
@@ -694,7 +725,7 @@ private Q_SLOTS:
                                           << "this node is already enrolled: boom";
         QTest::newRow("not authorized") << QStringList{"--email", "a@b.example"} << QByteArray("y\n") << "RequestToken"
                                         << "org.re6st.Error.NotAuthorized" << QStringList{fetch, request} << 4
-                                        << "not allowed to enroll this node: polkit refused";
+                                        << "re6stctl: not allowed to enroll this node: boom\n";
         QTest::newRow("busy") << QStringList{"--token", "T"} << QByteArray("y\n") << "Enroll" << "org.re6st.Error.Busy"
                               << QStringList{fetch, enroll} << 1 << "the daemon is busy: boom";
         QTest::newRow("mismatch") << QStringList{"--token", "T"} << QByteArray("y\n") << "Enroll"

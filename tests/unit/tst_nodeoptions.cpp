@@ -192,6 +192,100 @@ private Q_SLOTS:
         QVERIFY(errorOf(required() + QStringList{"--ip", "not a host!"}).contains("--ip"));
     }
 
+    // Audit F2: inet_aton shorthand is not an address, and a mistyped address is not a host name.
+    void ipShorthandRefused_data()
+    {
+        QTest::addColumn<QString>("value");
+        for (const char *v : {"1.2.3", "10", "0x7f.1", "0x7f000001", "300.1.1.1", "1.2.3.4.5", "010.0.0.1",
+                              "1.2.3.", "fe80::1%eth0", "2001:db8::g"})
+            QTest::newRow(v) << QString::fromLatin1(v);
+    }
+    void ipShorthandRefused()
+    {
+        QFETCH(QString, value);
+        QCOMPARE(errorOf(required() + QStringList{"--ip", value}),
+                 QStringLiteral("argument --ip: '%1' is not an IP address, a host name, 'any' or 'upnp' "
+                                "(write IPv4 addresses in full, e.g. 192.0.2.1)").arg(value));
+    }
+    void ipFullFormsAndHostNames()
+    {
+        for (const char *v : {"192.0.2.1", "0.0.0.0", "255.255.255.255", "2001:db8::5", "::ffff:192.0.2.1",
+                              "re6st.example.com", "node1", "1e100.net", "any", "upnp"})
+            QCOMPARE(option({"--ip", QString::fromLatin1(v)}).ip, QStringList{QString::fromLatin1(v)});
+    }
+
+    // Audit F6: --client and --remote-gateway are checked at option parsing.
+    void clientChecked_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expected");
+        const QString prefix = QStringLiteral("argument --client: '%1' is not HOST,PORT,PROTO: ");
+        QTest::newRow("garbage") << "garbage" << prefix.arg("garbage") + "expected 3 fields separated by commas, got 1";
+        QTest::newRow("4 fields") << "1.2.3.4,1194,tcp,FR" << prefix.arg("1.2.3.4,1194,tcp,FR") + "expected 3 fields";
+        QTest::newRow("port word") << "h,notaport,tcp" << prefix.arg("h,notaport,tcp") + "port 'notaport' is not a number";
+        QTest::newRow("port range") << "127.0.0.1,70000,tcp" << prefix.arg("127.0.0.1,70000,tcp") + "port '70000'";
+        QTest::newRow("port 0") << "127.0.0.1,0,tcp" << prefix.arg("127.0.0.1,0,tcp") + "port '0'";
+        QTest::newRow("port sign") << "127.0.0.1,+80,tcp" << prefix.arg("127.0.0.1,+80,tcp") + "port '+80'";
+        QTest::newRow("second bad") << "1.2.3.4,1194,tcp;5.6.7.8,11944x,tcp"
+                                    << prefix.arg("5.6.7.8,11944x,tcp") + "port '11944x'";
+        QTest::newRow("proto") << "1.2.3.4,1194,sctp" << prefix.arg("1.2.3.4,1194,sctp")
+                                    + "protocol 'sctp' is not one of udp, tcp, udp6, tcp6, udp4, tcp4";
+        QTest::newRow("shorthand host") << "1.2.3,1194,tcp" << prefix.arg("1.2.3,1194,tcp") + "'1.2.3' is not an IP";
+        QTest::newRow("keyword host") << "any,1194,tcp" << prefix.arg("any,1194,tcp") + "'any' is not an IP";
+        QTest::newRow("empty entry") << "1.2.3.4,1194,tcp;" << prefix.arg("") + "expected 3 fields";
+    }
+    void clientChecked()
+    {
+        QFETCH(QString, value);
+        QFETCH(QString, expected);
+        const QString error = errorOf(required() + QStringList{"--client", value});
+        QVERIFY2(error.startsWith(expected), qPrintable(error));
+    }
+    void clientAccepted()
+    {
+        for (const char *v : {"192.0.2.1,1194,tcp", "re6st.example.com,443,tcp6", "2001:db8::1,1194,udp6",
+                              "192.0.2.1,1194,tcp4;192.0.2.2,65535,udp4;h,1,udp"})
+            QCOMPARE(option({"--client", QString::fromLatin1(v)}).client, QString::fromLatin1(v));
+    }
+    void remoteGatewayChecked()
+    {
+        QCOMPARE(option({"--remote-gateway", "192.0.2.254", "--remote-gateway", "10.0.0.1"}).remoteGateways,
+                 (QStringList{"192.0.2.254", "10.0.0.1"}));
+        for (const char *v : {"garbage", "1.2.3", "10", "2001:db8::1", "gw.example.com", ""})
+            QCOMPARE(errorOf(required() + QStringList{"--remote-gateway", QString::fromLatin1(v)}),
+                     QStringLiteral("argument --remote-gateway: '%1' is not an IPv4 address "
+                                    "(e.g. --remote-gateway 192.0.2.254)").arg(QString::fromLatin1(v)));
+    }
+
+    // Audit F5: a --dh that OpenVPN would refuse is refused at start.
+    void dhFileChecked()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto write = [&](const QString &name, const QByteArray &text) {
+            QFile f(dir.filePath(name));
+            if (!f.open(QIODevice::WriteOnly)) return QString();
+            f.write(text);
+            return f.fileName();
+        };
+        const QString good = write("dh.pem", "-----BEGIN DH PARAMETERS-----\nMIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"
+                                             "+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n-----END DH PARAMETERS-----\n");
+        QCOMPARE(NodeOptions::checkDhFile(good), QString());
+        const QString x942 = write("x942.pem", "-----BEGIN X9.42 DH PARAMETERS-----\nMIIBCAKC\n-----END X9.42 DH PARAMETERS-----\n");
+        QCOMPARE(NodeOptions::checkDhFile(x942), QString());
+        const QString garbage = write("garbage.pem", "garbage\n");
+        QVERIFY(NodeOptions::checkDhFile(garbage).startsWith("--dh: " + garbage + " is not PEM DH parameters"));
+        const QString cert = write("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+        QVERIFY(NodeOptions::checkDhFile(cert).contains("is not PEM DH parameters"));
+        const QString empty = write("empty.pem", "");
+        QVERIFY(NodeOptions::checkDhFile(empty).contains("is not PEM DH parameters"));
+        const QString missing = dir.filePath("missing.pem");
+        QVERIFY2(NodeOptions::checkDhFile(missing).startsWith("--dh: cannot read " + missing + ": "),
+                 qPrintable(NodeOptions::checkDhFile(missing)));
+        QVERIFY2(NodeOptions::checkDhFile(dir.path()).contains("not a regular file"),
+                 qPrintable(NodeOptions::checkDhFile(dir.path())));
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -311,7 +405,8 @@ private Q_SLOTS:
         write(sample + "bogus-option 1\n");
         r = NodeOptions::parseCommandLine({"@" + path});
         QVERIFY(!r.options);
-        QVERIFY2(r.error.contains("-bogus-option"), qPrintable(r.error));
+        // Audit F7: the file, the line and the name as written.
+        QCOMPARE(r.error, QStringLiteral("option file %1, line 13: unknown option 'bogus-option' (see --help)").arg(path));
     }
 
     void environmentForUp()

@@ -58,6 +58,22 @@ private Q_SLOTS:
         QCOMPARE(*OptionFile::lineToArgs("  ", known, &error), QStringList());
     }
 
+    // Audit F7: a name that is neither `--name` nor a short form `-X...` is named as written.
+    void unknownOptionNamedWithFileAndLine()
+    {
+        QString error;
+        QVERIFY(!OptionFile::lineToArgs("bogus-line here", known, &error));
+        QCOMPARE(error, QStringLiteral("unknown option 'bogus-line' (see --help)"));
+        QVERIFY(!OptionFile::lineToArgs("'' x", known, &error));
+        QCOMPARE(error, QStringLiteral("unknown option '' (see --help)"));
+        QCOMPARE(*OptionFile::lineToArgs("O3", known, &error), QStringList{"-O3"});
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = write(dir, "re6stnet.conf", "ca ca.crt\n# comment\n\nO--verb\nbogus-line here\nkey k\n");
+        QVERIFY(!OptionFile::expand({"@" + path}, known, &error));
+        QCOMPARE(error, QStringLiteral("option file %1, line 5: unknown option 'bogus-line' (see --help)").arg(path));
+    }
+
     void shellSplitting()
     {
         QString error;
@@ -76,9 +92,9 @@ private Q_SLOTS:
         QCOMPARE(*OptionFile::shellSplit(QStringLiteral("a\u00a0b c\td\u2003e\u3000f"), &error),
                  (QStringList{QStringLiteral("a\u00a0b"), "c", QStringLiteral("d\u2003e\u3000f")}));
         QCOMPARE(*OptionFile::shellSplit(QStringLiteral("a\vb\fc"), &error), QStringList{QStringLiteral("a\vb\fc")}); // as shlex
-        QCOMPARE(*OptionFile::lineToArgs(QStringLiteral("registry http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh"),
-                                         known, &error),
-                 (QStringList{"-registry", QStringLiteral("http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh")}));
+        QCOMPARE(OptionFile::lineToArgs(QStringLiteral("ca http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh"),
+                                        known, &error),
+                 (QStringList{"--ca", QStringLiteral("http://127.0.0.1:8000/\u00a0--up\u00a0/tmp/evil.sh")}));
     }
 
     // Audit F9: regular files only, at most 1 MiB, a bounded expansion; clear errors, no hang.

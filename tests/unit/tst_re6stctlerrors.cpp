@@ -30,16 +30,38 @@ private Q_SLOTS:
                                         << int(ExitCode::NoDaemon) << "the re6stnet daemon is not running";
         QTest::newRow("NoReply") << int(Command::Start) << "org.freedesktop.DBus.Error.NoReply" << "timeout"
                                  << int(ExitCode::NoDaemon) << "did not answer in time (cannot start the node)";
+        // Audit L4: the daemon left mid-call (crash, restart): not "slow".
+        QTest::newRow("NoReply disconnected")
+            << int(Command::Enroll) << "org.freedesktop.DBus.Error.NoReply"
+            << "Message recipient disconnected from message bus without replying" << int(ExitCode::NoDaemon)
+            << "the re6stnet daemon left the bus before answering (cannot enroll this node): it may have restarted "
+               "or crashed (Message recipient disconnected from message bus without replying)";
         QTest::newRow("Disconnected") << int(Command::Status) << "org.freedesktop.DBus.Error.Disconnected" << ""
                                       << int(ExitCode::NoDaemon) << "not running";
-        const QString polkit = QStringLiteral("polkit refused: run as root, authenticate with an agent, or ask an "
+        const QString polkit = QStringLiteral("polkit refused; run as root, authenticate with an agent, or ask an "
                                               "admin to add you to a group allowed by a polkit rule");
-        QTest::newRow("NotAuthorized") << int(Command::Stop) << "org.re6st.Error.NotAuthorized" << "refused"
-                                       << int(ExitCode::NotAuthorized)
-                                       << QStringLiteral("not allowed to stop the node: ") + polkit;
-        QTest::newRow("AccessDenied") << int(Command::TunnelKill) << "org.freedesktop.DBus.Error.AccessDenied" << ""
-                                      << int(ExitCode::NotAuthorized)
-                                      << QStringLiteral("not allowed to kill a tunnel: ") + polkit;
+        // Audit M2: the daemon's reason and advice are kept, without ours on top.
+        const auto refused = [](const char *row, Command command, const char *name, const char *message,
+                                const QString &expected) {
+            QTest::newRow(row) << int(command) << name << message << int(ExitCode::NotAuthorized) << expected;
+        };
+        const char *notAuthorized = "org.re6st.Error.NotAuthorized";
+        refused("NotAuthorized", Command::Stop, notAuthorized,
+                "Not authorized: polkit refuses org.re6st.node.start-stop to you. Ask an administrator to add a rule",
+                "re6stctl: not allowed to stop the node: polkit refuses org.re6st.node.start-stop to you. Ask an "
+                "administrator to add a rule");
+        refused("NotAuthorized pending", Command::Start, notAuthorized,
+                "Not authorized now: too many authorization requests pending (2 from this caller); retry later.",
+                "not allowed to start the node: too many authorization requests pending (2 from this caller); "
+                "retry later.");
+        refused("NotAuthorized timeout", Command::Start, notAuthorized,
+                "polkit did not answer about org.re6st.node.start-stop within 300 s",
+                "not allowed to start the node: polkit did not answer about");
+        refused("NotAuthorized empty", Command::Stop, notAuthorized, "", "not allowed to stop the node: " + polkit);
+        refused("AccessDenied", Command::TunnelKill, "org.freedesktop.DBus.Error.AccessDenied", "",
+                "not allowed to kill a tunnel: " + polkit);
+        refused("AccessDenied detail", Command::TunnelKill, "org.freedesktop.DBus.Error.AccessDenied",
+                "Rejected send message", "not allowed to kill a tunnel: Rejected send message; run as root");
         QTest::newRow("no password asked") << int(Command::Stop) << "org.re6st.Error.NotAuthorized"
                                            << "Not authorized: org.re6st.node.start-stop needs authentication, and "
                                               "the call did not allow polkit to ask for a password"
@@ -76,6 +98,19 @@ private Q_SLOTS:
         QTest::newRow("RegistryUnreachable") << int(Command::Enroll) << "org.re6st.Error.RegistryUnreachable"
                                              << "connection refused" << failed
                                              << "the registry did not answer: connection refused; check the URL";
+        // Audit F13: the daemon's message already names the registry and says what to check.
+        QTest::newRow("RegistryUnreachable daemon")
+            << int(Command::Enroll) << "org.re6st.Error.RegistryUnreachable"
+            << "the registry http://127.0.0.1:1/ did not answer (cannot reach http://127.0.0.1:1/: Connection "
+               "refused); check the URL and the network connection, then retry"
+            << failed
+            << "re6stctl: the registry http://127.0.0.1:1/ did not answer (cannot reach http://127.0.0.1:1/: "
+               "Connection refused); check the URL and the network connection, then retry";
+        QTest::newRow("RegistryUnreachable enrollment")
+            << int(Command::Enroll) << "org.re6st.Error.RegistryUnreachable"
+            << "Error: Connection refused (Check the --registry URL and the network connection.)" << failed
+            << "re6stctl: the registry did not answer: Error: Connection refused (Check the --registry URL and the "
+               "network connection.)";
         QTest::newRow("FingerprintMismatch") << int(Command::Enroll) << "org.re6st.Error.FingerprintMismatch" << ""
                                              << failed << "the registry's CA is not the one you confirmed";
         QTest::newRow("TokenRejected") << int(Command::Enroll) << "org.re6st.Error.TokenRejected" << "expired"
@@ -114,6 +149,9 @@ private Q_SLOTS:
         QVERIFY2(f.line.startsWith(QLatin1String("re6stctl: ")), qPrintable(f.line));
         QVERIFY2(f.line.contains(expected), qPrintable(f.line));
         QVERIFY2(!f.line.contains(u'\n'), qPrintable(f.line));
+        // No advice twice (audit F13).
+        for (const char *advice : {"check the URL", "run as root", "retry"})
+            QVERIFY2(f.line.count(QLatin1String(advice), Qt::CaseInsensitive) <= 1, qPrintable(f.line));
     }
 
     // Every org.re6st.Error.* named in the contract has its own wording (not the
@@ -148,6 +186,20 @@ private Q_SLOTS:
                                         "\\x1b[8m\\u2028x"));
         const auto other = ErrorTranslator::translate(Command::Stop, QStringLiteral("org.example\x1b"), QStringLiteral("x"));
         QVERIFY2(other.line.contains(QStringLiteral("org.example\\x1b: x")), qPrintable(other.line));
+    }
+
+    // Audit F13: exactly the daemon's words when they already say what to check.
+    void registryAdviceOnce()
+    {
+        const QString reason = QStringLiteral("Error: Connection refused (Check the --registry URL and the network "
+                                              "connection.)");
+        QCOMPARE(ErrorTranslator::translate(Command::Enroll, QStringLiteral("org.re6st.Error.RegistryUnreachable"),
+                                            reason).line,
+                 QStringLiteral("re6stctl: the registry did not answer: ") + reason);
+        QCOMPARE(ErrorTranslator::translate(Command::Enroll, QStringLiteral("org.re6st.Error.RegistryUnreachable"),
+                                            QString()).line,
+                 QStringLiteral("re6stctl: the registry did not answer; check the URL and this machine's "
+                                "connection, then retry"));
     }
 
     void noBus()

@@ -4,6 +4,7 @@
 #include "ValueFormat.h"
 #include "core/DoctorChecks.h"
 #include "core/DoctorConfig.h"
+#include "core/RegularFile.h"
 #include "platform/DoctorProbe.h"
 
 #include "doctor1proxy.h"
@@ -17,10 +18,24 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <cerrno>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace re6st::ctl {
 
 namespace {
 const QString kService = QStringLiteral("org.re6st.Node");
+
+// What to do when the node's option file cannot be read (audit F12): root only helps
+// with a permission error, and only when we are not root already.
+QString readAdvice(const QString &path, bool exists)
+{
+    if (!exists) return QStringLiteral(": give the node's configuration with --config FILE");
+    if (::access(QFile::encodeName(path).constData(), R_OK) != 0 && errno == EACCES && ::geteuid() != 0)
+        return QStringLiteral(": run as root");
+    return {};
+}
 
 QList<QVariantMap> recordsOf(const QVariant &v)
 {
@@ -67,25 +82,31 @@ std::optional<QList<doctor::DoctorFinding>> DoctorFlow::local(ExitCode *failure)
 {
     const QString path = m_cl.config.isEmpty() ? QString::fromLatin1(kDefaultConfig) : m_cl.config;
     platform::DoctorProbe::Input in;
-    QFile file(path);
-    if (file.open(QIODevice::ReadOnly)) {
+    // lstat, not QFileInfo::exists(): a dangling symlink is a file the user has, not "not enrolled".
+    struct stat st;
+    const bool exists = ::lstat(QFile::encodeName(path).constData(), &st) == 0;
+    if (exists || !m_cl.config.isEmpty()) {
+        // Only regular files, as re6stnet reads them (a directory or a FIFO gets its reason).
+        QString why;
+        const std::optional<QByteArray> text = RegularFile::read(path, &why);
+        if (!text) {
+            m_err << "re6stctl: cannot read " << ValueFormat::plain(path) << ": " << why
+                  << readAdvice(path, exists) << '\n';
+            m_err.flush();
+            *failure = ExitCode::Usage;
+            return std::nullopt;
+        }
         QString error;
-        const auto config = doctor::DoctorConfig::parse(QString::fromUtf8(file.readAll()), QFileInfo(path).absolutePath(), &error);
+        const auto config = doctor::DoctorConfig::parse(QString::fromUtf8(*text), QFileInfo(path).absolutePath(), &error);
         if (!config) {
-            m_err << "re6stctl: " << path << ": " << error << ": fix that line\n";
+            m_err << "re6stctl: " << ValueFormat::plain(path) << ": " << error << ": fix that line\n";
             m_err.flush();
             *failure = ExitCode::Usage;
             return std::nullopt;
         }
         in.config = *config;
-    } else if (!m_cl.config.isEmpty() || file.exists()) {
-        m_err << "re6stctl: cannot read " << path << ": " << file.errorString()
-              << (file.exists() ? ": run as root" : ": give the node's configuration with --config FILE") << '\n';
-        m_err.flush();
-        *failure = ExitCode::Usage;
-        return std::nullopt;
     }
-    if (!file.exists()) {
+    if (!exists) {
         m_err << "re6stctl: " << path << " does not exist (not enrolled?): checking without the node's options\n";
         m_err.flush();
     }

@@ -2,6 +2,8 @@
 #include "ErrorTranslator.h"
 #include "ValueFormat.h"
 
+#include <QRegularExpression>
+
 namespace re6st::ctl {
 
 namespace {
@@ -85,6 +87,14 @@ ErrorTranslator::Failure ErrorTranslator::translate(Command command, const QStri
     }
     if (is(name, "org.freedesktop.DBus.Error.NoReply") || is(name, "org.freedesktop.DBus.Error.Timeout")
         || is(name, "org.freedesktop.DBus.Error.TimedOut")) {
+        // The bus also answers NoReply ("Message recipient disconnected from message bus
+        // without replying") when the daemon exits mid-call: not slow, gone (audit L4).
+        if (message.contains(QLatin1String("disconnected"), Qt::CaseInsensitive)) {
+            return {ExitCode::NoDaemon,
+                    line(QStringLiteral("the re6stnet daemon left the bus before answering (cannot %1): it may "
+                                        "have restarted or crashed (%2); check it with `re6stctl status` and "
+                                        "`journalctl -u re6stnet`, then retry").arg(what, message.trimmed()))};
+        }
         return {ExitCode::NoDaemon,
                 line(QStringLiteral("the re6stnet daemon did not answer in time (cannot %1): check it "
                                     "with `journalctl -u re6stnet` and retry").arg(what))};
@@ -112,10 +122,18 @@ ErrorTranslator::Failure ErrorTranslator::translate(Command command, const QStri
                                         "root, or ask an admin to add you to a group allowed by a polkit rule")
                              .arg(what))};
         }
+        // The daemon says why (a dismissed dialog, a timeout, too many pending checks, no
+        // agent...) and what to do (daemon/PolkitAuthorizer): its words, not ours (audit M2).
+        static const QRegularExpression notAuthorized(QStringLiteral("^not authorized( now)?:\\s*"),
+                                                      QRegularExpression::CaseInsensitiveOption);
+        QString detail = message.trimmed();
+        detail.remove(notAuthorized);
+        if (is(name, "org.re6st.Error.NotAuthorized") && !detail.isEmpty())
+            return {ExitCode::NotAuthorized, line(QStringLiteral("not allowed to %1: %2").arg(what, detail))};
         return {ExitCode::NotAuthorized,
-                line(QStringLiteral("not allowed to %1: polkit refused: run as root, authenticate with "
-                                    "an agent, or ask an admin to add you to a group allowed by a "
-                                    "polkit rule").arg(what))};
+                line(QStringLiteral("not allowed to %1: %2; run as root, authenticate with an agent, or ask an "
+                                    "admin to add you to a group allowed by a polkit rule")
+                         .arg(what, detail.isEmpty() ? QStringLiteral("polkit refused") : detail))};
     }
 
     if (is(name, "org.re6st.Error.NotEnrolled")) {
@@ -149,8 +167,16 @@ ErrorTranslator::Failure ErrorTranslator::translate(Command command, const QStri
                                                   : message))};
     }
     if (is(name, "org.re6st.Error.RegistryUnreachable")) {
+        // The daemon names the registry and already says what to check: advice once (audit F13).
+        const QString detail = message.trimmed();
+        if (detail.contains(QLatin1String("check "), Qt::CaseInsensitive)) {
+            return {ExitCode::Failed,
+                    line(detail.contains(QLatin1String("did not answer"))
+                             ? detail
+                             : withDetail(QStringLiteral("the registry did not answer"), detail))};
+        }
         return {ExitCode::Failed,
-                line(withDetail(QStringLiteral("the registry did not answer"), message)
+                line(withDetail(QStringLiteral("the registry did not answer"), detail)
                      + QStringLiteral("; check the URL and this machine's connection, then retry"))};
     }
     if (is(name, "org.re6st.Error.FingerprintMismatch")) {
