@@ -7,6 +7,7 @@
 #include "core/LoopbackEndpoint.h"
 #include "core/OptionFile.h"
 #include "core/RegularFile.h"
+#include "core/crypto/DhParameters.h"
 
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -131,10 +132,8 @@ QString NodeOptions::checkDhFile(const QString &path)
     QString why;
     const std::optional<QByteArray> pem = RegularFile::read(path, &why);
     if (!pem) return QStringLiteral("--dh: cannot read %1: %2").arg(path, why);
-    // What OpenVPN's --dh takes (openssl dhparam writes the first form).
-    static const QRegularExpression dh(QStringLiteral(
-        "-----BEGIN (X9\\.42 )?DH PARAMETERS-----\\s*[A-Za-z0-9+/=\\s]+-----END (X9\\.42 )?DH PARAMETERS-----"));
-    if (!dh.match(QString::fromLatin1(*pem)).hasMatch())
+    // What OpenVPN's --dh takes, read by OpenSSL as the registry reads its own --dh.
+    if (!crypto::DhParameters::isPem(*pem))
         return QStringLiteral("--dh: %1 is not PEM DH parameters (make them with `openssl dhparam -out %1 2048`, "
                               "or leave --dh out to get them from the registry)").arg(path);
     return {};

@@ -98,7 +98,7 @@ void RegistryService::requestCertificate(Call &call)
     } else {
         if (m_options.anonymousPrefixLength == 0)
             return call.fail(403, QStringLiteral("requestCertificate: anonymous registration disabled "
-                                                 "(no --anonymous-prefix-length)"));
+                                                 "(--anonymous-prefix-length unset or 0)"));
         prefixLength = m_options.anonymousPrefixLength;
     }
     // The token is looked up once, by the reserve phase, inside its

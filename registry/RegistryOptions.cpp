@@ -2,11 +2,15 @@
 #include "registry/RegistryOptions.h"
 
 #include "core/ArgParser.h"
+#include "core/IpLiteral.h"
 #include "core/LoopbackEndpoint.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <arpa/inet.h>
 #include <functional>
+#include <utility>
 
 namespace re6st::registry {
 namespace {
@@ -37,7 +41,7 @@ const OptionSpec kOptions[] = {
     {nullptr, "--smtp-pwd", 1, "PASSWORD", "SMTP password."},
     {nullptr, "--smtp-starttls", 0, nullptr, "Use STARTTLS with the SMTP server."},
     {nullptr, "--prefix-length", 1, "N", "Prefix length for token (email) registrations; 0 disables them (default 16)."},
-    {nullptr, "--anonymous-prefix-length", 1, "N", "Enable anonymous registration with this prefix length (default: disabled)."},
+    {nullptr, "--anonymous-prefix-length", 1, "N", "Enable anonymous registration with this prefix length; 0 or unset disables it (default)."},
     {nullptr, "--ipv4", 2, "IP/N PLEN", "Enable the IPv4 payload: network IP/N, PLEN bits per node."},
     {"-l", "--logfile", 1, "PATH", "Path to the log file (default /var/log/re6stnet/registry.log). SIGUSR1 reopens it."},
     {"-r", "--run", 1, "PATH", "Directory of the local re6stnet node's babeld.sock (default /var/run/re6stnet)."},
@@ -91,6 +95,47 @@ const OptionSpec *findLong(const QString &name, QString *error)
     return nullptr;
 }
 
+// -4 / -6 (R§13): empty = do not listen on that family (upstream), otherwise an
+// address of that family written in full (IpLiteral: no inet_aton shorthand such
+// as 1.2.3, audit F2/F3). -6 may carry a zone (fe80::1%eth0), as QHostAddress and
+// upstream's bind() take it. Returns the canonical text, or nullopt.
+std::optional<QString> bindAddress(const QString &value, QAbstractSocket::NetworkLayerProtocol family)
+{
+    if (value.isEmpty()) return value;
+    const qsizetype percent = family == QAbstractSocket::IPv6Protocol ? value.indexOf(u'%') : -1;
+    const QString zone = percent < 0 ? QString() : value.mid(percent + 1);
+    const QHostAddress address = IpLiteral::parse(percent < 0 ? value : value.left(percent));
+    if (address.protocol() != family || (percent >= 0 && zone.isEmpty())) return std::nullopt;
+    return zone.isEmpty() ? address.toString() : address.toString() + u'%' + zone;
+}
+
+// --mailhost (R§13, §6.2 step 4): an mbox path (absolute, or an existing file) is
+// taken as it is; otherwise HOST[:PORT] as smtplib reads it (one ':' separates a
+// port, "[v6]:PORT" for an IPv6 host), whose port must be 1..65535 (audit F11:
+// "x:notaport" was only found out when the first token mail failed).
+QString checkMailhost(const QString &value)
+{
+    if (value.isEmpty() || QDir::isAbsolutePath(value) || QFileInfo(value).isFile()) return {};
+    QString port;
+    if (value.startsWith(u'[')) {
+        const qsizetype close = value.indexOf(u']');
+        if (close < 0 || (close + 1 < value.size() && value[close + 1] != u':'))
+            return QStringLiteral("argument --mailhost: '%1' is not HOST[:PORT], [IPV6][:PORT] or an mbox path").arg(value);
+        if (close + 1 < value.size()) port = value.mid(close + 2);
+        else return {};
+    } else if (value.count(u':') == 1) {
+        port = value.mid(value.indexOf(u':') + 1);
+    } else {
+        return {};
+    }
+    bool ok = !port.isEmpty();
+    for (const QChar c : port) ok = ok && c >= u'0' && c <= u'9';
+    const uint n = ok ? port.toUInt(&ok) : 0;
+    if (!ok || n < 1 || n > 65535)
+        return QStringLiteral("argument --mailhost: '%1': the port '%2' is not a number in 1..65535").arg(value, port);
+    return {};
+}
+
 const OptionSpec *findShort(QChar c)
 {
     for (const OptionSpec &spec : kOptions)
@@ -112,13 +157,23 @@ QString apply(RegistryOptions &o, const OptionSpec &spec, const QStringList &val
         return {};
     };
     if (name == QLatin1String("--port")) return intValue(0, 65535, o.port);
-    if (name == QLatin1String("-4")) { o.bind4 = v; return {}; }
-    if (name == QLatin1String("-6")) { o.bind6 = v; return {}; }
+    if (name == QLatin1String("-4") || name == QLatin1String("-6")) {
+        const bool v4 = name == QLatin1String("-4");
+        const auto address = bindAddress(v, v4 ? QAbstractSocket::IPv4Protocol : QAbstractSocket::IPv6Protocol);
+        if (!address)
+            return QStringLiteral("argument %1: '%2' is not an %3 address written in full (or '' not to listen on %3)")
+                .arg(name, v, v4 ? QStringLiteral("IPv4") : QStringLiteral("IPv6"));
+        (v4 ? o.bind4 : o.bind6) = *address;
+        return {};
+    }
     if (name == QLatin1String("--db")) { o.db = v; return {}; }
     if (name == QLatin1String("--dh")) { o.dh = v; return {}; }
     if (name == QLatin1String("--ca")) { o.ca = v; return {}; }
     if (name == QLatin1String("--key")) { o.key = v; return {}; }
-    if (name == QLatin1String("--mailhost")) { o.mailhost = v; return {}; }
+    if (name == QLatin1String("--mailhost")) {
+        o.mailhost = v;
+        return checkMailhost(v);
+    }
     if (name == QLatin1String("--smtp-user")) { o.smtpUser = v; return {}; }
     if (name == QLatin1String("--smtp-pwd")) { o.smtpPwd = v; return {}; }
     if (name == QLatin1String("--smtp-starttls")) { o.smtpStarttls = true; return {}; }
@@ -146,7 +201,15 @@ QString apply(RegistryOptions &o, const OptionSpec &spec, const QStringList &val
     if (name == QLatin1String("--run")) { o.run = v; return {}; }
     if (name == QLatin1String("--verbose")) return intValue(0, 4, o.verbose);
     if (name == QLatin1String("--min-protocol")) return intValue(kMinProtocol, kProtocol, o.minProtocol);
-    if (name == QLatin1String("--authorized-origin")) { o.authorizedOrigins += v; return {}; }
+    if (name == QLatin1String("--authorized-origin")) {
+        // Compared with the peer's canonical QHostAddress text (RegistryService, §6.0):
+        // store that form, so FD00::0001 matches fd00::1 (audit F11).
+        const QHostAddress address = IpLiteral::parse(v);
+        if (address.isNull())
+            return QStringLiteral("argument --authorized-origin: '%1' is not an IP address written in full").arg(v);
+        o.authorizedOrigins += address.toString();
+        return {};
+    }
     if (name == QLatin1String("--community")) { o.community = v; return {}; }
     if (name == QLatin1String("--grace-period")) return intValue(0, qint64(1) << 40, o.gracePeriod);
     if (name == QLatin1String("--hello")) return intValue(1, 1 << 20, o.hello);
@@ -172,6 +235,21 @@ QString apply(RegistryOptions &o, const OptionSpec &spec, const QStringList &val
 }
 
 } // namespace
+
+QString RegistryOptions::checkPrefixLengths(int networkBits) const
+{
+    // §2.1/§6.3: a node's prefix is the network followed by N bits, and an IPv6
+    // address has 128. Checked at startup rather than by every registration's
+    // 500 (audit F10); 0 disables the registration kind, as upstream.
+    const int room = 128 - networkBits;
+    for (const auto &[option, length] : {std::pair{"--prefix-length", prefixLength},
+                                         std::pair{"--anonymous-prefix-length", anonymousPrefixLength}})
+        if (length > room)
+            return QStringLiteral("argument %1: %2 is too long for the /%3 network of the CA: at most %4 "
+                                  "(%3 + %4 = 128 bits)")
+                .arg(QLatin1String(option)).arg(length).arg(networkBits).arg(room);
+    return {};
+}
 
 bool RegistryOptions::isOptionString(const QString &option)
 {
@@ -268,6 +346,10 @@ RegistryOptions::Result RegistryOptions::parse(const QStringList &args)
     if (o.key.isEmpty()) missing += QStringLiteral("--key");
     if (!missing.isEmpty()) {
         result.error = QStringLiteral("the following arguments are required: %1").arg(missing.join(QLatin1String(", ")));
+        return result;
+    }
+    if (o.bind4.isEmpty() && o.bind6.isEmpty()) {
+        result.error = QStringLiteral("arguments -4 and -6: both are empty, nothing to listen on");
         return result;
     }
     if (!maxClientsGiven) o.maxClients = 2 * o.clientCount;

@@ -14,7 +14,7 @@ struct RegistryOptions final
     QString bind4 = QStringLiteral("0.0.0.0"); // -4, empty disables IPv4
     QString bind6 = QStringLiteral("::");      // -6, empty disables IPv6
     QString db = QStringLiteral("/var/lib/re6stnet/registry.db");
-    QString dh;  // optional here (upstream: required); getDh answers 500 without it
+    QString dh;  // optional here (upstream: required); without it getDh serves RFC 7919 ffdhe2048
     QString ca;  // required
     QString key; // required
     QString mailhost;
@@ -22,7 +22,7 @@ struct RegistryOptions final
     QString smtpPwd;
     bool smtpStarttls = false;
     int prefixLength = 16;
-    int anonymousPrefixLength = 0; // 0 = anonymous registration disabled
+    int anonymousPrefixLength = 0; // 0 (or unset, R§13) = anonymous registration disabled
     QString ipv4;                  // normalised "a.b.c.d/N", empty = unset
     int ipv4Sublen = 0;
     QString logfile = QStringLiteral("/var/log/re6stnet/registry.log");
@@ -45,6 +45,9 @@ struct RegistryOptions final
     // `args` without the program name, @files already expanded.
     static Result parse(const QStringList &args);
     static bool isOptionString(const QString &option); // for OptionFile
+    // Usage error (exit 2) when --prefix-length or --anonymous-prefix-length does not
+    // fit in the network (the CA's, `networkBits` long), else a null string.
+    QString checkPrefixLengths(int networkBits) const;
     static QString usage();
     static QString helpText();
 };

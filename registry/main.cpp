@@ -6,6 +6,7 @@
 #include "core/crypto/Certificate.h"
 #include "core/crypto/RsaKey.h"
 #include "registry/Communities.h"
+#include "core/crypto/DhParameters.h"
 #include "registry/GeoIp.h"
 #include "registry/HttpFront.h"
 #include "registry/LocalNode.h"
@@ -40,6 +41,13 @@ int fail(const QString &message, int code = 1)
     qCritical().noquote() << message;
     if (!isatty(STDERR_FILENO)) fprintf(stderr, "re6st-registry: %s\n", qPrintable(message));
     return code;
+}
+
+// Before the log is set up: the terminal (or the journal) only.
+int failEarly(const QString &message)
+{
+    fprintf(stderr, "re6st-registry: %s\n", qPrintable(message));
+    return 1;
 }
 
 std::optional<QByteArray> readFile(const QString &path, QString *error)
@@ -78,14 +86,58 @@ int main(int argc, char **argv)
     }
     const RegistryOptions &options = *parsed.options;
 
-    // 2. logging
+    // 2. CA certificate and key, DH parameters, GeoIP: pure file reads, done before
+    // anything is created (the log, the database or their directories, audit F3).
+    // R§13 lists them after the database; only the order of observable effects
+    // matters, and a bad file must leave nothing behind. No log yet: stderr only.
+    const auto caPem = readFile(options.ca, &error);
+    if (!caPem) return failEarly(error + QStringLiteral(" (--ca)"));
+    const auto ca = crypto::Certificate::fromPem(*caPem);
+    if (!ca) return failEarly(QStringLiteral("%1 is not a PEM certificate (--ca)").arg(options.ca));
+    const auto keyPem = readFile(options.key, &error);
+    if (!keyPem) return failEarly(error + QStringLiteral(" (--key)"));
+    const auto caKey = crypto::RsaKey::fromPem(*keyPem);
+    if (!caKey || !caKey->hasPrivate())
+        return failEarly(QStringLiteral("%1 is not an unencrypted PEM RSA private key (--key)").arg(options.key));
+    if (!caKey->samePublicKey(ca->publicKey()))
+        return failEarly(QStringLiteral("the key %1 does not match the CA certificate %2").arg(options.key, options.ca));
+    const auto network = addressing::networkFromSerialHex(ca->serialHex());
+    if (!network || network->isEmpty())
+        return failEarly(QStringLiteral("the CA serial 0x%1 encodes no network prefix (registry-protocol.md §2.1)")
+                             .arg(QString::fromLatin1(ca->serialHex())));
+    // Audit F10: a prefix length that cannot fit is a usage error now, not a 500
+    // to every registration.
+    if (const QString usage = options.checkPrefixLengths(int(network->size())); !usage.isEmpty()) {
+        fprintf(stderr, "%s\nre6st-registry: error: %s\n", qPrintable(RegistryOptions::usage()), qPrintable(usage));
+        return 2;
+    }
+    QByteArray dh;
+    if (!options.dh.isEmpty()) {
+        const auto dhFile = readFile(options.dh, &error);
+        if (!dhFile) return failEarly(error + QStringLiteral(" (--dh)"));
+        // Audit F4: served as read, but only if OpenVPN can use it.
+        if (!crypto::DhParameters::isPem(*dhFile))
+            return failEarly(QStringLiteral("%1 is not PEM DH parameters (--dh)").arg(options.dh));
+        dh = *dhFile;
+    } else {
+        // re6stnet(8) starts the registry without --dh, and its nodes fetch DH
+        // parameters with getDh: serve the standard RFC 7919 group instead of failing.
+        dh = crypto::DhParameters::ffdhe2048();
+    }
+    const std::unique_ptr<GeoIp> geoip = GeoIp::fromEnvironment(&error);
+    if (!geoip && !error.isEmpty()) return failEarly(error);
+    if (!options.sameCountry.isEmpty() && !geoip)
+        return failEarly(QStringLiteral("--same-country needs GeoIP: set GEOIP2_MMDB to a GeoLite2 Country database"));
+
+    // 3. logging
     const QString logWarning = platform::ProcessLog::install(options.logfile, options.verbose, isatty(STDERR_FILENO));
     if (!logWarning.isEmpty()) qWarning().noquote() << logWarning;
     if (!options.privateAddress.isEmpty())
         qWarning().noquote() << "--private" << options.privateAddress
                              << "ignored: the registry talks to its local node over [::1]:326";
+    if (options.dh.isEmpty()) qInfo() << "no --dh given: getDh serves the RFC 7919 ffdhe2048 group";
 
-    // 3. community file
+    // 4. community file
     Communities communities;
     if (!options.community.isEmpty()) {
         auto loaded = Communities::load(options.community, &error);
@@ -93,54 +145,13 @@ int main(int argc, char **argv)
         communities = *loaded;
     }
 
-    // 4. database
+    // 5. database (its directory is created as upstream's utils.makedirs does)
     RegistryStore store;
     if (!store.open(options.db, &error)) return fail(error);
     if (!communities.validateAgainst(store.heldPrefixes(), &error)) return fail(error);
 
-    // 5. CA certificate and key
-    const auto caPem = readFile(options.ca, &error);
-    if (!caPem) return fail(error + QStringLiteral(" (--ca)"));
-    const auto ca = crypto::Certificate::fromPem(*caPem);
-    if (!ca) return fail(QStringLiteral("%1 is not a PEM certificate (--ca)").arg(options.ca));
-    const auto keyPem = readFile(options.key, &error);
-    if (!keyPem) return fail(error + QStringLiteral(" (--key)"));
-    const auto caKey = crypto::RsaKey::fromPem(*keyPem);
-    if (!caKey || !caKey->hasPrivate())
-        return fail(QStringLiteral("%1 is not an unencrypted PEM RSA private key (--key)").arg(options.key));
-    if (!caKey->samePublicKey(ca->publicKey()))
-        return fail(QStringLiteral("the key %1 does not match the CA certificate %2").arg(options.key, options.ca));
-    const auto network = addressing::networkFromSerialHex(ca->serialHex());
-    if (!network || network->isEmpty())
-        return fail(QStringLiteral("the CA serial 0x%1 encodes no network prefix (registry-protocol.md §2.1)")
-                        .arg(QString::fromLatin1(ca->serialHex())));
-    QByteArray dh;
-    if (!options.dh.isEmpty()) {
-        const auto dhFile = readFile(options.dh, &error);
-        if (!dhFile) return fail(error + QStringLiteral(" (--dh)"));
-        dh = *dhFile;
-    } else {
-        // re6stnet(8) starts the registry without --dh, and its nodes fetch DH
-        // parameters with getDh: serve the standard RFC 7919 group instead of failing.
-        dh = QByteArrayLiteral("-----BEGIN DH PARAMETERS-----\n"
-                               "MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"
-                               "+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n"
-                               "87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7\n"
-                               "YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi\n"
-                               "7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD\n"
-                               "ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==\n"
-                               "-----END DH PARAMETERS-----\n");
-        qInfo() << "no --dh given: getDh serves the RFC 7919 ffdhe2048 group";
-    }
-
     // 6. local node (babeld client placeholder + UDP [::1]:326)
     LocalNode localNode(*network, options.run);
-
-    // 7. GeoIP
-    const std::unique_ptr<GeoIp> geoip = GeoIp::fromEnvironment(&error);
-    if (!geoip && !error.isEmpty()) return fail(error);
-    if (!options.sameCountry.isEmpty() && !geoip)
-        return fail(QStringLiteral("--same-country needs GeoIP: set GEOIP2_MMDB to a GeoLite2 Country database"));
 
     Mailer mailer({options.mailhost, options.smtpUser, options.smtpPwd, options.smtpStarttls,
                    crypto::subjectValue(ca->subject(), "emailAddress")});
@@ -161,23 +172,20 @@ int main(int argc, char **argv)
         app.exit(1);
     });
 
-    // 8. cleanup pass, network config
+    // 7. cleanup pass, network config
     if (!service.start(&error)) return fail(error);
 
-    // 9. sockets
+    // 8. sockets
     HttpFront front([&service](const HttpRequest &request, HttpFront::Responder reply) {
         service.handle(request, std::move(reply));
     });
-    if (options.bind4.isEmpty() && options.bind6.isEmpty())
-        return fail(QStringLiteral("both -4 and -6 are empty: nothing to listen on"), 2);
+    // -4/-6 were checked by RegistryOptions::parse (one of them is not empty).
     for (const QString &bind : {options.bind4, options.bind6}) {
         if (bind.isEmpty()) continue;
-        QHostAddress address;
-        if (!address.setAddress(bind)) return fail(QStringLiteral("invalid bind address '%1' (-4/-6)").arg(bind), 2);
-        if (!front.listen(address, quint16(options.port), &error)) return fail(error);
+        if (!front.listen(QHostAddress(bind), quint16(options.port), &error)) return fail(error);
     }
 
-    // 10. --metrics (re6st-qt extension, off by default): Prometheus text on loopback.
+    // 9. --metrics (re6st-qt extension, off by default): Prometheus text on loopback.
     std::unique_ptr<RegistryMetrics> metrics;
     std::unique_ptr<platform::MetricsServer> metricsServer;
     if (!options.metrics.isEmpty()) {

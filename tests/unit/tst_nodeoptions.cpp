@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "Vectors.h"
 #include "daemon/NodeEnvironment.h"
 #include "daemon/NodeOptions.h"
 
@@ -268,11 +269,12 @@ private Q_SLOTS:
             f.write(text);
             return f.fileName();
         };
-        const QString good = write("dh.pem", "-----BEGIN DH PARAMETERS-----\nMIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"
-                                             "+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n-----END DH PARAMETERS-----\n");
+        const QString good = write("dh.pem", re6st::test::readVector("crypto/dh2048.pem"));
         QCOMPARE(NodeOptions::checkDhFile(good), QString());
-        const QString x942 = write("x942.pem", "-----BEGIN X9.42 DH PARAMETERS-----\nMIIBCAKC\n-----END X9.42 DH PARAMETERS-----\n");
-        QCOMPARE(NodeOptions::checkDhFile(x942), QString());
+        // The header alone is not enough: OpenSSL must read parameters (a cut file).
+        const QString cut = write("cut.pem", "-----BEGIN DH PARAMETERS-----\nMIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"
+                                             "+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a\n-----END DH PARAMETERS-----\n");
+        QVERIFY(NodeOptions::checkDhFile(cut).contains("is not PEM DH parameters"));
         const QString garbage = write("garbage.pem", "garbage\n");
         QVERIFY(NodeOptions::checkDhFile(garbage).startsWith("--dh: " + garbage + " is not PEM DH parameters"));
         const QString cert = write("cert.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");

@@ -150,6 +150,89 @@ private Q_SLOTS:
             QVERIFY2(text.contains(QLatin1String(option)), option);
     }
 
+    // Audit F3 (and F2 for the registry): -4/-6 are checked at option parsing, as
+    // addresses of their family written in full; '' means "do not listen" (R§13).
+    void bindAddresses()
+    {
+        auto r = parse({"-4", "10.0.0.1", "-6", "2001:DB8::0001"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->bind4, "10.0.0.1");
+        QCOMPARE(r.options->bind6, "2001:db8::1"); // canonical
+        r = parse({"-6", "fe80::1%lo"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->bind6, "fe80::1%lo");
+        r = parse({"-4", ""});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QVERIFY(r.options->bind4.isEmpty());
+        for (const char *bad : {"1.2.3", "10", "0x7f.1", "300.1.1.1", "localhost", "::1", " 10.0.0.1"}) {
+            r = parse({"-4", bad});
+            QVERIFY2(!r.options, bad);
+            QCOMPARE(r.error, QStringLiteral("argument -4: '%1' is not an IPv4 address written in full "
+                                             "(or '' not to listen on IPv4)").arg(QLatin1String(bad)));
+        }
+        for (const char *bad : {"127.0.0.1", "::g", "fe80::1%", "localhost"}) {
+            r = parse({"-6", bad});
+            QVERIFY2(!r.options, bad);
+            QVERIFY2(r.error.startsWith("argument -6: '"), qPrintable(r.error));
+        }
+        r = parse({"-4", "", "-6", ""});
+        QVERIFY(!r.options);
+        QCOMPARE(r.error, QStringLiteral("arguments -4 and -6: both are empty, nothing to listen on"));
+        QVERIFY(parse({"-4", "", "-6", "", "-4", "127.0.0.1"}).options); // the last one wins
+    }
+
+    // Audit F11: stored in the canonical form the peer address is compared in.
+    void authorizedOrigin()
+    {
+        auto r = parse({"--authorized-origin", "FD00::0001", "--authorized-origin", "10.0.0.1",
+                        "--authorized-origin", "0:0:0:0:0:0:0:1"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QCOMPARE(r.options->authorizedOrigins, (QStringList{"127.0.0.1", "::1", "fd00::1", "10.0.0.1"}));
+        for (const char *bad : {"garbage", "10.0.0.01", "1.2.3", "", "host.example"}) {
+            r = parse({"--authorized-origin", bad});
+            QVERIFY2(!r.options, bad);
+            QCOMPARE(r.error, QStringLiteral("argument --authorized-origin: '%1' is not an IP address "
+                                             "written in full").arg(QLatin1String(bad)));
+        }
+    }
+
+    // Audit F11: a bad SMTP port is a usage error at startup, not a 500 per token.
+    void mailhostPort()
+    {
+        for (const char *good : {"smtp.example.com", "smtp.example.com:25", "127.0.0.1:2525", "[::1]:25",
+                                 "[::1]", "/var/mail/tokens", "h:65535"}) {
+            const auto r = parse({"--mailhost", good});
+            QVERIFY2(r.options, qPrintable(r.error));
+            QCOMPARE(r.options->mailhost, QLatin1String(good));
+        }
+        for (const char *bad : {"x:notaport", "x:", "x:0", "x:65536", "x:+25", "[::1]:x", "[::1"}) {
+            const auto r = parse({"--mailhost", bad});
+            QVERIFY2(!r.options, bad);
+            QVERIFY2(r.error.startsWith(QStringLiteral("argument --mailhost: '%1'").arg(QLatin1String(bad))),
+                     qPrintable(r.error));
+        }
+        QVERIFY(parse({"--mailhost", "x:notaport"}).error.contains("1..65535"));
+    }
+
+    // Audit F10: checked once the CA gives the network size.
+    void prefixLengthsAgainstNetwork()
+    {
+        auto r = parse({"--prefix-length", "80", "--anonymous-prefix-length", "80"});
+        QVERIFY2(r.options, qPrintable(r.error));
+        QVERIFY(r.options->checkPrefixLengths(48).isNull()); // 48 + 80 = 128
+        QCOMPARE(r.options->checkPrefixLengths(49),
+                 QStringLiteral("argument --prefix-length: 80 is too long for the /49 network of the CA: "
+                                "at most 79 (49 + 79 = 128 bits)"));
+        r = parse({"--prefix-length", "0", "--anonymous-prefix-length", "120"});
+        QCOMPARE(r.options->checkPrefixLengths(16),
+                 QStringLiteral("argument --anonymous-prefix-length: 120 is too long for the /16 network of "
+                                "the CA: at most 112 (16 + 112 = 128 bits)"));
+        QVERIFY(parse({}).options->checkPrefixLengths(112).isNull()); // 16 + 0 (anonymous disabled)
+        QVERIFY(!parse({}).options->checkPrefixLengths(113).isNull());
+        // R§13: --anonymous-prefix-length unset or 0 disables anonymous registration.
+        QVERIFY(RegistryOptions::helpText().contains("0 or unset disables it"));
+    }
+
     void optionFileDemo()
     {
         // The demo registry file of registry-protocol.md §13.1.
