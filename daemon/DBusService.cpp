@@ -2,9 +2,11 @@
 #include "DBusService.h"
 
 #include "NodeController.h"
+#include "NodeEnrollment.h"
 #include "PolkitAuthorizer.h"
 #include "enrollment1adaptor.h"
 #include "node1adaptor.h"
+#include "core/Addressing.h"
 
 #include <QDBusConnectionInterface>
 #include <QDBusError>
@@ -25,6 +27,24 @@ QString tooLong(const char *what)
 {
     return QStringLiteral("%1 is longer than %2 characters; check the value and retry")
         .arg(QLatin1String(what)).arg(kMaxArgumentLength);
+}
+
+// tooLong() for the first argument over the bound, naming it; empty when none is.
+QString firstTooLong(std::initializer_list<std::pair<const char *, const QString *>> arguments)
+{
+    for (const auto &[what, value] : arguments)
+        if (value->size() > kMaxArgumentLength) return tooLong(what);
+    return {};
+}
+
+// AddNeighbour/RemoveNeighbour's argument: a prefix in CN form (the node checks it again).
+QString prefixError(const QString &prefix)
+{
+    if (prefix.size() > kMaxArgumentLength) return tooLong("the prefix");
+    const auto bits = addressing::bitsFromCn(prefix);
+    if (!bits || bits->isEmpty())
+        return QStringLiteral("'%1' is not a prefix in CN form (<number>/<length>, e.g. 3/16)").arg(prefix.left(100));
+    return {};
 }
 } // namespace
 
@@ -266,8 +286,9 @@ void DBusService::KillTunnel(const QString &tunnel)
 
 void DBusService::AddNeighbour(const QString &prefix)
 {
-    if (prefix.size() > kMaxArgumentLength)
-        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the prefix"));
+    // Pure checks come before the polkit prompt (a password for a typo helps no one).
+    if (const QString bad = prefixError(prefix); !bad.isEmpty())
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), bad);
     authorizeThen(PolkitAuthorizer::kActionConfigure, [this, prefix](NodeController &n, const QDBusMessage &call) {
         n.addNeighbour(prefix, replier(this, call, RE6ST_REPLY));
     });
@@ -275,8 +296,9 @@ void DBusService::AddNeighbour(const QString &prefix)
 
 void DBusService::RemoveNeighbour(const QString &prefix)
 {
-    if (prefix.size() > kMaxArgumentLength)
-        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("the prefix"));
+    // Pure checks come before the polkit prompt (a password for a typo helps no one).
+    if (const QString bad = prefixError(prefix); !bad.isEmpty())
+        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), bad);
     authorizeThen(PolkitAuthorizer::kActionConfigure, [this, prefix](NodeController &n, const QDBusMessage &call) {
         n.removeNeighbour(prefix, replier(this, call, RE6ST_REPLY));
     });
@@ -308,9 +330,9 @@ QString DBusService::FetchCa(const QString &registry, QVariantMap &)
 
 void DBusService::RequestToken(const QString &registry, const QString &fingerprint, const QString &email)
 {
-    if (registry.size() > kMaxArgumentLength || fingerprint.size() > kMaxArgumentLength
-        || email.size() > kMaxArgumentLength)
-        return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("an argument"));
+    QString bad = firstTooLong({{"the registry URL", &registry}, {"the fingerprint", &fingerprint}, {"the email address", &email}});
+    if (bad.isEmpty()) bad = NodeEnrollment::requestTokenArgumentError(registry, fingerprint, email);
+    if (!bad.isEmpty()) return sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), bad);
     authorizeThen(PolkitAuthorizer::kActionEnroll,
                   [this, registry, fingerprint, email](NodeController &n, const QDBusMessage &call) {
                       QPointer<DBusService> self(this);
@@ -325,9 +347,10 @@ void DBusService::RequestToken(const QString &registry, const QString &fingerpri
 QVariantMap DBusService::Enroll(const QString &registry, const QString &fingerprint, const QString &token,
                                 const QVariantMap &options)
 {
-    if (registry.size() > kMaxArgumentLength || fingerprint.size() > kMaxArgumentLength
-        || token.size() > kMaxArgumentLength) {
-        sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), tooLong("an argument"));
+    QString bad = firstTooLong({{"the registry URL", &registry}, {"the fingerprint", &fingerprint}, {"the token", &token}});
+    if (bad.isEmpty()) bad = NodeEnrollment::enrollArgumentError(registry, fingerprint, token, options);
+    if (!bad.isEmpty()) {
+        sendErrorReply(QString::fromLatin1(dbuserror::InvalidArgument), bad);
         return {};
     }
     authorizeThen(PolkitAuthorizer::kActionEnroll,

@@ -3,6 +3,7 @@
 
 #include "core/Addressing.h"
 #include "core/Enrollment.h"
+#include "core/OptionFile.h"
 #include "core/RegistryClient.h"
 #include "core/TextChars.h"
 #include "core/crypto/Certificate.h"
@@ -80,6 +81,78 @@ QString checkFingerprint(const QString &fingerprint)
     if (!Enrollment::parseFingerprint(fingerprint, &error))
         return QStringLiteral("bad fingerprint '%1': %2; expected sha256:HEX as returned by FetchCa")
             .arg(fingerprint.left(200), error);
+    return {};
+}
+
+// mkdir -p that says why it failed (QDir::mkpath does not).
+bool makePath(const QString &path, QString *error)
+{
+    const QString absolute = QDir::cleanPath(QDir(path).absolutePath());
+    QString sofar;
+    for (const QString &part : absolute.split(u'/', Qt::SkipEmptyParts)) {
+        sofar += u'/' + part;
+        struct stat st;
+        if (::stat(encoded(sofar).constData(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+        if (::mkdir(encoded(sofar).constData(), 0755) != 0 && errno != EEXIST) {
+            *error = QStringLiteral("cannot create %1 (%2: %3)").arg(path, sofar, systemError(errno));
+            return false;
+        }
+        if (::stat(encoded(sofar).constData(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+            *error = QStringLiteral("cannot create %1 (%2: %3)").arg(path, sofar, systemError(ENOTDIR));
+            return false;
+        }
+    }
+    return true;
+}
+
+// The registry URL and country an re6stnet.conf names (the last of each wins, as when
+// re6stnet reads it); nullopt when it cannot be read.
+struct ConfigValues
+{
+    QString registry, country;
+};
+std::optional<ConfigValues> readConfigValues(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly) || f.size() > (1 << 20)) return std::nullopt;
+    ConfigValues values;
+    const auto anyOption = [](const QString &) { return true; };
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        QString error;
+        const std::optional<QStringList> args = OptionFile::lineToArgs(QString::fromUtf8(line), anyOption, &error);
+        if (!args || args->isEmpty()) continue;
+        QString name = args->first(), value = args->value(1);
+        if (const qsizetype eq = name.indexOf(u'='); eq > 0) {
+            value = name.mid(eq + 1);
+            name.truncate(eq);
+        }
+        if (name == QLatin1String("--registry")) values.registry = value;
+        else if (name == QLatin1String("--country")) values.country = value;
+    }
+    return values;
+}
+
+bool sameRegistry(const QString &a, const QString &b)
+{
+    const auto form = QUrl::StripTrailingSlash | QUrl::NormalizePathSegments;
+    return a == b || QUrl(a).adjusted(form) == QUrl(b).adjusted(form);
+}
+
+QString optionsError(const QVariantMap &options)
+{
+    static const QMap<QString, QMetaType> known{{QStringLiteral("anonymous"), QMetaType::fromType<bool>()},
+                                                {QStringLiteral("replace"), QMetaType::fromType<bool>()},
+                                                {QStringLiteral("start"), QMetaType::fromType<bool>()},
+                                                {QStringLiteral("location"), QMetaType::fromType<QString>()}};
+    for (auto it = options.cbegin(); it != options.cend(); ++it)
+        if (!known.contains(it.key()) || it.value().metaType() != known.value(it.key()))
+            return QStringLiteral("unknown option '%1' or wrong type (%2); options are anonymous (b), replace (b), "
+                                  "start (b), location (s)")
+                .arg(it.key().left(100), QString::fromLatin1(it.value().typeName()));
+    const QString location = options.value(QStringLiteral("location")).toString();
+    if (const QString bad = Enrollment::locationError(location); !bad.isEmpty())
+        return QStringLiteral("the location option '%1' is not CC,CONT, e.g. FR,EU (country code or *, continent "
+                              "code or *)").arg(location.left(100));
     return {};
 }
 
@@ -206,15 +279,8 @@ void NodeEnrollment::fetchVerifiedCa(const QString &registry, const QString &fin
 void NodeEnrollment::requestToken(const QString &registry, const QString &fingerprint, const QString &email,
                                   Progress progress, Done done)
 {
-    if (QString bad = checkRegistry(registry); !bad.isEmpty() || !(bad = checkFingerprint(fingerprint)).isEmpty())
+    if (const QString bad = requestTokenArgumentError(registry, fingerprint, email); !bad.isEmpty())
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
-    const qsizetype at = email.indexOf(u'@');
-    const bool oddCharacter = std::any_of(email.cbegin(), email.cend(), [](QChar c) {
-        return c.isSpace() || c.category() == QChar::Other_Control;
-    });
-    if (at <= 0 || at == email.size() - 1 || oddCharacter)
-        return done(Reply::fail(dbuserror::InvalidArgument,
-                                QStringLiteral("'%1' is not an email address").arg(email.left(200))));
     if (m_busy) return done(enrollmentRunning());
     m_busy = true;
     auto finish = [this, done](const Reply &r) {
@@ -230,13 +296,30 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
         client->setTimeout(m_timeoutMs);
         client->requestToken(email, [client, registry, progress, finish](const RegistryClient::Result &r) {
             client->deleteLater();
+            // Our registry explains its refusals (too many token mails to one address,
+            // registration disabled); upstream's only refusal has no explanation, or
+            // Python's default page ("Message: Forbidden.").
+            const bool explained = !r.explanation.isEmpty()
+                                   && r.explanation.compare(QLatin1String("Forbidden"), Qt::CaseInsensitive) != 0;
+            if (r.forbidden() && explained)
+                return finish(Reply::fail(dbuserror::Failed,
+                                          QStringLiteral("the registry refused to mail a token: %1; if a token was "
+                                                         "already mailed to you, use it, otherwise ask the registry's "
+                                                         "administrator for a token")
+                                              .arg(r.explanation)));
             if (r.forbidden())
                 return finish(Reply::fail(dbuserror::Failed,
                                           QStringLiteral("the registry does not send tokens by email (%1); ask its "
                                                          "administrator for a token, or enroll anonymously")
                                               .arg(r.message)));
-            if (r.noResult() && !r.httpStatus) return finish(registryFailure(r, registry));
-            // A registry error after the token was stored: the mail may still come (§18.13).
+            // 400: the registry refused the address (its rule is emailError's): no token made.
+            if (r.httpStatus == 400)
+                return finish(Reply::fail(dbuserror::InvalidArgument,
+                                          QStringLiteral("the registry refused the address (%1); no token was made: "
+                                                         "check the address and retry")
+                                              .arg(r.explanation.isEmpty() ? r.message : r.explanation)));
+            if (r.noResult() && r.httpStatus < 500) return finish(registryFailure(r, registry));
+            // A registry error (5xx) after the token was stored: the mail may still come (§18.13).
             if (!r.ok()) qCInfo(lcEnroll).noquote() << "the registry could not confirm the token mail:" << r.message;
             progress(QStringLiteral("done"), r.ok() ? QStringLiteral("A token was sent")
                                                     : QStringLiteral("The registry could not confirm the mail; if a "
@@ -249,24 +332,9 @@ void NodeEnrollment::requestToken(const QString &registry, const QString &finger
 void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint, const QString &token,
                             const QVariantMap &options, Progress progress, Done done)
 {
-    if (QString bad = checkRegistry(registry); !bad.isEmpty() || !(bad = checkFingerprint(fingerprint)).isEmpty())
+    if (const QString bad = enrollArgumentError(registry, fingerprint, token, options); !bad.isEmpty())
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
-    static const QMap<QString, QMetaType> known{{QStringLiteral("anonymous"), QMetaType::fromType<bool>()},
-                                                {QStringLiteral("replace"), QMetaType::fromType<bool>()},
-                                                {QStringLiteral("start"), QMetaType::fromType<bool>()},
-                                                {QStringLiteral("location"), QMetaType::fromType<QString>()}};
-    for (auto it = options.cbegin(); it != options.cend(); ++it)
-        if (!known.contains(it.key()) || it.value().metaType() != known.value(it.key()))
-            return done(Reply::fail(dbuserror::InvalidArgument,
-                                    QStringLiteral("unknown option '%1' or wrong type (%2); options are anonymous (b), "
-                                                   "replace (b), start (b), location (s)")
-                                        .arg(it.key().left(100), QString::fromLatin1(it.value().typeName()))));
     const bool anonymous = options.value(QStringLiteral("anonymous")).toBool();
-    if (anonymous == !token.isEmpty())
-        return done(Reply::fail(dbuserror::InvalidArgument,
-                                anonymous ? QStringLiteral("a token and anonymous=true exclude each other")
-                                          : QStringLiteral("a token is required (RequestToken mails one), or pass "
-                                                           "anonymous=true where the registry allows it")));
     if (m_busy) return done(enrollmentRunning());
     const bool replace = options.value(QStringLiteral("replace")).toBool();
     // Any one of the files is someone's credentials: never replaced unasked (audit F4).
@@ -276,11 +344,11 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
                                 QStringLiteral("this node already has %1; pass replace=true (re6stctl enroll "
                                                "--replace) to enroll again (the old files are kept in a "
                                                "replaced-<time> directory)").arg(existing.join(QStringLiteral(", ")))));
-    if (!QDir().mkpath(m_configDir))
-        return done(Reply::fail(dbuserror::Failed, QStringLiteral("cannot create %1").arg(m_configDir)));
+    if (QString error; !makePath(m_configDir, &error)) return done(Reply::fail(dbuserror::Failed, error));
+    const QString location = options.value(QStringLiteral("location")).toString();
     // The backup directory is made now, so that failing to make it costs no token.
     QString backup;
-    if (replace && !existing.isEmpty()) {
+    if (replace && (!existing.isEmpty() || configNeedsReplacing(registry, location))) {
         QString error;
         if ((backup = makeBackupDir(&error)).isEmpty())
             return done(Reply::fail(dbuserror::Failed, error + QStringLiteral("; nothing was changed")));
@@ -299,7 +367,7 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
     o.fingerprint = fingerprint;
     o.token = token;
     o.anonymous = anonymous;
-    o.location = options.value(QStringLiteral("location")).toString();
+    o.location = location;
     o.timeoutMs = m_timeoutMs;
     auto *run = new Enrollment(o, this);
     connect(run, &Enrollment::stepChanged, this, [progress](Enrollment::Step step) {
@@ -314,7 +382,8 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
     // The token and anonymity were checked above: a prompt means a bug, never a hang.
     connect(run, &Enrollment::emailRequired, run, [run] { run->cancel(QStringLiteral("Error: no token")); });
     connect(run, &Enrollment::tokenRequired, run, [run] { run->cancel(QStringLiteral("Error: no token")); });
-    connect(run, &Enrollment::finished, this, [this, run, staging, replace, backup, progress, done](const Enrollment::Outcome &out) {
+    connect(run, &Enrollment::finished, this, [this, run, staging, replace, backup, registry, location, progress,
+                                                 done](const Enrollment::Outcome &out) {
         run->deleteLater();
         m_busy = false;
         if (out.status != Enrollment::Status::Success) {
@@ -338,7 +407,9 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         }
         progress(QStringLiteral("writing-files"), QStringLiteral("Installing the certificate in %1").arg(m_configDir));
         QString error;
-        if (!install(staging->path(), replace, backup, &error)) {
+        Installed installed;
+        if (!install(staging->path(), replace, replace && configNeedsReplacing(registry, location), backup,
+                     &installed, &error)) {
             // A token was spent and a prefix allocated for this key and certificate: keep them.
             staging->setAutoRemove(false);
             error += QStringLiteral("; the key and certificate just issued are kept in %1: install them by hand "
@@ -348,16 +419,64 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
         }
         staging->remove(); // now, not when the last copy of this lambda goes
         qCInfo(lcEnroll).noquote() << "enrolled as" << out.cn << "subnet" << out.subnet << "in" << m_configDir;
-        done(Reply::ok({QVariantMap{
+        QVariantMap result{
             {QStringLiteral("prefix"), out.cn},
             {QStringLiteral("subnet"), out.subnet},
             {QStringLiteral("address"), out.address},
             {QStringLiteral("not_after"), QVariant::fromValue<qlonglong>(out.notAfter)},
             {QStringLiteral("renew_after"), QVariant::fromValue<qlonglong>(out.renewAfter)},
             {QStringLiteral("directory"), m_configDir},
-        }}));
+            {QStringLiteral("config_created"), installed.configCreated},
+        };
+        if (!installed.configBackup.isEmpty()) {
+            qCInfo(lcEnroll).noquote() << "re6stnet.conf named another registry or location: the old one is kept as"
+                                       << installed.configBackup;
+            result.insert(QStringLiteral("config_backup"), installed.configBackup);
+        }
+        done(Reply::ok({result}));
     });
     run->start();
+}
+
+QString NodeEnrollment::requestTokenArgumentError(const QString &registry, const QString &fingerprint,
+                                                  const QString &email)
+{
+    if (QString bad = checkRegistry(registry); !bad.isEmpty() || !(bad = checkFingerprint(fingerprint)).isEmpty())
+        return bad;
+    // The registry's own rule (core/MailAddress): an address it would refuse is never sent.
+    if (const QString bad = Enrollment::emailError(email); !bad.isEmpty())
+        return QStringLiteral("'%1': %2").arg(text::oneLine(email, 200), bad);
+    return {};
+}
+
+QString NodeEnrollment::enrollArgumentError(const QString &registry, const QString &fingerprint,
+                                            const QString &token, const QVariantMap &options)
+{
+    if (QString bad = checkRegistry(registry); !bad.isEmpty() || !(bad = checkFingerprint(fingerprint)).isEmpty()
+                                               || !(bad = optionsError(options)).isEmpty())
+        return bad;
+    const bool anonymous = options.value(QStringLiteral("anonymous")).toBool();
+    if (anonymous == !token.isEmpty())
+        return anonymous ? QStringLiteral("a token and anonymous=true exclude each other")
+                         : QStringLiteral("a token is required (RequestToken mails one), or pass anonymous=true "
+                                          "where the registry allows it");
+    return {};
+}
+
+QString NodeEnrollment::configPath() const { return QDir(m_configDir).filePath(QStringLiteral("re6stnet.conf")); }
+
+// An re6stnet.conf naming another registry, or another country when a location is given,
+// would send the new certificate to the old registry (audit H2): replaced, not kept.
+// One that cannot be read (a dangling symlink) is replaced too.
+bool NodeEnrollment::configNeedsReplacing(const QString &registry, const QString &location) const
+{
+    if (!entryExists(configPath())) return false;
+    const std::optional<ConfigValues> old = readConfigValues(configPath());
+    if (!old || !sameRegistry(old->registry, registry)) return true;
+    if (location.isEmpty()) return false;
+    QString country = location.section(u',', 0, 0);
+    if (country == QLatin1String("*")) country.clear(); // not written (Enrollment::sampleConfig)
+    return old->country.compare(country, Qt::CaseInsensitive) != 0;
 }
 
 QString NodeEnrollment::makeBackupDir(QString *error) const
@@ -377,10 +496,13 @@ QString NodeEnrollment::makeBackupDir(QString *error) const
 //  1. the old files are hard-linked into `backup` (never deleted: the old key may still
 //     matter), staying in place meanwhile;
 //  2. each new file is renamed over its target: rename(2) replaces it atomically;
-//  3. re6stnet.conf is linked in when there is none (an existing one is the admin's);
+//  3. re6stnet.conf is linked in when there is none (an existing one is the admin's),
+//     or, with `replaceConfig` (it names another registry or location), kept in `backup`
+//     like the others in step 1 and then replaced by a rename, last;
 //  4. on a failure, the new files go back to `staging` and the old ones back in place.
 // The directories are then fsync'ed, so that a power loss cannot undo our answer.
-bool NodeEnrollment::install(const QString &staging, bool replace, QString backup, QString *error)
+bool NodeEnrollment::install(const QString &staging, bool replace, bool replaceConfig, QString backup,
+                             Installed *installed, QString *error)
 {
     const QDir from(staging);
     QList<bool> had;
@@ -389,7 +511,9 @@ bool NodeEnrollment::install(const QString &staging, bool replace, QString backu
         had << entryExists(t.path);
         any = any || had.last();
     }
-    if (!any && !backup.isEmpty()) { // the old files went away while we were enrolling
+    const QString conf = configPath(), stagedConf = from.filePath(QStringLiteral("re6stnet.conf"));
+    replaceConfig = replaceConfig && entryExists(conf) && entryExists(stagedConf);
+    if (!any && !replaceConfig && !backup.isEmpty()) { // the old files went away while we were enrolling
         QDir().rmdir(backup);
         backup.clear();
     }
@@ -398,14 +522,16 @@ bool NodeEnrollment::install(const QString &staging, bool replace, QString backu
                      .arg(existingTargets().join(QStringLiteral(", ")));
         return false;
     }
-    if (any && backup.isEmpty() && (backup = makeBackupDir(error)).isEmpty()) {
+    if ((any || replaceConfig) && backup.isEmpty() && (backup = makeBackupDir(error)).isEmpty()) {
         *error += QStringLiteral("; nothing was changed");
         return false;
     }
     auto backupOf = [&](qsizetype i) { return QDir(backup).filePath(QFileInfo(m_targets[i].path).fileName()); };
+    const QString confBackup = replaceConfig ? QDir(backup).filePath(QStringLiteral("re6stnet.conf")) : QString();
     auto dropBackup = [&] {
         for (qsizetype i = 0; i < m_targets.size(); ++i)
             if (had[i]) ::unlink(encoded(backupOf(i)).constData());
+        if (replaceConfig) ::unlink(encoded(confBackup).constData());
         if (!backup.isEmpty()) QDir().rmdir(backup);
     };
     for (qsizetype i = 0; i < m_targets.size(); ++i) {
@@ -415,6 +541,12 @@ bool NodeEnrollment::install(const QString &staging, bool replace, QString backu
             dropBackup();
             return false;
         }
+    }
+    if (replaceConfig && ::link(encoded(conf).constData(), encoded(confBackup).constData()) != 0) {
+        *error = QStringLiteral("cannot keep the old %1 in %2 (%3); nothing was changed")
+                     .arg(conf, backup, systemError(errno));
+        dropBackup();
+        return false;
     }
 
     // Undoes the first `count` renames. False if an old file could not be put back.
@@ -438,11 +570,16 @@ bool NodeEnrollment::install(const QString &staging, bool replace, QString backu
             break;
         }
     }
-    const QString conf = QDir(m_configDir).filePath(QStringLiteral("re6stnet.conf"));
-    if (failure.isEmpty()
-        && ::link(encoded(from.filePath(QStringLiteral("re6stnet.conf"))).constData(), encoded(conf).constData()) != 0
-        && errno != EEXIST)
-        failure = QStringLiteral("cannot install %1 (%2)").arg(conf, systemError(errno));
+    bool confWritten = false;
+    if (failure.isEmpty() && replaceConfig) {
+        if (::rename(encoded(stagedConf).constData(), encoded(conf).constData()) != 0)
+            failure = QStringLiteral("cannot install %1 (%2)").arg(conf, systemError(errno));
+        else confWritten = true;
+    } else if (failure.isEmpty()) {
+        if (::link(encoded(stagedConf).constData(), encoded(conf).constData()) == 0) confWritten = true;
+        else if (errno != EEXIST)
+            failure = QStringLiteral("cannot install %1 (%2)").arg(conf, systemError(errno));
+    }
     if (!failure.isEmpty()) {
         if (!rollback(renamed)) {
             *error = failure + QStringLiteral("; the previous files could not all be put back: they are in %1")
@@ -454,6 +591,8 @@ bool NodeEnrollment::install(const QString &staging, bool replace, QString backu
         return false;
     }
 
+    installed->configCreated = confWritten;
+    if (replaceConfig) installed->configBackup = confBackup;
     QStringList dirs{m_configDir};
     if (!backup.isEmpty()) dirs << backup;
     for (const Target &t : m_targets) dirs << QFileInfo(t.path).absolutePath();

@@ -64,6 +64,15 @@ public:
 
     static QString fingerprintOf(const crypto::Certificate &ca); // "sha256:<hex>"
 
+    // The checks of requestToken() and enroll() that need neither the registry nor the
+    // files (URL, fingerprint, email, options' names and types, location, token versus
+    // anonymous): the InvalidArgument message, empty when fine. DBusService runs them
+    // before the polkit prompt.
+    static QString requestTokenArgumentError(const QString &registry, const QString &fingerprint,
+                                             const QString &email);
+    static QString enrollArgumentError(const QString &registry, const QString &fingerprint, const QString &token,
+                                       const QVariantMap &options);
+
 private:
     struct Target
     {
@@ -74,9 +83,17 @@ private:
     // Runs `then` with the registry's CA once it matches `fingerprint`.
     void fetchVerifiedCa(const QString &registry, const QString &fingerprint,
                          std::function<void(const crypto::Certificate &)> then, Done done);
+    struct Installed
+    {
+        bool configCreated = false; // re6stnet.conf was written by this enrollment
+        QString configBackup;       // where the re6stnet.conf it replaced was kept, if any
+    };
     QStringList existingTargets() const;
+    QString configPath() const;
+    bool configNeedsReplacing(const QString &registry, const QString &location) const;
     QString makeBackupDir(QString *error) const;
-    bool install(const QString &staging, bool replace, QString backup, QString *error);
+    bool install(const QString &staging, bool replace, bool replaceConfig, QString backup, Installed *installed,
+                 QString *error);
 
     QString m_configDir;
     QList<Target> m_targets; // in install order

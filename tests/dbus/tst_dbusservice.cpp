@@ -253,6 +253,20 @@ private:
         return {p.exitCode(), QString::fromLocal8Bit(p.readAll())};
     }
 
+    // Calls `method` and checks that it fails with `error`, a message containing `says`,
+    // and that the controller was never asked.
+    void refusedWithoutControllerCall(const QString &interface, const QString &method, const QVariantList &args,
+                                      const char *error, const QString &says)
+    {
+        m_service->setController(&m_controller);
+        m_controller.calls.clear();
+        const QDBusMessage reply = call(interface, method, args);
+        QCOMPARE(reply.type(), QDBusMessage::ErrorMessage);
+        QCOMPARE(reply.errorName(), QString::fromLatin1(error));
+        QVERIFY2(reply.errorMessage().contains(says), qPrintable(reply.errorMessage()));
+        QVERIFY2(m_controller.calls.isEmpty(), qPrintable(m_controller.calls.join(u',')));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -324,6 +338,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("method");
         QTest::addColumn<QVariantList>("args");
         const QString e = QString::fromLatin1(DBusService::kEnrollmentInterface);
+        const QString fp = QStringLiteral("sha256:") + QString(64, u'0'); // well formed: checked before polkit
         QTest::newRow("Start") << kIface << QStringLiteral("Start") << QVariantList{};
         QTest::newRow("Stop") << kIface << QStringLiteral("Stop") << QVariantList{};
         QTest::newRow("ReloadConfig") << kIface << QStringLiteral("ReloadConfig") << QVariantList{};
@@ -331,10 +346,10 @@ private Q_SLOTS:
         QTest::newRow("AddNeighbour") << kIface << QStringLiteral("AddNeighbour") << QVariantList{QStringLiteral("2/16")};
         QTest::newRow("RemoveNeighbour") << kIface << QStringLiteral("RemoveNeighbour") << QVariantList{QStringLiteral("2/16")};
         QTest::newRow("RequestToken") << e << QStringLiteral("RequestToken")
-                                      << QVariantList{QStringLiteral("http://10.42.0.1/"), QStringLiteral("sha256:00"),
+                                      << QVariantList{QStringLiteral("http://10.42.0.1/"), fp,
                                                       QStringLiteral("a@example.com")};
         QTest::newRow("Enroll") << e << QStringLiteral("Enroll")
-                                << QVariantList{QStringLiteral("http://10.42.0.1/"), QStringLiteral("sha256:00"),
+                                << QVariantList{QStringLiteral("http://10.42.0.1/"), fp,
                                                 QStringLiteral("token"), QVariantMap{}};
     }
     void actionsRefusedWithoutPolkit()
@@ -342,13 +357,8 @@ private Q_SLOTS:
         QFETCH(QString, interface);
         QFETCH(QString, method);
         QFETCH(QVariantList, args);
-        m_service->setController(&m_controller);
-        m_controller.calls.clear();
-        const QDBusMessage reply = call(interface, method, args);
-        QCOMPARE(reply.type(), QDBusMessage::ErrorMessage);
-        QCOMPARE(reply.errorName(), QString::fromLatin1(re6st::daemon::dbuserror::NotAuthorized));
-        QVERIFY2(reply.errorMessage().contains(QLatin1String("polkit")), qPrintable(reply.errorMessage()));
-        QVERIFY2(m_controller.calls.isEmpty(), qPrintable(m_controller.calls.join(u',')));
+        refusedWithoutControllerCall(interface, method, args, re6st::daemon::dbuserror::NotAuthorized,
+                                     QStringLiteral("polkit"));
     }
 
     void fetchCaIsOpenToEveryone()
@@ -378,6 +388,61 @@ private Q_SLOTS:
         const QDBusMessage wrongType = call(kIface, QStringLiteral("KillTunnel"), {42});
         QCOMPARE(wrongType.errorName(), QStringLiteral("org.freedesktop.DBus.Error.UnknownMethod"));
         QVERIFY(m_controller.calls.isEmpty());
+    }
+
+    // Audit L1/L2: malformed arguments get InvalidArgument before the polkit prompt (no
+    // polkit on this bus: a check after it would answer NotAuthorized), and a too long
+    // one is named.
+    void enrollmentArgumentsAreCheckedBeforePolkit_data()
+    {
+        QTest::addColumn<QString>("interface");
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QVariantList>("args");
+        QTest::addColumn<QString>("says");
+        const QString e = QString::fromLatin1(DBusService::kEnrollmentInterface);
+        const QString url = QStringLiteral("http://10.42.0.1/");
+        const QString fp = QStringLiteral("sha256:") + QString(64, u'0');
+        const QString mail = QStringLiteral("a@example.com");
+        const QString token = QStringLiteral("token");
+        const QString rt = QStringLiteral("RequestToken"), en = QStringLiteral("Enroll");
+        QTest::newRow("bad URL") << e << rt << QVariantList{QStringLiteral("re6st.example.com"), fp, mail}
+                                 << QStringLiteral("registry URL");
+        QTest::newRow("bad fingerprint") << e << rt << QVariantList{url, QStringLiteral("sha256:00"), mail}
+                                         << QStringLiteral("bad fingerprint");
+        QTest::newRow("no fingerprint") << e << en << QVariantList{url, QString(), token, QVariantMap{}}
+                                        << QStringLiteral("fingerprint is required");
+        QTest::newRow("bad email") << e << rt << QVariantList{url, fp, QStringLiteral("me@example..com")}
+                                   << QStringLiteral("email address");
+        QTest::newRow("long email") << e << rt << QVariantList{url, fp, QString(3000, u'a')}
+                                    << QStringLiteral("the email address is longer than 2048");
+        QTest::newRow("long token") << e << en << QVariantList{url, fp, QString(3000, u'a'), QVariantMap{}}
+                                    << QStringLiteral("the token is longer than 2048");
+        QTest::newRow("long fingerprint") << e << en << QVariantList{url, QString(3000, u'a'), token, QVariantMap{}}
+                                          << QStringLiteral("the fingerprint is longer than 2048");
+        QTest::newRow("option type") << e << en
+                                     << QVariantList{url, fp, token, QVariantMap{{QStringLiteral("replace"), 1}}}
+                                     << QStringLiteral("wrong type");
+        QTest::newRow("unknown option") << e << en
+                                        << QVariantList{url, fp, token, QVariantMap{{QStringLiteral("colour"), true}}}
+                                        << QStringLiteral("unknown option");
+        QTest::newRow("location") << e << en
+                                  << QVariantList{url, fp, token, QVariantMap{{QStringLiteral("location"), QString(3000, u'F')}}}
+                                  << QStringLiteral("CC,CONT");
+        QTest::newRow("token and anonymous") << e << en
+                                             << QVariantList{url, fp, token, QVariantMap{{QStringLiteral("anonymous"), true}}}
+                                             << QStringLiteral("exclude each other");
+        QTest::newRow("AddNeighbour") << kIface << QStringLiteral("AddNeighbour") << QVariantList{QStringLiteral("nonsense")}
+                                      << QStringLiteral("CN form");
+        QTest::newRow("RemoveNeighbour") << kIface << QStringLiteral("RemoveNeighbour") << QVariantList{QStringLiteral("1/200")}
+                                         << QStringLiteral("CN form");
+    }
+    void enrollmentArgumentsAreCheckedBeforePolkit()
+    {
+        QFETCH(QString, interface);
+        QFETCH(QString, method);
+        QFETCH(QVariantList, args);
+        QFETCH(QString, says);
+        refusedWithoutControllerCall(interface, method, args, re6st::daemon::dbuserror::InvalidArgument, says);
     }
 
     void busPolicyLetsOnlyRootOwnButAnyoneRead()
