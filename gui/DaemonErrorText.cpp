@@ -3,6 +3,12 @@
 
 namespace re6st::gui {
 
+bool DaemonErrorText::daemonVanished(const QString &errorName, const QString &busMessage)
+{
+    return errorName == QLatin1String("org.freedesktop.DBus.Error.NoReply")
+           && busMessage.contains(QLatin1String("disconnected"), Qt::CaseInsensitive);
+}
+
 QString DaemonErrorText::explain(const QString &errorName, const QString &daemonMessage)
 {
     QString what;
@@ -18,6 +24,9 @@ QString DaemonErrorText::explain(const QString &errorName, const QString &daemon
     else if (errorName == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")
              || errorName == QLatin1String("org.freedesktop.DBus.Error.NameHasNoOwner"))
         what = tr("The re6st daemon is not running; start the re6stnet service and try again.");
+    else if (daemonVanished(errorName, daemonMessage))
+        what = tr("The re6st daemon stopped before answering: it restarted or crashed. Check its logs "
+                  "(journalctl -u re6stnet), then try again.");
     else if (errorName == QLatin1String("org.freedesktop.DBus.Error.NoReply")
              || errorName == QLatin1String("org.freedesktop.DBus.Error.Timeout"))
         what = tr("The re6st daemon did not answer in time; try again, and check its logs (journalctl -u re6stnet).");

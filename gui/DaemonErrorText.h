@@ -12,6 +12,9 @@ class DaemonErrorText final
     Q_DECLARE_TR_FUNCTIONS(DaemonErrorText)
 public:
     static QString explain(const QString &errorName, const QString &daemonMessage);
+    // NoReply because the daemon left the bus mid-call (restart or crash), not because it
+    // was slow: the bus says "Message recipient disconnected from message bus without replying".
+    static bool daemonVanished(const QString &errorName, const QString &busMessage);
 };
 
 } // namespace re6st::gui

@@ -50,13 +50,24 @@ int EnrollEmailPage::nextId() const
     return m_anonymous->isChecked() ? EnrollWizard::ProgressPageId : EnrollWizard::TokenPageId;
 }
 
+void EnrollEmailPage::initializePage()
+{
+    m_call.leave();
+}
+
+void EnrollEmailPage::cleanupPage()
+{
+    QWizardPage::cleanupPage(); // resets the fields
+    m_call.leave();
+}
+
 bool EnrollEmailPage::validatePage()
 {
     if (m_anonymous->isChecked())
         return true;
     auto *w = qobject_cast<EnrollWizard *>(wizard());
     return m_call.validate(w, QStringLiteral("RequestToken"), {w->registry, w->fingerprint, m_email->text().trimmed()},
-                           180000, tr("Asking the registry to send the token…"), [](const QDBusMessage &) {});
+                           EnrollWizard::kLongCallTimeoutMs, tr("Asking the registry to send the token…"), [](const QDBusMessage &) {});
 }
 
 } // namespace re6st::gui

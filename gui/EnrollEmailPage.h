@@ -18,6 +18,8 @@ class EnrollEmailPage final : public QWizardPage
     Q_DISABLE_COPY_MOVE(EnrollEmailPage)
 public:
     explicit EnrollEmailPage(QWidget *parent = nullptr);
+    void initializePage() override;
+    void cleanupPage() override;
     bool validatePage() override;
     bool isComplete() const override;
     int nextId() const override;

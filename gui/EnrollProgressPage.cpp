@@ -3,22 +3,19 @@
 
 #include "EnrollTokenPage.h"
 #include "EnrollWizard.h"
+#include "PageCall.h"
 #include "enrollment1proxy.h"
 
-#include <QAbstractButton>
 #include <QCheckBox>
 #include <QDBusPendingReply>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTimer>
 #include <QVBoxLayout>
 
 namespace re6st::gui {
 
 namespace {
-// Enroll generates an RSA key and waits on the registry: allow it time.
-constexpr int kEnrollTimeoutMs = 10 * 60 * 1000;
 const QStringList kSteps{QStringLiteral("fetching-ca"), QStringLiteral("generating-key"),
                          QStringLiteral("requesting-certificate"), QStringLiteral("writing-files"),
                          QStringLiteral("starting"), QStringLiteral("done")};
@@ -112,15 +109,6 @@ void EnrollProgressPage::onProgress(const QString &step, const QString &detail)
     m_step->setText(text);
 }
 
-void EnrollProgressPage::syncBackButton()
-{
-    // QWizard re-enables Back whenever it refreshes its buttons: apply ours afterwards.
-    QTimer::singleShot(0, this, [this] {
-        if (wizard() && wizard()->currentPage() == this)
-            wizard()->button(QWizard::BackButton)->setEnabled(!m_running);
-    });
-}
-
 void EnrollProgressPage::start()
 {
     auto *w = qobject_cast<EnrollWizard *>(wizard());
@@ -141,7 +129,7 @@ void EnrollProgressPage::start()
     m_step->setText(tr("Waiting for the re6st daemon…"));
     const int generation = ++m_generation;
     QDBusPendingCallWatcher *watcher =
-        w->call(QStringLiteral("Enroll"), {w->registry, w->fingerprint, token, options}, kEnrollTimeoutMs, this);
+        w->call(QStringLiteral("Enroll"), {w->registry, w->fingerprint, token, options}, EnrollWizard::kLongCallTimeoutMs, this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, w, generation, anonymous](QDBusPendingCallWatcher *call) {
         call->deleteLater();
         if (generation != m_generation)
@@ -173,10 +161,10 @@ void EnrollProgressPage::start()
         m_error->show();
         m_retry->show();
         Q_EMIT completeChanged();
-        syncBackButton();
+        PageCall::syncBackButton(this, m_running);
     });
     Q_EMIT completeChanged();
-    syncBackButton();
+    PageCall::syncBackButton(this, m_running);
 }
 
 } // namespace re6st::gui

@@ -34,7 +34,6 @@ public:
 private:
     void start();
     void onProgress(const QString &step, const QString &detail);
-    void syncBackButton();
     static int stepValue(const QString &step);
 
     QProgressBar *m_bar;

@@ -37,6 +37,17 @@ bool EnrollRegistryPage::isComplete() const
     return !m_call.pending() && !m_url->text().trimmed().isEmpty();
 }
 
+void EnrollRegistryPage::initializePage()
+{
+    m_call.leave();
+}
+
+void EnrollRegistryPage::cleanupPage()
+{
+    QWizardPage::cleanupPage(); // resets the fields
+    m_call.leave();
+}
+
 bool EnrollRegistryPage::validatePage()
 {
     const QString url = m_url->text().trimmed();

@@ -16,6 +16,8 @@ class EnrollRegistryPage final : public QWizardPage
     Q_DISABLE_COPY_MOVE(EnrollRegistryPage)
 public:
     explicit EnrollRegistryPage(QWidget *parent = nullptr);
+    void initializePage() override;
+    void cleanupPage() override;
     bool validatePage() override;
     bool isComplete() const override;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "EnrollWizard.h"
 
+#include "DaemonErrorText.h"
 #include "EnrollEmailPage.h"
 #include "EnrollFingerprintPage.h"
 #include "EnrollProgressPage.h"
@@ -41,6 +42,7 @@ QDBusPendingCallWatcher *EnrollWizard::call(const QString &method, const QVarian
     message.setArguments(args);
     // polkit may ask the desktop user for a password (org.re6st.enroll).
     message.setInteractiveAuthorizationAllowed(true);
+    m_timeouts.insert(method, timeoutMs);
     return new QDBusPendingCallWatcher(m_bus.asyncCall(message, timeoutMs), context);
 }
 
@@ -74,6 +76,9 @@ QString EnrollWizard::errorText(const QString &errorName, const QString &daemonM
     else if (n == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")
              || n == QLatin1String("org.freedesktop.DBus.Error.NameHasNoOwner"))
         what = tr("The re6st daemon is not running; start the re6stnet service and try again.");
+    else if (DaemonErrorText::daemonVanished(n, daemonMessage))
+        what = tr("The re6st daemon stopped before answering: it restarted or crashed, so this step may or "
+                  "may not have been done. Check its logs (journalctl -u re6stnet), then try again.");
     else if (n == QLatin1String("org.freedesktop.DBus.Error.NoReply")
              || n == QLatin1String("org.freedesktop.DBus.Error.Timeout"))
         what = tr("The re6st daemon did not answer in time; try again, and check its logs (journalctl -u re6stnet).");

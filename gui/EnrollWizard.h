@@ -2,6 +2,7 @@
 #pragma once
 #include <QDBusConnection>
 #include <QDBusPendingCallWatcher>
+#include <QHash>
 #include <QVariantMap>
 #include <QWizard>
 
@@ -20,11 +21,18 @@ class EnrollWizard final : public QWizard
 public:
     enum PageId { RegistryPageId, FingerprintPageId, EmailPageId, TokenPageId, ProgressPageId, ResultPageId };
 
+    // RequestToken and Enroll: the daemon may wait for polkit's password dialog (300 s)
+    // and then for two registry requests (60 s each); Enroll also generates a key. The
+    // client must not give up first (audit M6).
+    static constexpr int kLongCallTimeoutMs = 10 * 60 * 1000;
+
     explicit EnrollWizard(const QDBusConnection &bus, QWidget *parent = nullptr);
     ~EnrollWizard() override;
 
     // One asynchronous call to org.re6st.Enrollment1; the watcher is owned by `context`.
     QDBusPendingCallWatcher *call(const QString &method, const QVariantList &args, int timeoutMs, QObject *context);
+    // The timeout the last call of `method` was given (-1: none yet); for tests.
+    int lastTimeoutMs(const QString &method) const { return m_timeouts.value(method, -1); }
     // A failed call as a translated sentence saying what to do next.
     static QString errorText(const QString &errorName, const QString &daemonMessage);
 
@@ -39,6 +47,7 @@ public:
 private:
     QDBusConnection m_bus;
     Enrollment1Proxy *m_proxy;
+    QHash<QString, int> m_timeouts;
 };
 
 } // namespace re6st::gui

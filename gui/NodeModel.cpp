@@ -11,6 +11,8 @@
 #include <QDBusServiceWatcher>
 #include <QDateTime>
 #include <QPointer>
+#include <QTimer>
+#include <utility>
 
 namespace re6st::gui {
 
@@ -25,6 +27,9 @@ NodeModel::NodeModel(const QDBusConnection &bus, QObject *parent)
     const QString service = QString::fromLatin1(kService);
     m_proxy = new Node1Proxy(service, QString::fromLatin1(kPath), m_bus, this);
     m_proxy->setTimeout(kQueryTimeoutMs);
+    m_retry = new QTimer(this);
+    m_retry->setSingleShot(true);
+    connect(m_retry, &QTimer::timeout, this, &NodeModel::refresh);
     if (!m_bus.isConnected()) {
         m_busError = tr("No D-Bus system bus (%1): re6st-tray cannot reach the daemon.")
                          .arg(m_bus.lastError().message());
@@ -57,21 +62,20 @@ void NodeModel::refresh()
                                                        kPropertiesInterface, QStringLiteral("GetAll"));
     call << QString::fromLatin1(kInterface);
     const quint64 generation = ++m_generation;
+    m_retry->stop();
+    m_reading = true;
     auto *watcher = new QDBusPendingCallWatcher(m_bus.asyncCall(call, kQueryTimeoutMs), this);
     connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, generation](QDBusPendingCallWatcher *w) {
         w->deleteLater();
         if (generation != m_generation)
             return;
+        m_reading = false;
         const QDBusPendingReply<QVariantMap> reply = *w;
-        const bool first = !m_known;
+        if (reply.isError())
+            return onGetAllFailed(reply.error().name(), reply.error().message());
         m_known = true;
-        if (reply.isError()) {
-            // No owner: the daemon is not running; the watcher tells when it starts.
-            setPresent(false);
-            if (first)
-                Q_EMIT changed();
-            return;
-        }
+        resetRetry();
+        m_busError.clear();
         beginResetModel();
         m_values = reply.value();
         endResetModel();
@@ -82,6 +86,46 @@ void NodeModel::refresh()
     });
 }
 
+void NodeModel::onGetAllFailed(const QString &errorName, const QString &errorMessage)
+{
+    const bool first = !m_known;
+    m_known = true;
+    // No owner, and none could be activated (dbus-daemon's Spawn.* errors, systemd's when
+    // it activates): the daemon is not running; the watcher tells when it starts.
+    if (errorName == QLatin1String("org.freedesktop.DBus.Error.ServiceUnknown")
+        || errorName == QLatin1String("org.freedesktop.DBus.Error.NameHasNoOwner")
+        || errorName.startsWith(QLatin1String("org.freedesktop.DBus.Error.Spawn."))
+        || errorName.startsWith(QLatin1String("org.freedesktop.systemd1."))) {
+        const bool hadError = !std::exchange(m_busError, {}).isEmpty();
+        resetRetry();
+        setPresent(false);
+        if (first || hadError)
+            Q_EMIT changed();
+        return;
+    }
+    // The daemon is there but did not answer (busy, timed out, refused): keep what we
+    // knew, say why, and ask again later.
+    m_busError = tr("Cannot read the re6st daemon's status (%1); retrying in %2 s.")
+                     .arg(errorMessage.isEmpty() ? errorName : errorMessage)
+                     .arg((m_retryDelayMs + 999) / 1000);
+    m_retry->start(m_retryDelayMs);
+    m_retryDelayMs = qMin(m_retryDelayMs * 2, m_maxRetryMs);
+    Q_EMIT changed();
+}
+
+void NodeModel::resetRetry()
+{
+    m_retry->stop();
+    m_retryDelayMs = m_firstRetryMs;
+}
+
+void NodeModel::setRetryDelays(int firstMs, int maxMs)
+{
+    m_firstRetryMs = firstMs;
+    m_maxRetryMs = qMax(firstMs, maxMs);
+    m_retryDelayMs = firstMs;
+}
+
 void NodeModel::onServiceRegistered()
 {
     refresh();
@@ -90,10 +134,15 @@ void NodeModel::onServiceRegistered()
 void NodeModel::onServiceUnregistered()
 {
     ++m_generation; // a GetAll in flight answers for the old owner
+    m_reading = false;
+    resetRetry();
+    const bool hadError = !std::exchange(m_busError, {}).isEmpty();
     beginResetModel();
     m_values.clear();
     endResetModel();
     setPresent(false);
+    if (hadError)
+        Q_EMIT changed();
 }
 
 void NodeModel::setPresent(bool present)
@@ -107,8 +156,14 @@ void NodeModel::setPresent(bool present)
 
 void NodeModel::onPropertiesChanged(const QString &interface, const QVariantMap &changedValues, const QStringList &)
 {
-    if (interface != QLatin1String(kInterface) || !m_present)
+    if (interface != QLatin1String(kInterface))
         return;
+    if (!m_present) {
+        // The daemon speaks, so it is there (a GetAll failed or raced its start): read all.
+        if (!m_reading)
+            refresh();
+        return;
+    }
     for (auto it = changedValues.begin(); it != changedValues.end(); ++it)
         m_values.insert(it.key(), it.value());
     Q_EMIT dataChanged(index(0, 0), index(RowCount - 1, ColumnCount - 1));

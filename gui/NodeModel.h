@@ -8,12 +8,15 @@
 
 class Node1Proxy;
 class QDBusServiceWatcher;
+class QTimer;
 
 namespace re6st::gui {
 
 // The daemon as seen by every UI (tray, window): the properties of org.re6st.Node1,
 // read with GetAll, kept current from PropertiesChanged, cleared when org.re6st.Node
-// leaves the bus and re-read when it comes back (QDBusServiceWatcher). As a table:
+// leaves the bus and re-read when it comes back (QDBusServiceWatcher). A GetAll that
+// fails while the daemon owns the name (timeout, access denied...) keeps the last state,
+// shows why (busError) and is retried with a growing delay (audit M4). As a table:
 // one row per field of the Overview (name, formatted value). Owns the generated proxy
 // that the record models (PeersModel, ...) call too.
 class NodeModel final : public QAbstractTableModel
@@ -49,8 +52,15 @@ public:
     uint tunnelCount() const { return value(QStringLiteral("TunnelCount")).toUInt(); }
     // The tray state now (certificate expiry depends on the clock).
     NodeState::Tray tray() const;
-    // Not empty when there is no bus at all (then the daemon counts as not running).
+    // Not empty when there is no bus at all (then the daemon counts as not running), or
+    // while the daemon's properties cannot be read (then they are retried).
     QString busError() const { return m_busError; }
+    // Retry delays after failed reads: `firstMs`, doubled each time up to `maxMs`.
+    void setRetryDelays(int firstMs, int maxMs);
+    // The delay before the next retry (grows with each failed read; reset by a success).
+    int retryDelayMs() const { return m_retryDelayMs; }
+    static constexpr int kFirstRetryMs = 5 * 1000;
+    static constexpr int kMaxRetryMs = 60 * 1000;
 
     Node1Proxy *proxy() const { return m_proxy; }
 
@@ -72,6 +82,8 @@ private Q_SLOTS:
 
 private:
     void setPresent(bool present);
+    void onGetAllFailed(const QString &errorName, const QString &errorMessage);
+    void resetRetry();
     void callAction(const QString &method, const QString &action);
     QString formatted(int row) const;
     QString label(int row) const;
@@ -83,7 +95,12 @@ private:
     bool m_present = false;
     bool m_known = false;
     quint64 m_generation = 0; // replies to older GetAll calls are dropped
+    bool m_reading = false;   // a GetAll is in flight
     QString m_busError;
+    QTimer *m_retry = nullptr;
+    int m_firstRetryMs = kFirstRetryMs;
+    int m_maxRetryMs = kMaxRetryMs;
+    int m_retryDelayMs = kFirstRetryMs;
 };
 
 } // namespace re6st::gui

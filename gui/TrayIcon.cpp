@@ -88,7 +88,7 @@ void TrayIcon::update()
         tip << tr("Address: %1").arg(m_node->address());
     if (m_node->servicePresent())
         tip << tr("Peers: %1, tunnels: %2").arg(m_node->peerCount()).arg(m_node->tunnelCount());
-    else if (!m_node->busError().isEmpty())
+    if (!m_node->busError().isEmpty()) // no bus, or the daemon's status cannot be read now
         tip << m_node->busError();
     m_tray->setToolTip(tip.join(u'\n'));
 

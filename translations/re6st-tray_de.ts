@@ -4,6 +4,10 @@
 <context>
     <name>DaemonErrorText</name>
     <message>
+        <source>The re6st daemon stopped before answering: it restarted or crashed. Check its logs (journalctl -u re6stnet), then try again.</source>
+        <translation>Der re6st-Daemon wurde vor seiner Antwort beendet: Er wurde neu gestartet oder ist abgestürzt. Prüfen Sie seine Protokolle (journalctl -u re6stnet) und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
         <source>You are not allowed to do this: the system&apos;s policy (polkit) refused it. Ask an administrator, or check that polkit and an authentication agent run.</source>
         <translation>Sie dürfen diese Aktion nicht ausführen: Die Richtlinie des Systems (polkit) hat sie abgelehnt. Wenden Sie sich an einen Administrator oder prüfen Sie, ob polkit und ein Authentifizierungsagent laufen.</translation>
     </message>
@@ -475,6 +479,10 @@ Details: %2</translation>
 <context>
     <name>re6st::gui::EnrollWizard</name>
     <message>
+        <source>The re6st daemon stopped before answering: it restarted or crashed, so this step may or may not have been done. Check its logs (journalctl -u re6stnet), then try again.</source>
+        <translation>Der re6st-Daemon wurde vor seiner Antwort beendet: Er wurde neu gestartet oder ist abgestürzt, daher ist unklar, ob dieser Schritt ausgeführt wurde. Prüfen Sie seine Protokolle (journalctl -u re6stnet) und versuchen Sie es dann erneut.</translation>
+    </message>
+    <message>
         <source>Join a re6st network</source>
         <translation>Einem re6st-Netzwerk beitreten</translation>
     </message>
@@ -599,6 +607,10 @@ Details: %2</translation>
 </context>
 <context>
     <name>re6st::gui::NodeModel</name>
+    <message>
+        <source>Cannot read the re6st daemon&apos;s status (%1); retrying in %2 s.</source>
+        <translation>Der Status des re6st-Daemons kann nicht gelesen werden (%1); neuer Versuch in %2 s.</translation>
+    </message>
     <message>
         <source>No D-Bus system bus (%1): re6st-tray cannot reach the daemon.</source>
         <translation>Kein D-Bus-Systembus (%1): re6st-tray kann den Daemon nicht erreichen.</translation>

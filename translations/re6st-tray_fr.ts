@@ -4,6 +4,10 @@
 <context>
     <name>DaemonErrorText</name>
     <message>
+        <source>The re6st daemon stopped before answering: it restarted or crashed. Check its logs (journalctl -u re6stnet), then try again.</source>
+        <translation>Le démon re6st s&apos;est arrêté avant de répondre&#xa0;: il a redémarré ou planté. Consultez son journal (journalctl -u re6stnet), puis réessayez.</translation>
+    </message>
+    <message>
         <source>You are not allowed to do this: the system&apos;s policy (polkit) refused it. Ask an administrator, or check that polkit and an authentication agent run.</source>
         <translation>Vous n&apos;avez pas le droit de faire cela&#xa0;: la politique du système (polkit) l&apos;a refusé. Adressez-vous à un administrateur, ou vérifiez que polkit et un agent d&apos;authentification sont lancés.</translation>
     </message>
@@ -475,6 +479,10 @@ Détails&#xa0;: %2</translation>
 <context>
     <name>re6st::gui::EnrollWizard</name>
     <message>
+        <source>The re6st daemon stopped before answering: it restarted or crashed, so this step may or may not have been done. Check its logs (journalctl -u re6stnet), then try again.</source>
+        <translation>Le démon re6st s&apos;est arrêté avant de répondre&#xa0;: il a redémarré ou planté, et cette étape a pu être faite ou non. Consultez son journal (journalctl -u re6stnet), puis réessayez.</translation>
+    </message>
+    <message>
         <source>Join a re6st network</source>
         <translation>Rejoindre un réseau re6st</translation>
     </message>
@@ -599,6 +607,10 @@ Détails&#xa0;: %2</translation>
 </context>
 <context>
     <name>re6st::gui::NodeModel</name>
+    <message>
+        <source>Cannot read the re6st daemon&apos;s status (%1); retrying in %2 s.</source>
+        <translation>Impossible de lire l&apos;état du démon re6st (%1)&#xa0;; nouvel essai dans %2&#xa0;s.</translation>
+    </message>
     <message>
         <source>No D-Bus system bus (%1): re6st-tray cannot reach the daemon.</source>
         <translation>Pas de bus système D-Bus (%1)&#xa0;: re6st-tray ne peut pas joindre le démon.</translation>
