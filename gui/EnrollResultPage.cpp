@@ -61,10 +61,13 @@ void EnrollResultPage::initializePage()
     QString directory = r.value(QStringLiteral("directory")).toString();
     if (directory.isEmpty())
         directory = QStringLiteral("/etc/re6stnet");
-    findChild<QLabel *>(QStringLiteral("backup"))
-        ->setText(tr("Back up the private key %1 (readable by root only) somewhere safe: without it, this "
-                     "computer cannot renew its certificate and must join the network again.")
-                      .arg(QDir(directory).filePath(QStringLiteral("cert.key"))));
+    QString backup = tr("Back up the private key %1 (readable by root only) somewhere safe: without it, this "
+                        "computer cannot renew its certificate and must join the network again.")
+                         .arg(QDir(directory).filePath(QStringLiteral("cert.key")));
+    // The daemon replaced an re6stnet.conf naming another registry or country.
+    if (const QString conf = r.value(QStringLiteral("config_backup")).toString(); !conf.isEmpty())
+        backup += u'\n' + tr("The previous settings named another registry or country; they are kept in %1.").arg(conf);
+    findChild<QLabel *>(QStringLiteral("backup"))->setText(backup);
 }
 
 } // namespace re6st::gui

@@ -464,6 +464,10 @@ Details: %2</translation>
         <source>Back up the private key %1 (readable by root only) somewhere safe: without it, this computer cannot renew its certificate and must join the network again.</source>
         <translation>Sichern Sie den privaten Schlüssel %1 (nur für root lesbar) an einem sicheren Ort: Ohne ihn kann dieser Computer sein Zertifikat nicht erneuern und muss dem Netzwerk erneut beitreten.</translation>
     </message>
+    <message>
+        <source>The previous settings named another registry or country; they are kept in %1.</source>
+        <translation>Die bisherigen Einstellungen nannten eine andere Registry oder ein anderes Land; sie bleiben in %1 erhalten.</translation>
+    </message>
 </context>
 <context>
     <name>re6st::gui::EnrollTokenPage</name>

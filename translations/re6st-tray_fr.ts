@@ -464,6 +464,10 @@ Détails&#xa0;: %2</translation>
         <source>Back up the private key %1 (readable by root only) somewhere safe: without it, this computer cannot renew its certificate and must join the network again.</source>
         <translation>Sauvegardez la clé privée %1 (lisible par root uniquement) en lieu sûr&#xa0;: sans elle, cet ordinateur ne peut pas renouveler son certificat et devra rejoindre le réseau à nouveau.</translation>
     </message>
+    <message>
+        <source>The previous settings named another registry or country; they are kept in %1.</source>
+        <translation>Les réglages précédents indiquaient un autre registre ou un autre pays&#xa0;; ils sont conservés dans %1.</translation>
+    </message>
 </context>
 <context>
     <name>re6st::gui::EnrollTokenPage</name>

@@ -439,6 +439,12 @@ private Q_SLOTS:
                                                   "Directory:    /etc/re6stnet\n")),
                  qPrintable(result));
         QVERIFY(result.contains(QStringLiteral("Back up /etc/re6stnet/cert.key")));
+        QVERIFY(!result.contains(QStringLiteral("re6stnet.conf")));
+        const QString replaced = EnrollmentText::result(
+            {{QStringLiteral("config_backup"), QStringLiteral("/etc/re6stnet/replaced-1/re6stnet.conf")}}, kNow, kUtc);
+        QVERIFY2(replaced.startsWith(QStringLiteral("re6stnet.conf named another registry or country: replaced, the old "
+                                                    "one kept as /etc/re6stnet/replaced-1/re6stnet.conf\nEnrolled.\n")),
+                 qPrintable(replaced));
     }
 };
 

@@ -64,7 +64,13 @@ QString EnrollmentText::result(const QVariantMap &result, qint64 now, const QTim
     const QString directory = result.value(QStringLiteral("directory")).toString();
     const QString key = directory.isEmpty() ? QStringLiteral("cert.key")
                                             : QDir(directory).filePath(QStringLiteral("cert.key"));
-    return QStringLiteral("Enrolled.\n"
+    // The daemon replaced an re6stnet.conf naming another registry or country.
+    const QString confBackup = result.value(QStringLiteral("config_backup")).toString();
+    const QString confLine = confBackup.isEmpty()
+        ? QString()
+        : QStringLiteral("re6stnet.conf named another registry or country: replaced, the old one kept as %1\n")
+              .arg(ValueFormat::text(confBackup));
+    return confLine + QStringLiteral("Enrolled.\n"
                           "Prefix:       %1\n"
                           "Subnet:       %2\n"
                           "Address:      %3\n"
