@@ -6,7 +6,6 @@
 #include "PolkitAuthorizer.h"
 #include "enrollment1adaptor.h"
 #include "node1adaptor.h"
-#include "core/Addressing.h"
 
 #include <QDBusConnectionInterface>
 #include <QDBusError>
@@ -40,11 +39,7 @@ QString firstTooLong(std::initializer_list<std::pair<const char *, const QString
 // AddNeighbour/RemoveNeighbour's argument: a prefix in CN form (the node checks it again).
 QString prefixError(const QString &prefix)
 {
-    if (prefix.size() > kMaxArgumentLength) return tooLong("the prefix");
-    const auto bits = addressing::bitsFromCn(prefix);
-    if (!bits || bits->isEmpty())
-        return QStringLiteral("'%1' is not a prefix in CN form (<number>/<length>, e.g. 3/16)").arg(prefix.left(100));
-    return {};
+    return prefix.size() > kMaxArgumentLength ? tooLong("the prefix") : NodeController::prefixError(prefix);
 }
 } // namespace
 

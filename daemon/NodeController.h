@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
+#include "core/Addressing.h"
+
 #include <QString>
 #include <QVariantList>
 #include <QVariantMap>
@@ -25,6 +27,14 @@ public:
         }
     };
     using Done = std::function<void(const Reply &)>;
+    // AddNeighbour/RemoveNeighbour's argument: a prefix in CN form, or why not (checked
+    // by DBusService before polkit asks for a password, and by NodeService).
+    static QString prefixError(const QString &prefix)
+    {
+        const auto bits = addressing::bitsFromCn(prefix);
+        if (bits && !bits->isEmpty()) return {};
+        return QStringLiteral("'%1' is not a prefix in CN form (<number>/<length>, e.g. 3/16)").arg(prefix.left(100));
+    }
     // Enrollment progress: step name of the contract and a sentence.
     using Progress = std::function<void(const QString &step, const QString &detail)>;
 

@@ -321,11 +321,9 @@ void NodeService::killTunnel(const QString &tunnel, Done done)
 
 void NodeService::addNeighbour(const QString &prefix, Done done)
 {
+    if (const QString bad = prefixError(prefix); !bad.isEmpty())
+        return done(Reply::fail(dbuserror::InvalidArgument, bad));
     const auto bits = addressing::bitsFromCn(prefix);
-    if (!bits || bits->isEmpty())
-        return done(Reply::fail(dbuserror::InvalidArgument, QStringLiteral("'%1' is not a prefix in CN form "
-                                                                           "(<number>/<length>, e.g. 3/16)")
-                                                                .arg(prefix.left(100))));
     const QString canonical = addressing::cnFromBits(*bits);
     if (!m_options.neighbours.contains(canonical)) m_options.neighbours << canonical;
     if (m_node) m_node->setNeighbours(m_options.neighbours);
@@ -335,11 +333,9 @@ void NodeService::addNeighbour(const QString &prefix, Done done)
 
 void NodeService::removeNeighbour(const QString &prefix, Done done)
 {
+    if (const QString bad = prefixError(prefix); !bad.isEmpty())
+        return done(Reply::fail(dbuserror::InvalidArgument, bad));
     const auto bits = addressing::bitsFromCn(prefix);
-    if (!bits || bits->isEmpty())
-        return done(Reply::fail(dbuserror::InvalidArgument, QStringLiteral("'%1' is not a prefix in CN form "
-                                                                           "(<number>/<length>, e.g. 3/16)")
-                                                                .arg(prefix.left(100))));
     if (!m_options.neighbours.removeOne(addressing::cnFromBits(*bits)))
         return done(Reply::fail(dbuserror::NotFound, QStringLiteral("%1 is not a neighbour").arg(prefix)));
     if (m_node) m_node->setNeighbours(m_options.neighbours);

@@ -108,10 +108,14 @@ Mailer::~Mailer()
     m_guard->mailer = nullptr;
 }
 
+bool Mailer::isMboxPath(const QString &mailhost)
+{
+    return QDir::isAbsolutePath(mailhost) || QFileInfo(mailhost).isFile();
+}
+
 bool Mailer::isMbox() const
 {
-    // §6.2 step 4: absolute path or an existing file.
-    return QDir::isAbsolutePath(m_settings.mailhost) || QFileInfo(m_settings.mailhost).isFile();
+    return isMboxPath(m_settings.mailhost);
 }
 
 QByteArray Mailer::tokenMessage(const QString &sender, const QString &to, const QString &token)

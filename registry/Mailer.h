@@ -32,6 +32,8 @@ public:
     ~Mailer() override;
 
     bool isMbox() const;
+    // §6.2 step 4: --mailhost names an mbox when it is an absolute path or an existing file.
+    static bool isMboxPath(const QString &mailhost);
     // §6.2 step 3, LF line ends: MIME headers, blank line, body.
     static QByteArray tokenMessage(const QString &sender, const QString &to, const QString &token);
     // Appends `message` to the mbox at `path` with a "From MAILER-DAEMON <asctime>" line.

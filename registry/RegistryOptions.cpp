@@ -4,9 +4,8 @@
 #include "core/ArgParser.h"
 #include "core/IpLiteral.h"
 #include "core/LoopbackEndpoint.h"
+#include "registry/Mailer.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QHostAddress>
 #include <arpa/inet.h>
 #include <functional>
@@ -115,7 +114,7 @@ std::optional<QString> bindAddress(const QString &value, QAbstractSocket::Networ
 // "x:notaport" was only found out when the first token mail failed).
 QString checkMailhost(const QString &value)
 {
-    if (value.isEmpty() || QDir::isAbsolutePath(value) || QFileInfo(value).isFile()) return {};
+    if (value.isEmpty() || Mailer::isMboxPath(value)) return {};
     QString port;
     if (value.startsWith(u'[')) {
         const qsizetype close = value.indexOf(u']');
