@@ -28,18 +28,23 @@ public:
         return {};
     }
 
-    // True when `text` has only the characters of a numeric address (digits and dots,
-    // or hex digits and colons): such a value is never taken for a host name.
+    // True when `text` is written like a numeric address (IPv6 colons, or dot-separated
+    // parts that are all decimal or 0x-hex numbers, as inet_aton reads them): such a
+    // value is never taken for a host name ("0xdeadbeef.com" is one).
     static bool looksNumeric(const QString &text)
     {
         if (text.isEmpty()) return false;
-        bool colon = false, dotsAndDigits = true;
-        for (const QChar c : text) {
-            colon = colon || c == u':';
-            dotsAndDigits = dotsAndDigits && (c.isDigit() || c == u'.');
+        if (text.contains(u':')) return true;
+        for (const QStringView part : QStringView(text).split(u'.')) {
+            const bool hex = part.size() >= 2 && part[0] == u'0' && (part[1] == u'x' || part[1] == u'X');
+            for (qsizetype i = hex ? 2 : 0; i < part.size(); ++i) {
+                const char16_t c = part[i].unicode();
+                const bool digit = c >= u'0' && c <= u'9';
+                const bool hexDigit = digit || (c >= u'a' && c <= u'f') || (c >= u'A' && c <= u'F');
+                if (!(hex ? hexDigit : digit)) return false;
+            }
         }
-        const bool hexPrefix = text.startsWith(QLatin1String("0x"), Qt::CaseInsensitive);
-        return colon || dotsAndDigits || hexPrefix;
+        return true;
     }
 };
 

@@ -43,9 +43,10 @@ private Q_SLOTS:
 
     void looksNumeric()
     {
-        for (const char *numeric : {"1.2.3", "10", "300.1.1.1", "0x7f.1", "0X7F", "fe80::1", "1.2.3.4"})
+        for (const char *numeric : {"1.2.3", "10", "300.1.1.1", "0x7f.1", "0X7F", "0x7f.0x1", "fe80::1", "1.2.3.4",
+                                    "1.2.3.4."})
             QVERIFY2(IpLiteral::looksNumeric(QLatin1String(numeric)), numeric);
-        for (const char *name : {"re6st.example.com", "localhost", "host-1", "", "1a.example"})
+        for (const char *name : {"re6st.example.com", "localhost", "host-1", "", "1a.example", "0xdeadbeef.com", "1e100.net"})
             QVERIFY2(!IpLiteral::looksNumeric(QLatin1String(name)), name);
     }
 };
