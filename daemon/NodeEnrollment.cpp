@@ -345,6 +345,8 @@ void NodeEnrollment::enroll(const QString &registry, const QString &fingerprint,
                                                "--replace) to enroll again (the old files are kept in a "
                                                "replaced-<time> directory)").arg(existing.join(QStringLiteral(", ")))));
     if (QString error; !makePath(m_configDir, &error)) return done(Reply::fail(dbuserror::Failed, error));
+    if (const QString why = uninstallableTarget(); !why.isEmpty())
+        return done(Reply::fail(dbuserror::Failed, why + QStringLiteral("; nothing was changed")));
     const QString location = options.value(QStringLiteral("location")).toString();
     // The backup directory is made now, so that failing to make it costs no token.
     QString backup;
@@ -460,6 +462,29 @@ QString NodeEnrollment::enrollArgumentError(const QString &registry, const QStri
         return anonymous ? QStringLiteral("a token and anonymous=true exclude each other")
                          : QStringLiteral("a token is required (RequestToken mails one), or pass anonymous=true "
                                           "where the registry allows it");
+    return {};
+}
+
+// Installing is link(2) and rename(2) from the staging directory, inside the config
+// directory: with --key or --cert elsewhere, on another file system, or in a directory
+// that does not exist, that fails with EXDEV or ENOENT once the token is spent (audit L7).
+QString NodeEnrollment::uninstallableTarget() const
+{
+    struct stat config;
+    if (::stat(encoded(m_configDir).constData(), &config) != 0) return {}; // makePath said why
+    for (const Target &t : m_targets) {
+        const QString dir = QFileInfo(t.path).absolutePath();
+        struct stat st;
+        if (::stat(encoded(dir).constData(), &st) != 0)
+            return QStringLiteral("cannot install %1: %2 (%3)").arg(t.path, dir, systemError(errno));
+        if (st.st_dev != config.st_dev)
+            return QStringLiteral("cannot install %1: %2 is on another file system than %3, where the new files "
+                                  "are prepared; move the --%4 file next to the others")
+                .arg(t.path, dir, m_configDir,
+                     t.staged == QLatin1String("cert.key") ? QStringLiteral("key")
+                     : t.staged == QLatin1String("cert.crt") ? QStringLiteral("cert")
+                                                           : QStringLiteral("ca"));
+    }
     return {};
 }
 

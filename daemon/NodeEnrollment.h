@@ -90,6 +90,9 @@ private:
     };
     QStringList existingTargets() const;
     QString configPath() const;
+    // A target whose directory is missing or on another file system than the config
+    // directory (where the staging directory is), and why; empty when all can be installed.
+    QString uninstallableTarget() const;
     bool configNeedsReplacing(const QString &registry, const QString &location) const;
     QString makeBackupDir(QString *error) const;
     bool install(const QString &staging, bool replace, bool replaceConfig, QString backup, Installed *installed,

@@ -337,7 +337,8 @@ void NodeService::removeNeighbour(const QString &prefix, Done done)
         return done(Reply::fail(dbuserror::InvalidArgument, bad));
     const auto bits = addressing::bitsFromCn(prefix);
     if (!m_options.neighbours.removeOne(addressing::cnFromBits(*bits)))
-        return done(Reply::fail(dbuserror::NotFound, QStringLiteral("%1 is not a neighbour").arg(prefix)));
+        return done(Reply::fail(dbuserror::NotFound,
+                                QStringLiteral("%1 is not a neighbour").arg(addressing::cnFromBits(*bits))));
     if (m_node) m_node->setNeighbours(m_options.neighbours);
     changed();
     done(Reply::ok());

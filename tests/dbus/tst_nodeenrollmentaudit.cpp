@@ -5,7 +5,8 @@
 //  M3  a 403 with the registry's explanation says that reason;
 //  H2  Enroll replace=true into another registry (or location) installs a new re6stnet.conf
 //      and keeps the old one in replaced-<time>/;
-//  L3  "cannot create DIR" says why.
+//  L3  "cannot create DIR" says why;
+//  L7  a target that cannot be installed by rename(2) is refused before the token is spent.
 #include "../unit/FakeEnrollmentRegistry.h"
 #include "daemon/DBusErrors.h"
 #include "daemon/NodeEnrollment.h"
@@ -15,6 +16,7 @@
 #include <QtTest>
 
 #include <cerrno>
+#include <sys/stat.h>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -281,6 +283,34 @@ private Q_SLOTS:
         QVERIFY2(answer->message().contains(QString::fromLocal8Bit(std::strerror(ENOTDIR))),
                  qPrintable(answer->message()));
         QVERIFY(registry.calls.isEmpty());
+    }
+
+    // L7: a --key on another file system (or in a missing directory) cannot be installed
+    // by rename(2) from the staging directory: refused before the registry is asked,
+    // not after the token is spent.
+    void targetThatCannotBeInstalledIsRefusedFirst()
+    {
+        FakeRegistry registry;
+        QTemporaryDir config;
+        QTemporaryDir shm(QStringLiteral("/dev/shm/re6st-test-XXXXXX"));
+        struct stat a, b;
+        if (!shm.isValid() || ::stat(QFile::encodeName(config.path()).constData(), &a) != 0
+            || ::stat(QFile::encodeName(shm.path()).constData(), &b) != 0 || a.st_dev == b.st_dev)
+            QSKIP("needs /dev/shm on another file system than the temporary directory");
+        NodeEnrollment e(config.path());
+        e.setFiles({}, {}, shm.filePath(QStringLiteral("cert.key")));
+        auto answer = enroll(e, registry);
+        QCOMPARE(answer->error(), errorName(dbuserror::Failed));
+        QVERIFY2(answer->message().contains(QStringLiteral("is on another file system than ") + config.path()),
+                 qPrintable(answer->message()));
+        QVERIFY2(answer->message().contains(QStringLiteral("--key")), qPrintable(answer->message()));
+        e.setFiles({}, {}, config.filePath(QStringLiteral("missing/cert.key")));
+        answer = enroll(e, registry);
+        QCOMPARE(answer->error(), errorName(dbuserror::Failed));
+        QVERIFY2(answer->message().startsWith(QStringLiteral("cannot install ") + config.filePath(QStringLiteral("missing/cert.key"))),
+                 qPrintable(answer->message()));
+        QVERIFY(registry.calls.isEmpty());
+        QVERIFY(!hasStaging(config.path()));
     }
 };
 

@@ -219,6 +219,15 @@ private Q_SLOTS:
         QTRY_COMPARE(answers.log, QStringList{QStringLiteral("stop ok")});
     }
 
+    // Audit L9: RemoveNeighbour names the prefix in canonical form, not the caller's text.
+    void removeNeighbourNamesTheCanonicalPrefix()
+    {
+        NodeService service(options());
+        QStringList messages;
+        service.removeNeighbour(QStringLiteral("003/016"), [&messages](const Reply &r) { messages << r.message; });
+        QCOMPARE(messages, QStringList{QStringLiteral("3/16 is not a neighbour")});
+    }
+
     // Start while the process shuts down: a clear failure, not "ok" for a node that ends.
     void startDuringShutdownFails()
     {
