@@ -45,6 +45,8 @@ std::optional<DoctorConfig> DoctorConfig::parse(const QString &text, const QStri
         };
         if (name == QLatin1String("registry")) {
             if (!one(&c.registry)) return bad(QStringLiteral("registry takes one URL"));
+        } else if (name == QLatin1String("country")) {
+            if (!one(&c.country)) return bad(QStringLiteral("country takes one country code"));
         } else if (name == QLatin1String("ca") || name == QLatin1String("cert") || name == QLatin1String("key")) {
             QString v;
             if (!one(&v)) return bad(QStringLiteral("%1 takes one file").arg(name));

@@ -13,6 +13,7 @@ namespace re6st::doctor {
 struct DoctorConfig final
 {
     QString registry;
+    QString country;                 // --country (re6st-conf writes it from --location)
     QString ca, cert, key;
     QString run = QStringLiteral("/var/run/re6stnet");
     QStringList interfaces;          // -i

@@ -3,7 +3,8 @@
 
 #include "core/Addressing.h"
 #include "core/Enrollment.h"
-#include "core/OptionFile.h"
+#include "core/DoctorConfig.h"
+#include "core/RegularFile.h"
 #include "core/RegistryClient.h"
 #include "core/TextChars.h"
 #include "core/crypto/Certificate.h"
@@ -103,33 +104,6 @@ bool makePath(const QString &path, QString *error)
         }
     }
     return true;
-}
-
-// The registry URL and country an re6stnet.conf names (the last of each wins, as when
-// re6stnet reads it); nullopt when it cannot be read.
-struct ConfigValues
-{
-    QString registry, country;
-};
-std::optional<ConfigValues> readConfigValues(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly) || f.size() > (1 << 20)) return std::nullopt;
-    ConfigValues values;
-    const auto anyOption = [](const QString &) { return true; };
-    for (const QByteArray &line : f.readAll().split('\n')) {
-        QString error;
-        const std::optional<QStringList> args = OptionFile::lineToArgs(QString::fromUtf8(line), anyOption, &error);
-        if (!args || args->isEmpty()) continue;
-        QString name = args->first(), value = args->value(1);
-        if (const qsizetype eq = name.indexOf(u'='); eq > 0) {
-            value = name.mid(eq + 1);
-            name.truncate(eq);
-        }
-        if (name == QLatin1String("--registry")) values.registry = value;
-        else if (name == QLatin1String("--country")) values.country = value;
-    }
-    return values;
 }
 
 bool sameRegistry(const QString &a, const QString &b)
@@ -492,11 +466,14 @@ QString NodeEnrollment::configPath() const { return QDir(m_configDir).filePath(Q
 
 // An re6stnet.conf naming another registry, or another country when a location is given,
 // would send the new certificate to the old registry (audit H2): replaced, not kept.
-// One that cannot be read (a dangling symlink) is replaced too.
+// One that cannot be read (a dangling symlink) or parsed is replaced too (kept in the backup).
 bool NodeEnrollment::configNeedsReplacing(const QString &registry, const QString &location) const
 {
     if (!entryExists(configPath())) return false;
-    const std::optional<ConfigValues> old = readConfigValues(configPath());
+    // The one reader of re6stnet.conf's options outside re6stnet itself (doctor's).
+    const std::optional<QByteArray> text = RegularFile::read(configPath(), nullptr);
+    const std::optional<doctor::DoctorConfig> old =
+        text ? doctor::DoctorConfig::parse(QString::fromUtf8(*text), m_configDir, nullptr) : std::nullopt;
     if (!old || !sameRegistry(old->registry, registry)) return true;
     if (location.isEmpty()) return false;
     QString country = location.section(u',', 0, 0);

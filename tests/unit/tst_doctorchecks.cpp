@@ -351,13 +351,14 @@ private Q_SLOTS:
         const auto c = DoctorConfig::parse(QStringLiteral("# re6stnet.conf\nregistry http://10.77.0.1/\nca ca.crt\n"
                                                           "cert /etc/re6stnet/cert.crt\nkey cert.key\n"
                                                           "interface eth1\n-i eth2\nclient-count 3\nrun /tmp/run\n"
-                                                          "O--verb\nO3\n"),
+                                                          "O--verb\nO3\ncountry FR\n"),
                                            QStringLiteral("/srv/node"), &error);
         QVERIFY2(c, qPrintable(error));
         QCOMPARE(c->registry, QStringLiteral("http://10.77.0.1/"));
         QCOMPARE(c->ca, QStringLiteral("/srv/node/ca.crt"));
         QCOMPARE(c->cert, QStringLiteral("/etc/re6stnet/cert.crt"));
         QCOMPARE(c->run, QStringLiteral("/tmp/run"));
+        QCOMPARE(c->country, QStringLiteral("FR"));
         // §1.1: default --pp 1194 udp + tcp minus the default disabled udp/udp6.
         QCOMPARE(c->serverPorts(), (QList<QPair<int, QString>>{{1194, QStringLiteral("tcp")}}));
         QCOMPARE(c->babelInterfaces(), (QStringList{"eth1", "eth2", "re6stnet-tcp", "re6stnet1", "re6stnet2", "re6stnet3"}));
